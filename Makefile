@@ -1,0 +1,31 @@
+# The two commands a new user needs: `make zine` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: zine test bench clean look
+
+zine: $(STAMP)
+	$(BIN)/zinebuild build sources/anthology.toml --out build/
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python tests/bench.py
+
+# Page images of the built sample, for looking at as a reader would (needs poppler-utils).
+look: zine
+	mkdir -p build/look
+	pdftoppm -r 60 -png build/*[!t].pdf build/look/page
+	pdftoppm -r 40 -png build/*-booklet.pdf build/look/sheet
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+clean:
+	rm -rf build .pytest_cache

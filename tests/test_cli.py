@@ -1,0 +1,177 @@
+"""The command line: clear errors with exit status and no traceback; init, check, list, inspect."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from zinebuild.cli import main
+
+from .conftest import SAMPLE, write_project
+
+
+def run(*args, cwd=None):
+    runner = CliRunner()
+    if cwd:
+        with runner.isolated_filesystem(temp_dir=cwd):
+            os.chdir(cwd)
+            return runner.invoke(main, list(map(str, args)))
+    return runner.invoke(main, list(map(str, args)))
+
+
+def assert_clean_failure(result, code: int, *fragments: str):
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in result.output, result.output
+
+
+def test_build_writes_every_format(small_project, tmp_path):
+    out = tmp_path / "out"
+    result = run("build", small_project, "--out", out)
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["small-test-book-booklet.pdf", "small-test-book.epub", "small-test-book.html",
+                     "small-test-book.pdf"]
+    assert "flip on the SHORT edge" in result.output
+
+
+def test_build_one_format_into_default_folder(small_project):
+    result = run("build", small_project, "--format", "html")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (small_project.parent / "build").iterdir()] == ["small-test-book.html"]
+
+
+def test_unknown_format(small_project, tmp_path):
+    assert_clean_failure(run("build", small_project, "--format", "docx", "--out", tmp_path / "o"), 2,
+                         "unknown format(s): docx")
+
+
+def test_bad_config_exits_2_and_writes_nothing(tmp_path):
+    path = write_project(tmp_path, '[book]\ntitle = "T"\nsubtitel = "x"\n[[pieces]]\nsource = "gone.txt"\n', {})
+    result = run("build", path, "--out", tmp_path / "out")
+    assert_clean_failure(result, 2, "2 problems", "anthology.toml:3: book.subtitel: unknown key",
+                         "anthology.toml:5: pieces[0].source: no such file 'gone.txt'")
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_config_file(tmp_path):
+    assert_clean_failure(run("build", tmp_path / "nope.toml"), 2, "no such config file", "zinebuild init")
+
+
+def test_empty_source_is_a_clear_error(tmp_path):
+    path = write_project(tmp_path, '[book]\ntitle = "T"\n[[pieces]]\nsource = "empty.txt"\n', {"empty.txt": "\n\n"})
+    assert_clean_failure(run("build", path, "--out", tmp_path / "o"), 2, "empty.txt", "no text found")
+
+
+def test_binary_source_is_refused(tmp_path):
+    path = write_project(tmp_path, '[book]\ntitle = "T"\n[[pieces]]\nsource = "junk.txt"\n',
+                         {"junk.txt": bytes(range(256)) * 40})
+    assert_clean_failure(run("build", path, "--out", tmp_path / "o"), 2, "junk.txt", "binary")
+
+
+def test_unknown_article_lists_the_articles(small_project, tmp_path):
+    text = small_project.read_text().replace('title = "The Second Piece"', 'article = "nothing-like-this"')
+    small_project.write_text(text)
+    assert_clean_failure(run("build", small_project, "--out", tmp_path / "o"), 2,
+                         "no article 'nothing-like-this'", "raw-title-line")
+
+
+def test_broken_template_names_file_and_line(small_project, tmp_path):
+    layout = small_project.parent / "layouts" / "default"
+    layout.mkdir(parents=True)
+    (layout / "title.html").write_text("<h1>{{ book.title }</h1>\n")
+    result = run("build", small_project, "--format", "html", "--out", tmp_path / "o")
+    assert_clean_failure(result, 1, "title.html:1", "template error")
+    assert not (tmp_path / "o" / "small-test-book.html").exists()
+
+
+def test_project_layout_overrides_one_file(small_project, tmp_path):
+    layout = small_project.parent / "layouts" / "default"
+    layout.mkdir(parents=True)
+    (layout / "title.html").write_text('<section class="title-page" id="title"><h1>OURS: {{ book.title }}</h1></section>\n')
+    assert run("build", small_project, "--format", "html,epub", "--out", tmp_path / "o").exit_code == 0
+    html = (tmp_path / "o" / "small-test-book.html").read_text()
+    assert "OURS: Small Test Book" in html
+    assert "The First Piece" in html  # everything else still comes from the built-in layout
+
+
+def test_unwritable_output_folder(small_project, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert_clean_failure(run("build", small_project, "--out", blocker / "sub"), 2, "cannot write to the output folder")
+
+
+def test_failed_build_keeps_previous_output(small_project, tmp_path):
+    out = tmp_path / "o"
+    assert run("build", small_project, "--format", "html", "--out", out).exit_code == 0
+    before = (out / "small-test-book.html").read_bytes()
+    layout = small_project.parent / "layouts" / "default"
+    layout.mkdir(parents=True)
+    (layout / "piece.html").write_text("{{ no_such_variable.attr }}")
+    assert run("build", small_project, "--format", "html", "--out", out).exit_code == 1
+    assert (out / "small-test-book.html").read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["small-test-book.html"]
+
+
+def test_check_reports_warnings_with_codes(sample_project):
+    result = run("check", SAMPLE)
+    assert result.exit_code == 0, result.output
+    assert "4 piece(s)" in result.output or "piece(s)" in result.output
+
+
+def test_list_shows_pieces_in_order(small_project):
+    result = run("list", small_project)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split()[:2] == ["piece", "author"]
+    body = "\n".join(lines)
+    assert body.index("The First Piece") < body.index("The Second Piece") < body.index("Třetí kus")
+    assert "[First Part]" in body and "Ann Author" in body and "one.md" in body
+
+
+def test_inspect_json_shape(tmp_path):
+    src = tmp_path / "a.txt"
+    src.write_text("A Title\n\nFirst paragraph\nstill first.\n\nSecond.\n")
+    result = run("inspect", src, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["source"] == str(src) and data["encoding"] == "utf-8"
+    (piece,) = data["pieces"]
+    assert piece["title"] == "A Title"
+    assert {"id", "title", "subtitle", "authors", "lang", "blocks", "notes"} <= set(piece)
+    assert piece["blocks"][0] == {"type": "paragraph", "text": "First paragraph still first."}
+    assert data["removed"] == []
+
+
+def test_inspect_human_outline(tmp_path):
+    src = tmp_path / "a.md"
+    src.write_text("---\ntitle: T\nauthor: A\n---\n\nText.[^1]\n\n[^1]: Note.\n")
+    result = run("inspect", src)
+    assert result.exit_code == 0, result.output
+    assert "# T" in result.output and "by A" in result.output and "note 1" in result.output
+
+
+def test_init_scaffolds_a_project_that_builds(tmp_path):
+    target = tmp_path / "my-zine"
+    result = run("init", target)
+    assert result.exit_code == 0, result.output
+    assert (target / "anthology.toml").is_file()
+    assert (target / "layouts" / "default" / "print.css").is_file()
+    result = run("build", target / "anthology.toml", "--out", target / "build")
+    assert result.exit_code == 0, result.output
+    assert (target / "build" / "my-zine.epub").is_file()
+    assert_clean_failure(run("init", target), 2, "already has an anthology.toml")
+
+
+def test_python_dash_m_works(small_project, tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "zinebuild", "list", str(small_project)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and "The First Piece" in done.stdout

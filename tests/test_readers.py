@@ -1,0 +1,99 @@
+"""Readers: Markdown with front matter and footnotes; raw text decoding."""
+
+from __future__ import annotations
+
+import pytest
+
+from zinebuild.errors import SourceError
+from zinebuild.model import Emphasis, Heading, Link, ListBlock, NoteRef, Paragraph, Quote, Text, plain
+from zinebuild.readers import read
+
+
+def write(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return path
+
+
+def test_markdown_front_matter_blocks_and_notes(tmp_path):
+    path = write(tmp_path, "a.md", """---
+title: A Title
+subtitle: Its Subtitle
+authors: [One, Two]
+lang: uk
+source: https://example.org/a
+date: 2022-03-18
+---
+
+Some *emphasis*, a [link](https://example.org) and a note.[^n]
+
+## Section
+
+1. first
+2. second
+
+> quoted
+
+---
+
+[^n]: The note, with **strong** text.
+""")
+    (doc,) = read(path).documents
+    assert (doc.title, doc.subtitle, doc.authors, doc.lang) == ("A Title", "Its Subtitle", ("One", "Two"), "uk")
+    assert doc.source_url == "https://example.org/a" and doc.date == "2022-03-18"
+    para = doc.blocks[0]
+    assert isinstance(para, Paragraph)
+    assert Emphasis((Text("emphasis"),)) in para.inlines
+    assert Link("https://example.org", (Text("link"),)) in para.inlines
+    assert para.inlines[-1] == NoteRef("n")
+    assert doc.blocks[1] == Heading(2, (Text("Section"),))
+    assert isinstance(doc.blocks[2], ListBlock) and doc.blocks[2].ordered
+    assert isinstance(doc.blocks[3], Quote)
+    assert doc.blocks[4].kind == "break"
+    (note,) = doc.notes
+    assert note.id == "n" and plain(note.paragraphs[0]) == "The note, with strong text."
+
+
+def test_markdown_title_from_first_heading(tmp_path):
+    (doc,) = read(write(tmp_path, "b.md", "# Heading Title\n\nBody.\n")).documents
+    assert doc.title == "Heading Title"
+    assert doc.blocks == (Paragraph((Text("Body."),)),)
+
+
+def test_markdown_unsafe_markup_is_dropped(tmp_path):
+    path = write(tmp_path, "c.md", '<script>alert(1)</script>\n\n[click](javascript:alert(1)) <b onclick="x">b</b>\n')
+    (doc,) = read(path).documents
+    text = plain(doc.blocks[-1].inlines) if doc.blocks else ""
+    assert not any(isinstance(n, Link) for b in doc.blocks for n in getattr(b, "inlines", ()))
+    assert "click" in text
+
+
+def test_markdown_bad_front_matter(tmp_path):
+    with pytest.raises(SourceError, match="unknown front matter field"):
+        read(write(tmp_path, "d.md", "---\ntitel: x\n---\n\nText\n"))
+    with pytest.raises(SourceError, match="not valid YAML") as caught:
+        read(write(tmp_path, "e.md", "---\ntitle: [unclosed\n---\n\nText\n"))
+    assert caught.value.problems[0].line is not None
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1251", "koi8_r", "cp1252"])
+def test_text_decodes_legacy_encodings(tmp_path, encoding):
+    if encoding in ("cp1251", "koi8_r"):
+        body = "Заголовок статьи\n\nЭто первый абзац текста на русском языке, достаточно длинный для распознавания кодировки.\n"
+    else:
+        body = "Title of the Piece\n\nCafé society’s naïve façade — déjà vu, “quoted” and reçu.\n"
+    source = read(write(tmp_path, "t.txt", body.encode(encoding)))
+    (doc,) = source.documents
+    assert doc.title == body.split("\n")[0]
+    assert plain(doc.blocks[0].inlines) == body.split("\n")[2]
+
+
+def test_text_repairs_mojibake_and_normalises(tmp_path):
+    body = "Title\r\n\r\nIt\u00e2\u20ac\u2122s\u00a0here\u200b.\r\n"
+    (doc,) = read(write(tmp_path, "m.txt", body)).documents
+    assert plain(doc.blocks[0].inlines) == "It’s here."
+
+
+def test_unreadable_source(tmp_path):
+    with pytest.raises(SourceError, match="cannot open"):
+        read(tmp_path / "missing.txt")

@@ -1,0 +1,169 @@
+"""Turn a Config and the sources it names into an Anthology: order, parts, matter, ids, checks.
+
+Warnings carry stable codes so that people (and scripts) can rely on them:
+
+- Z101 the same piece is listed twice
+- Z102 two pieces share most of their text
+- Z103 the cleaner removed lines from a source (how many; `zinebuild inspect` lists them)
+- Z104 a reader warning (unmatched note marker, dropped image, …)
+- Z105 a `skip` entry matched no section
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from . import readers
+from .config import Config, PieceConfig
+from .errors import InputError, Problem, ZinebuildError
+from .model import Anthology, Document, Heading, Part, Piece, Source, plain
+from .slug import slugify, unique
+
+
+@dataclass(frozen=True)
+class Notice:
+    code: str
+    message: str
+    file: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}: " if self.file else ""
+        return f"{self.code} {where}{self.message}"
+
+
+def assemble(config: Config) -> Anthology:
+    sources = _read_all(config)
+    notices: list[Notice] = []
+    taken: set[str] = {"title", "contents", "introduction", "colophon", "cover"}
+    parts = []
+    seen: dict[tuple, str] = {}
+    number = 0
+    for index, part_config in enumerate(config.parts):
+        pieces = []
+        for piece_config in part_config.pieces:
+            source = sources[piece_config.source]
+            for doc in _select(source, piece_config, config):
+                marker = (str(piece_config.source), doc.slug)
+                if marker in seen:
+                    notices.append(Notice("Z101", f"'{doc.title}' is listed twice ({seen[marker]} and "
+                                                  f"{piece_config.key})", str(config.path)))
+                seen[marker] = piece_config.key
+                doc, skip_notices = _apply(doc, piece_config, config)
+                notices += skip_notices
+                number += 1
+                pieces.append(Piece(unique(doc.slug or slugify(doc.title), taken), doc,
+                                    str(piece_config.source), number))
+        part_id = unique(f"part-{slugify(part_config.title)}", taken) if part_config.title else f"part-{index}"
+        parts.append(Part(part_id, part_config.title, tuple(pieces)))
+    for source in sources.values():
+        if source.removed:
+            notices.append(Notice("Z103", f"the cleaner removed {len(source.removed)} line(s); "
+                                          f"see `zinebuild inspect {source.path}`", source.path))
+        notices += [Notice("Z104", w, source.path) for w in source.warnings]
+    all_pieces = [p for part in parts for p in part.pieces]
+    notices += _near_duplicates(all_pieces)
+    front = _matter(config.matter.introduction, "introduction", "Introduction", config)
+    back = _matter(config.matter.colophon, "colophon", "Colophon", config)
+    return Anthology(config.book, tuple(parts), front, back, config.matter.contents,
+                     tuple(str(n) for n in notices))
+
+
+def _read_all(config: Config) -> dict[Path, Source]:
+    sources: dict[Path, Source] = {}
+    problems: list[Problem] = []
+    for piece in config.pieces:
+        if piece.source in sources:
+            continue
+        try:
+            sources[piece.source] = readers.read(piece.source)
+        except ZinebuildError as error:
+            problems += error.problems
+    if problems:
+        raise InputError(problems)
+    return sources
+
+
+def _select(source: Source, piece: PieceConfig, config: Config) -> tuple[Document, ...]:
+    docs = source.documents
+    if piece.article is None:
+        return docs
+    wanted, wanted_slug = piece.article.strip().lower(), slugify(piece.article)
+    for doc in docs:
+        if wanted == doc.title.strip().lower() or wanted_slug == doc.slug:
+            return (doc,)
+    titles = "\n".join(f"      {d.slug}  ({d.title})" for d in docs)
+    raise InputError(Problem(f"no article '{piece.article}' in {piece.source.name}", file=config.path,
+                             key=f"{piece.key}.article",
+                             hint=f"the articles in that source are:\n{titles}"))
+
+
+def _apply(doc: Document, piece: PieceConfig, config: Config) -> tuple[Document, list[Notice]]:
+    changes: dict = {}
+    if piece.title:
+        changes["title"] = piece.title
+    if piece.authors:
+        changes["authors"] = piece.authors
+    if piece.lang:
+        changes["lang"] = piece.lang
+    notices = []
+    blocks = doc.blocks
+    for heading in piece.skip:
+        kept = _without_section(blocks, heading)
+        if kept is None:
+            notices.append(Notice("Z105", f"{piece.key}.skip: no section headed '{heading}' in '{doc.title}'",
+                                  str(config.path)))
+        else:
+            blocks = kept
+    if blocks is not doc.blocks:
+        changes["blocks"] = blocks
+    return (replace(doc, **changes) if changes else doc), notices
+
+
+def _without_section(blocks: tuple, heading: str):
+    wanted = heading.strip().lower()
+    for i, block in enumerate(blocks):
+        if isinstance(block, Heading) and plain(block.inlines).strip().lower() == wanted:
+            end = next((j for j in range(i + 1, len(blocks))
+                        if isinstance(blocks[j], Heading) and blocks[j].level <= block.level), len(blocks))
+            return blocks[:i] + blocks[end:]
+    return None
+
+
+def _matter(path: Path | None, piece_id: str, default_title: str, config: Config) -> tuple[Piece, ...]:
+    if path is None:
+        return ()
+    try:
+        source = readers.read(path)
+    except ZinebuildError as error:
+        raise InputError(error.problems) from None
+    doc = source.documents[0]
+    if doc.title == path.stem.replace("_", " "):
+        doc = replace(doc, title=default_title)
+    return (Piece(piece_id, doc, str(path)),)
+
+
+# Pieces sharing this share of their word 8-grams are reported as duplicates.
+_DUPLICATE_SHARE = 0.6
+
+
+def _shingles(doc: Document, size: int = 8) -> set[int]:
+    words = re.findall(r"\w+", " ".join(plain(getattr(b, "inlines", ())) for b in doc.blocks).lower())
+    return {hash(tuple(words[i:i + size])) for i in range(max(0, len(words) - size + 1))}
+
+
+def _near_duplicates(pieces: list[Piece]) -> list[Notice]:
+    notices = []
+    shingles = [_shingles(p.document) for p in pieces]
+    for i in range(len(pieces)):
+        for j in range(i + 1, len(pieces)):
+            a, b = shingles[i], shingles[j]
+            if not a or not b:
+                continue
+            share = len(a & b) / min(len(a), len(b))
+            if share >= _DUPLICATE_SHARE:
+                notices.append(Notice("Z102", f"'{pieces[i].document.title}' and '{pieces[j].document.title}' "
+                                              f"share {share:.0%} of their text; leave one out or pick another "
+                                              f"article", pieces[j].source))
+    return notices

@@ -1,0 +1,52 @@
+"""Turn the bytes of a raw text file into clean Unicode text, whatever its encoding."""
+
+from __future__ import annotations
+
+import codecs
+
+import ftfy
+from charset_normalizer import from_bytes
+
+# ftfy repairs mojibake ("â€™" -> "’"); the rest of its fixes would rewrite the author's
+# typography (straight quotes, full-width forms), which is not ours to change.
+_FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False,
+                             fix_latin_ligatures=False, unescape_html=False,
+                             fix_line_breaks=False, normalization="NFC")
+
+
+class NotText(ValueError):
+    """The bytes are not text in any encoding we can recognise."""
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Return (text, encoding name). Raises NotText for binary data."""
+    if data.startswith(codecs.BOM_UTF8):
+        text, encoding = data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace"), "utf-8-sig"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text, encoding = data.decode("utf-16", errors="replace"), "utf-16"
+    else:
+        _refuse_binary(data)
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text, encoding = _guess(data)
+    return ftfy.fix_text(text, config=_FTFY), encoding
+
+
+def _refuse_binary(data: bytes) -> None:
+    sample = data[:65536]
+    if not sample:
+        return
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    if b"\x00" in sample and controls / len(sample) > 0.05 or controls / len(sample) > 0.2:
+        raise NotText("this looks like a binary file, not text")
+
+
+def _guess(data: bytes) -> tuple[str, str]:
+    best = from_bytes(data, cp_isolation=["cp1251", "koi8_r", "cp1252", "latin_1", "cp1250",
+                                          "iso8859_2", "utf_8", "mac_cyrillic"]).best()
+    if best is None:
+        best = from_bytes(data).best()
+    if best is None:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+    return str(best), best.encoding

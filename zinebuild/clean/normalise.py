@@ -1,0 +1,24 @@
+"""Turn decoded text into plain lines: one line ending, no invisible or odd spaces."""
+
+from __future__ import annotations
+
+import re
+
+NO_BREAK_SPACE = "\u00a0"
+NARROW_NO_BREAK_SPACE = "\u202f"
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+SOFT_HYPHEN = "\u00ad"
+REPLACEMENT_CHARACTER = "\ufffd"
+
+_ODD_SPACES = re.compile(f"[{NO_BREAK_SPACE}{NARROW_NO_BREAK_SPACE}\u2000-\u200a\u3000\t]")
+_INVISIBLE = re.compile(f"[{ZERO_WIDTH}{SOFT_HYPHEN}]")
+# Control characters other than newline: NUL bytes and the like from broken exports.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def normalise(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub("", text.replace("\f", "\n"))
+    # Leading spaces carry meaning (paragraph indents in PDF text); keep them as plain spaces.
+    return _ODD_SPACES.sub(" ", text)

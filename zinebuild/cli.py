@@ -1,0 +1,242 @@
+"""Command-line interface: parse arguments, call the pipeline, show results and errors.
+
+Library code raises ZinebuildError; this module alone turns it into a message and an
+exit status, and shows a traceback only with --debug.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import FORMATS
+from .errors import InputError, Problem, ZinebuildError
+
+DEFAULT_CONFIG = "anthology.toml"
+# Rough words per page at the default type size, for `zinebuild list`.
+WORDS_PER_PAGE = {"a6": 180, "quarter-letter": 180, "a5": 330, "b6": 260, "half-letter": 330, "digest": 330}
+
+
+class _Echo(logging.Handler):
+    def __init__(self, quiet: bool):
+        super().__init__(logging.INFO)
+        self.quiet = quiet
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.WARNING:
+            click.secho(f"warning: {record.getMessage()}", fg="yellow", err=True)
+        elif not self.quiet:
+            click.echo(record.getMessage(), err=True)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        debug = "--debug" in sys.argv
+        try:
+            return super().invoke(ctx)
+        except (ZinebuildError, click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            raise click.Abort() from None
+        except Exception as error:
+            if debug:
+                raise
+            raise ZinebuildError(Problem(f"internal error: {type(error).__name__}: {error}",
+                                         hint="run again with --debug and report the trace")) from None
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="zinebuild")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks.")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
+def main(debug: bool, quiet: bool) -> None:
+    """Build EPUB, reading PDF and folded booklet anthologies from messy texts."""
+    logger = logging.getLogger("zinebuild")
+    logger.handlers[:] = [_Echo(quiet)]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    # WeasyPrint's warnings reach the user through our own messages (code Z301).
+    logging.getLogger("weasyprint").propagate = False
+
+
+def _config_arg(function):
+    return click.argument("config", default=DEFAULT_CONFIG, type=click.Path(path_type=Path))(function)
+
+
+def _warn_all(anthology) -> None:
+    for message in anthology.warnings:
+        click.secho(f"warning: {message}", fg="yellow", err=True)
+
+
+@main.command()
+@_config_arg
+@click.option("--format", "formats", help=f"Comma-separated outputs: {','.join(FORMATS)} (default: the config's).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Output folder (default: build/ beside the config).")
+def build(config: Path, formats: str | None, out_dir: Path | None) -> None:
+    """Build the anthology described by CONFIG (default: anthology.toml)."""
+    from . import pipeline
+
+    project = pipeline.load(config)
+    chosen = project.config.output.formats
+    if formats:
+        chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
+        unknown = [f for f in chosen if f not in FORMATS]
+        if unknown:
+            raise InputError(Problem(f"unknown format(s): {', '.join(unknown)}", key="--format",
+                                     hint=f"choose from {', '.join(FORMATS)}"))
+    out_dir = out_dir or project.config.root / "build"
+    _check_writable(out_dir)
+    _warn_all(project.anthology)
+    log = logging.getLogger("zinebuild")
+    pipeline.build(project, chosen, out_dir,
+                   on_written=lambda fmt, path: log.info("wrote %-7s %s", fmt, path))
+
+
+def _check_writable(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / ".zinebuild-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise InputError(Problem(f"cannot write to the output folder: {error.strerror or error}",
+                                 file=out_dir, hint="choose another folder with --out")) from None
+
+
+@main.command()
+@_config_arg
+def check(config: Path) -> None:
+    """Validate CONFIG and its sources; print warnings with codes; build nothing."""
+    from . import pipeline
+
+    project = pipeline.load(config)
+    _warn_all(project.anthology)
+    pieces = project.anthology.pieces
+    click.echo(f"{config}: {len(pieces)} piece(s), {len(project.anthology.warnings)} warning(s)")
+
+
+@main.command("list")
+@_config_arg
+def list_pieces(config: Path) -> None:
+    """List the pieces in order: title, author, source, words, estimated pages."""
+    from . import pipeline
+
+    project = pipeline.load(config)
+    per_page = WORDS_PER_PAGE.get(project.config.output.page_size.name.lower(), 300)
+    per_page = per_page * (10.5 / project.config.output.font_size) ** 2
+    rows = []
+    for part in project.anthology.parts:
+        if part.title:
+            rows.append((f"[{part.title}]", "", "", "", ""))
+        for piece in part.pieces:
+            words = piece.document.words()
+            rows.append((f"{piece.number}. {piece.document.title}", ", ".join(piece.document.authors),
+                         Path(piece.source).name, str(words), str(max(1, round(words / per_page)))))
+    headers = ("piece", "author", "source", "words", "pages")
+    widths = [min(48, max(len(r[i]) for r in rows + [headers])) for i in range(5)]
+    for row in [headers] + rows:
+        cells = [(c if len(c) <= widths[i] else c[:widths[i] - 1] + "…").ljust(widths[i]) for i, c in enumerate(row)]
+        click.echo("  ".join(cells).rstrip())
+
+
+@main.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="The model as JSON, for other tools.")
+def inspect(source: Path, as_json: bool) -> None:
+    """Show the cleaned model of one SOURCE file and what the cleaner removed."""
+    from .model import source_to_dict
+    from .readers import read
+
+    data = source_to_dict(read(source))
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{data['source']}  ({data['encoding']})")
+    for piece in data["pieces"]:
+        click.secho(f"\n# {piece['title']}  [{piece['id']}]", bold=True)
+        if piece["subtitle"]:
+            click.echo(f"  {piece['subtitle']}")
+        if piece["authors"]:
+            click.echo(f"  by {', '.join(piece['authors'])}")
+        for block in piece["blocks"]:
+            text = block.get("text") or " | ".join(block.get("items", []))
+            label = block["type"] + (f"{block['level']}" if block["type"] == "heading" else "")
+            click.echo(f"  {label:<10} {text[:100]}{'…' if len(text) > 100 else ''}")
+        for note in piece["notes"]:
+            click.echo(f"  note {note['id']:<5} {note['text'][:100]}")
+    if data["removed"]:
+        click.secho(f"\nremoved {len(data['removed'])} line(s):", bold=True)
+        for removal in data["removed"]:
+            click.echo(f"  line {removal['line']:>5}  {removal['reason']:<20} {removal['text'][:70]}")
+    for warning in data["warnings"]:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+def init(directory: Path) -> None:
+    """Scaffold a new anthology in DIRECTORY: anthology.toml, sources/, layouts/."""
+    from .render import BUILTIN_LAYOUTS
+
+    config = directory / DEFAULT_CONFIG
+    if config.exists():
+        raise InputError(Problem("already has an anthology.toml; nothing was changed", file=directory))
+    (directory / "sources").mkdir(parents=True, exist_ok=True)
+    layout = directory / "layouts" / "default"
+    if not layout.exists():
+        shutil.copytree(BUILTIN_LAYOUTS / "default", layout)
+    example = directory / "sources" / "first-piece.md"
+    if not example.exists():
+        example.write_text(STARTER_PIECE, encoding="utf-8")
+    intro = directory / "introduction.md"
+    if not intro.exists():
+        intro.write_text("---\ntitle: Introduction\n---\n\nWhy these texts, and why now.\n", encoding="utf-8")
+    config.write_text(STARTER_CONFIG, encoding="utf-8")
+    click.echo(f"made {config}, {directory / 'sources'}/ and {layout}/\n"
+               f"next: put texts in sources/, list them in anthology.toml, run `zinebuild build {config}`")
+
+
+STARTER_CONFIG = """\
+[book]
+title = "My Zine"
+editor = "Your Name"
+language = "en"
+date = "2026"
+rights = "Anti-copyright: reproduce freely."
+
+[front]
+introduction = "introduction.md"
+
+[[pieces]]
+source = "sources/first-piece.md"
+
+# [[pieces]]
+# source = "sources/copied-from-the-web.txt"
+# article = "title-of-one-article"   # pick one article from a multi-article file
+
+[output]
+formats = ["epub", "pdf", "booklet", "html"]
+page_size = "A5"       # A6, B6, half-letter, quarter-letter, or "148mm x 210mm"
+sheet = "A4"           # or "letter"
+imposition = "saddle"
+font_size = 10.5
+layout = "default"     # layouts/default/ here overrides the built-in files one by one
+"""
+
+STARTER_PIECE = """\
+---
+title: A First Piece
+author: Someone
+---
+
+Write or paste the text here. Notes work like this.[^1]
+
+[^1]: A footnote, printed at the foot of the page.
+"""

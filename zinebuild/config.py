@@ -1,0 +1,390 @@
+"""Turn anthology.toml into frozen dataclasses, validated once, every problem reported together.
+
+Paths in the config are relative to the config file's folder. Nothing outside this
+module reads raw TOML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ConfigError, Problem
+from .model import BookInfo
+from .units import PageSize, parse_length, parse_page_size
+
+FORMATS = ("epub", "pdf", "booklet", "html")
+SCHEMES = ("saddle",)
+SHEETS = ("A4", "letter", "A3", "tabloid")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
+
+@dataclass(frozen=True)
+class PieceConfig:
+    source: Path
+    """The source file (absolute)."""
+    title: str | None = None
+    """Overrides the title found in the source."""
+    authors: tuple[str, ...] = ()
+    """Overrides the byline found in the source."""
+    lang: str | None = None
+    """BCP 47 language of this piece, when it differs from the book's."""
+    article: str | None = None
+    """Title or slug of one article inside a multi-article source; None takes them all."""
+    skip: tuple[str, ...] = ()
+    """Headings of sections to leave out."""
+    key: str = ""
+    """Where this entry stands in the config (``pieces[2]``), for messages."""
+
+
+@dataclass(frozen=True)
+class PartConfig:
+    title: str | None
+    """The part's title; None for pieces listed outside any part."""
+    pieces: tuple[PieceConfig, ...]
+
+
+@dataclass(frozen=True)
+class MatterConfig:
+    introduction: Path | None = None
+    """A Markdown file printed before the pieces."""
+    colophon: Path | None = None
+    """A Markdown file printed at the end."""
+    contents: bool = True
+    """Whether the book has a contents page."""
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    formats: tuple[str, ...] = FORMATS
+    """What `zinebuild build` writes when no --format is given."""
+    page_size: PageSize = field(default_factory=lambda: parse_page_size("A5"))
+    """Trimmed page of the reading PDF and of the booklet."""
+    sheet: PageSize = field(default_factory=lambda: parse_page_size("A4"))
+    """Paper the booklet is printed on (used in landscape)."""
+    imposition: str = "saddle"
+    """Imposition scheme of the booklet."""
+    font_size: float = 10.5
+    """Base font size in points."""
+    layout: str = "default"
+    """A layout name (built-in or under the project's layouts/) or a folder path."""
+    name: str | None = None
+    """File name stem of the outputs; derived from the title when absent."""
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    """The config file."""
+    root: Path
+    """Its folder: paths in the config are relative to it."""
+    book: BookInfo
+    parts: tuple[PartConfig, ...]
+    matter: MatterConfig
+    output: OutputConfig
+
+    @property
+    def pieces(self) -> tuple[PieceConfig, ...]:
+        return tuple(p for part in self.parts for p in part.pieces)
+
+
+# ---------------------------------------------------------------- loading
+def load(path: Path | str) -> Config:
+    path = Path(path)
+    if path.is_dir():
+        path = path / "anthology.toml"
+    if not path.is_file():
+        raise ConfigError(Problem("no such config file", file=path,
+                                  hint="run `zinebuild init DIR` to make one, or name the file"))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(Problem(f"cannot read: {error}", file=path)) from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line = _toml_error_line(str(error))
+        raise ConfigError(Problem(f"not valid TOML: {error}", file=path, line=line,
+                                  hint="check quotes, brackets and '=' on that line")) from None
+    return _Validator(path, text).config(raw)
+
+
+def _toml_error_line(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match[1]) if match else None
+
+
+class _Validator:
+    """Walks the raw TOML, collecting every problem before failing once."""
+
+    def __init__(self, path: Path, text: str):
+        self.path = path
+        self.root = path.parent.resolve()
+        self.lines = _KeyLines(text)
+        self.problems: list[Problem] = []
+
+    def problem(self, key: str, message: str, hint: str | None = None) -> None:
+        self.problems.append(Problem(message, file=self.path, key=key,
+                                     line=self.lines.find(key), hint=hint))
+
+    # -- generic checks
+    def table(self, raw: dict, name: str, allowed: set[str]) -> dict:
+        for key in raw:
+            if key not in allowed:
+                close = ", ".join(sorted(allowed))
+                self.problem(f"{name}.{key}" if name else key, "unknown key",
+                             hint=f"allowed here: {close}")
+        return raw
+
+    def string(self, raw: dict, name: str, key: str, required: bool = False) -> str | None:
+        value = raw.get(key)
+        if value is None:
+            if required:
+                self.problem(f"{name}.{key}", "is required")
+            return None
+        if isinstance(value, (dt.date, dt.datetime)) and key == "date":
+            return value.isoformat()
+        if not isinstance(value, str):
+            self.problem(f"{name}.{key}", f"must be text, not {_kind(value)}")
+            return None
+        if required and not value.strip():
+            self.problem(f"{name}.{key}", "must not be empty")
+            return None
+        return value.strip()
+
+    def names(self, raw: dict, name: str, key: str) -> tuple[str, ...]:
+        value = raw.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value.strip(),) if value.strip() else ()
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(v.strip() for v in value if v.strip())
+        self.problem(f"{name}.{key}", "must be a name or a list of names")
+        return ()
+
+    def lang(self, raw: dict, name: str, key: str) -> str | None:
+        value = self.string(raw, name, key)
+        if value is not None and not _LANG.match(value):
+            self.problem(f"{name}.{key}", f"'{value}' is not a BCP 47 language tag",
+                         hint="write it like 'en', 'cs' or 'uk-UA'")
+            return None
+        return value
+
+    def file(self, raw: dict, name: str, key: str, required: bool = False) -> Path | None:
+        value = self.string(raw, name, key, required)
+        if value is None:
+            return None
+        path = (self.root / value).resolve()
+        if not path.is_file():
+            self.problem(f"{name}.{key}", f"no such file '{value}'",
+                         hint=f"paths are relative to {self.root}")
+            return None
+        return path
+
+    # -- tables
+    def config(self, raw: dict) -> Config:
+        self.table(raw, "", {"book", "pieces", "parts", "front", "back", "output"})
+        book = self.book(raw.get("book"))
+        parts = self.parts(raw)
+        matter = self.matter(raw.get("front", {}), raw.get("back", {}))
+        output = self.output(raw.get("output", {}))
+        if self.problems:
+            raise ConfigError(self.problems)
+        return Config(self.path.resolve(), self.root, book, parts, matter, output)
+
+    def book(self, raw) -> BookInfo:
+        if not isinstance(raw, dict):
+            self.problem("book", "a [book] table with at least a title is required",
+                         hint='add:\n[book]\ntitle = "My Zine"\nlanguage = "en"')
+            raw = {}
+        self.table(raw, "book", {"title", "subtitle", "editor", "editors", "author", "authors",
+                                 "language", "date", "description", "rights", "identifier", "cover"})
+        title = self.string(raw, "book", "title", required=bool(raw)) or "Untitled"
+        editors = self.names(raw, "book", "editor") + self.names(raw, "book", "editors")
+        authors = self.names(raw, "book", "author") + self.names(raw, "book", "authors")
+        language = self.lang(raw, "book", "language") or "en"
+        cover = self.file(raw, "book", "cover")
+        if cover is not None and cover.suffix.lower() not in (".jpg", ".jpeg", ".png"):
+            self.problem("book.cover", "must be a .jpg or .png image")
+        identifier = self.string(raw, "book", "identifier")
+        if not identifier:
+            # Stable across builds: the same title always gives the same identifier.
+            identifier = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'zinebuild:' + title)}"
+        return BookInfo(
+            title=title, language=language, identifier=identifier,
+            subtitle=self.string(raw, "book", "subtitle"), editors=editors, authors=authors,
+            date=self.string(raw, "book", "date"), description=self.string(raw, "book", "description"),
+            rights=self.string(raw, "book", "rights"), cover=str(cover) if cover else None,
+        )
+
+    def parts(self, raw: dict) -> tuple[PartConfig, ...]:
+        pieces, parts = raw.get("pieces"), raw.get("parts")
+        if pieces is not None and parts is not None:
+            self.problem("parts", "use either [[pieces]] or [[parts]], not both",
+                         hint="put the loose pieces into a part of their own")
+        if pieces is None and parts is None:
+            self.problem("pieces", "the book has no pieces",
+                         hint='add one:\n[[pieces]]\nsource = "sources/text.txt"')
+            return ()
+        if parts is not None:
+            if not _is_tables(parts):
+                self.problem("parts", "must be an array of tables: [[parts]]")
+                return ()
+            result = []
+            for i, part in enumerate(parts):
+                name = f"parts[{i}]"
+                self.table(part, name, {"title", "pieces"})
+                items = part.get("pieces")
+                if not _is_tables(items) or not items:
+                    self.problem(f"{name}.pieces", "a part needs its pieces: [[parts.pieces]]")
+                    items = []
+                result.append(PartConfig(self.string(part, name, "title"),
+                                         tuple(self.piece(p, f"{name}.pieces[{j}]") for j, p in enumerate(items))))
+            return tuple(result)
+        if not _is_tables(pieces):
+            self.problem("pieces", "must be an array of tables: [[pieces]]")
+            return ()
+        return (PartConfig(None, tuple(self.piece(p, f"pieces[{i}]") for i, p in enumerate(pieces))),)
+
+    def piece(self, raw: dict, name: str) -> PieceConfig:
+        self.table(raw, name, {"source", "title", "author", "authors", "lang", "article", "skip"})
+        source = self.file(raw, name, "source", required=True)
+        if source is not None:
+            from .readers import READERS  # late: readers import heavy libraries
+
+            if source.suffix.lower() not in READERS:
+                kinds = ", ".join(sorted(READERS))
+                self.problem(f"{name}.source", f"cannot read '{source.suffix}' files",
+                             hint=f"zinebuild reads {kinds}")
+        skip = raw.get("skip", [])
+        if isinstance(skip, str):
+            skip = [skip]
+        if not isinstance(skip, list) or not all(isinstance(s, str) for s in skip):
+            self.problem(f"{name}.skip", "must be a list of section headings")
+            skip = []
+        return PieceConfig(
+            source=source or Path("?"), title=self.string(raw, name, "title"),
+            authors=self.names(raw, name, "author") + self.names(raw, name, "authors"),
+            lang=self.lang(raw, name, "lang"), article=self.string(raw, name, "article"),
+            skip=tuple(skip), key=name,
+        )
+
+    def matter(self, front: dict, back: dict) -> MatterConfig:
+        for name, table in (("front", front), ("back", back)):
+            if not isinstance(table, dict):
+                self.problem(name, f"must be a table: [{name}]")
+        front = front if isinstance(front, dict) else {}
+        back = back if isinstance(back, dict) else {}
+        self.table(front, "front", {"introduction", "contents"})
+        self.table(back, "back", {"colophon"})
+        contents = front.get("contents", True)
+        if not isinstance(contents, bool):
+            self.problem("front.contents", "must be true or false")
+            contents = True
+        return MatterConfig(self.file(front, "front", "introduction"),
+                            self.file(back, "back", "colophon"), contents)
+
+    def output(self, raw) -> OutputConfig:
+        if not isinstance(raw, dict):
+            self.problem("output", "must be a table: [output]")
+            raw = {}
+        self.table(raw, "output", {"formats", "page_size", "sheet", "imposition",
+                                   "font_size", "layout", "name"})
+        defaults = OutputConfig()
+        formats = raw.get("formats", list(defaults.formats))
+        if isinstance(formats, str):
+            formats = [formats]
+        if not isinstance(formats, list) or not all(f in FORMATS for f in formats) or not formats:
+            self.problem("output.formats", f"must be a list drawn from {', '.join(FORMATS)}")
+            formats = list(defaults.formats)
+        page_size, sheet = defaults.page_size, defaults.sheet
+        try:
+            page_size = parse_page_size(raw.get("page_size", "A5"))
+        except ValueError as error:
+            self.problem("output.page_size", str(error))
+        try:
+            sheet = parse_page_size(raw.get("sheet", "A4"))
+        except ValueError as error:
+            self.problem("output.sheet", str(error))
+        scheme = raw.get("imposition", "saddle")
+        if scheme not in SCHEMES:
+            self.problem("output.imposition", f"unknown scheme '{scheme}'",
+                         hint=f"available: {', '.join(SCHEMES)}")
+            scheme = "saddle"
+        font_size = raw.get("font_size", defaults.font_size)
+        try:
+            font_size = float(font_size) if isinstance(font_size, (int, float)) else parse_length(font_size)
+            if not 5 <= font_size <= 30:
+                raise ValueError(f"{font_size:g}pt is not a sensible text size (5pt to 30pt)")
+        except ValueError as error:
+            self.problem("output.font_size", str(error))
+            font_size = defaults.font_size
+        layout = self.string(raw, "output", "layout") or "default"
+        return OutputConfig(tuple(dict.fromkeys(formats)), page_size, sheet, scheme,
+                            float(font_size), layout, self.string(raw, "output", "name"))
+
+
+def _is_tables(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+
+
+def _kind(value) -> str:
+    return {bool: "true/false", int: "a number", float: "a number", list: "a list",
+            dict: "a table"}.get(type(value), type(value).__name__)
+
+
+class _KeyLines:
+    """Finds the line of a key path like ``parts[1].pieces[0].source`` in TOML text.
+
+    A cheap scan of table headers and ``key =`` lines: enough to point at the
+    line in error messages, without a position-aware TOML parser.
+    """
+
+    _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\s\"]+?)\s*\]\]?\s*(#.*)?$")
+    _KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]*\")\s*=")
+
+    def __init__(self, text: str):
+        self.index: dict[str, int] = {}
+        counts: dict[str, int] = {}
+        current = ""
+        for number, line in enumerate(text.splitlines(), start=1):
+            header = self._HEADER.match(line)
+            if header:
+                names = [n.strip().strip('"') for n in header[2].split(".")]
+                if header[1] == "[[":
+                    parent = self._concrete(names[:-1], counts)
+                    array = f"{parent}.{names[-1]}" if parent else names[-1]
+                    counts[array] = counts.get(array, -1) + 1
+                    current = f"{array}[{counts[array]}]"
+                    # A new array element restarts the numbering of arrays nested in it.
+                    for key in [k for k in counts if k.startswith(current + ".")]:
+                        del counts[key]
+                else:
+                    current = self._concrete(names, counts)
+                self.index.setdefault(current, number)
+                continue
+            key = self._KEY.match(line)
+            if key:
+                name = key[1].strip('"')
+                self.index.setdefault(f"{current}.{name}" if current else name, number)
+
+    @staticmethod
+    def _concrete(names: list[str], counts: dict[str, int]) -> str:
+        path = ""
+        for name in names:
+            path = f"{path}.{name}" if path else name
+            if path in counts:
+                path = f"{path}[{counts[path]}]"
+        return path
+
+    def find(self, key: str) -> int | None:
+        while key:
+            if key in self.index:
+                return self.index[key]
+            key = key.rpartition(".")[0]
+        return None

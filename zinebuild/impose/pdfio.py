@@ -1,0 +1,55 @@
+"""Carry out an imposition Plan on PDF bytes: the only module that touches PDF pages."""
+
+from __future__ import annotations
+
+import io
+
+import pikepdf
+from pikepdf import Name
+
+from .plan import Plan
+
+_DUPLEX = {"short": Name.DuplexFlipShortEdge, "long": Name.DuplexFlipLongEdge}
+
+
+def page_sizes(data: bytes) -> list[tuple[float, float]]:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return [_size(page) for page in pdf.pages]
+
+
+def _size(page: pikepdf.Page) -> tuple[float, float]:
+    box = page.trimbox
+    return float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
+
+
+def apply(plan: Plan, data: bytes) -> bytes:
+    with pikepdf.open(io.BytesIO(data)) as source, pikepdf.new() as out:
+        forms = {}
+        for side in plan.sides:
+            sheet = out.add_blank_page(page_size=(plan.sheet_width, plan.sheet_height))
+            commands = []
+            for slot in side.slots:
+                if slot.page is None:
+                    continue
+                if slot.page not in forms:
+                    src_page = source.pages[slot.page]
+                    forms[slot.page] = (out.copy_foreign(src_page.as_form_xobject()), _size(src_page),
+                                        src_page.trimbox)
+                form, (w, h), box = forms[slot.page]
+                name = sheet.add_resource(form, Name.XObject, prefix="P")
+                scale = slot.width / w
+                x0, y0 = float(box[0]), float(box[1])
+                if slot.rotation == 180:
+                    matrix = (-scale, 0, 0, -scale, slot.x + slot.width + scale * x0, slot.y + slot.height + scale * y0)
+                else:
+                    matrix = (scale, 0, 0, scale, slot.x - scale * x0, slot.y - scale * y0)
+                numbers = " ".join(f"{v:.4f}" for v in matrix)
+                commands.append(f"q {numbers} cm {name} Do Q")
+            if commands:
+                sheet.contents_add(pikepdf.Stream(out, "\n".join(commands).encode()), prepend=False)
+        out.Root.ViewerPreferences = pikepdf.Dictionary(Duplex=_DUPLEX[plan.duplex], PrintScaling=Name("/None"))
+        if "/Info" in source.trailer:
+            out.docinfo = out.copy_foreign(source.docinfo)
+        buffer = io.BytesIO()
+        out.save(buffer, deterministic_id=True, compress_streams=True)
+        return buffer.getvalue()

@@ -1,0 +1,289 @@
+"""The document model every reader produces and every writer consumes: frozen, no I/O.
+
+Inline content is a tuple of inline nodes; blocks hold inlines, never HTML strings.
+``to_dict`` gives the plain-text dump used by ``zinebuild inspect --json`` and the
+golden tests: block text is plain text with note references written ``[^id]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Union
+
+
+# ---------------------------------------------------------------- inlines
+@dataclass(frozen=True)
+class Text:
+    kind: ClassVar[str] = "text"
+    text: str
+
+
+@dataclass(frozen=True)
+class Emphasis:
+    kind: ClassVar[str] = "emphasis"
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True)
+class Strong:
+    kind: ClassVar[str] = "strong"
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True)
+class Code:
+    kind: ClassVar[str] = "code"
+    text: str
+
+
+@dataclass(frozen=True)
+class Link:
+    kind: ClassVar[str] = "link"
+    url: str
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True)
+class NoteRef:
+    kind: ClassVar[str] = "noteref"
+    id: str
+
+
+@dataclass(frozen=True)
+class LineBreak:
+    kind: ClassVar[str] = "linebreak"
+
+
+Inline = Union[Text, Emphasis, Strong, Code, Link, NoteRef, LineBreak]
+Inlines = tuple[Inline, ...]
+
+
+def plain(inlines: Inlines) -> str:
+    """Plain text of inline content, note references as ``[^id]``."""
+    out = []
+    for node in inlines:
+        if isinstance(node, (Text, Code)):
+            out.append(node.text)
+        elif isinstance(node, NoteRef):
+            out.append(f"[^{node.id}]")
+        elif isinstance(node, LineBreak):
+            out.append("\n")
+        else:
+            out.append(plain(node.children))
+    return "".join(out)
+
+
+def note_refs(inlines: Inlines):
+    """Yield the note ids referenced in inline content, in reading order."""
+    for node in inlines:
+        if isinstance(node, NoteRef):
+            yield node.id
+        elif isinstance(node, (Emphasis, Strong, Link)):
+            yield from note_refs(node.children)
+
+
+# ---------------------------------------------------------------- blocks
+@dataclass(frozen=True)
+class Heading:
+    kind: ClassVar[str] = "heading"
+    level: int
+    inlines: Inlines
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    kind: ClassVar[str] = "paragraph"
+    inlines: Inlines
+    # "question" / "answer" in interviews, "signature" for closing lines; None otherwise.
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class Quote:
+    kind: ClassVar[str] = "quote"
+    blocks: tuple["Block", ...]
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    kind: ClassVar[str] = "list"
+    ordered: bool
+    items: tuple[Inlines, ...]
+    start: int = 1
+
+
+@dataclass(frozen=True)
+class Break:
+    """A scene break (``*`` or ``***`` alone in the source)."""
+
+    kind: ClassVar[str] = "break"
+
+
+@dataclass(frozen=True)
+class Caption:
+    kind: ClassVar[str] = "caption"
+    inlines: Inlines
+
+
+@dataclass(frozen=True)
+class Preformatted:
+    kind: ClassVar[str] = "preformatted"
+    text: str
+
+
+Block = Union[Heading, Paragraph, Quote, ListBlock, Break, Caption, Preformatted]
+
+
+@dataclass(frozen=True)
+class Note:
+    id: str
+    paragraphs: tuple[Inlines, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article: what a reader makes of a source, or of one part of it."""
+
+    title: str
+    blocks: tuple[Block, ...]
+    notes: tuple[Note, ...] = ()
+    subtitle: str | None = None
+    authors: tuple[str, ...] = ()
+    lang: str | None = None
+    slug: str = ""
+    source_url: str | None = None
+    date: str | None = None
+
+    def words(self) -> int:
+        return sum(len(block_text(b).split()) for b in self.blocks)
+
+    def note(self, note_id: str) -> Note | None:
+        return next((n for n in self.notes if n.id == note_id), None)
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A line the cleaner dropped, and why: nothing is dropped silently."""
+
+    line: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a reader returns for one file: its articles and what cleaning removed."""
+
+    path: str
+    encoding: str
+    documents: tuple[Document, ...]
+    removed: tuple[Removal, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------- the book
+@dataclass(frozen=True)
+class BookInfo:
+    title: str
+    language: str
+    identifier: str
+    subtitle: str | None = None
+    editors: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    date: str | None = None
+    description: str | None = None
+    rights: str | None = None
+    cover: str | None = None  # absolute path of the cover image, if any
+
+    @property
+    def byline(self) -> str:
+        if self.editors:
+            names = ", ".join(self.editors)
+            return f"edited by {names}"
+        return ", ".join(self.authors)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One document placed in the book, with a book-wide unique id."""
+
+    id: str
+    document: Document
+    source: str
+    number: int = 0
+
+
+@dataclass(frozen=True)
+class Part:
+    id: str
+    title: str | None
+    pieces: tuple[Piece, ...]
+
+
+@dataclass(frozen=True)
+class Anthology:
+    book: BookInfo
+    parts: tuple[Part, ...]
+    front: tuple[Piece, ...] = ()  # introduction and other front matter
+    back: tuple[Piece, ...] = ()  # colophon and other back matter
+    contents: bool = True
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def pieces(self) -> tuple[Piece, ...]:
+        return tuple(p for part in self.parts for p in part.pieces)
+
+
+# ---------------------------------------------------------------- dumps
+def block_text(block: Block) -> str:
+    if isinstance(block, (Heading, Paragraph, Caption)):
+        return plain(block.inlines)
+    if isinstance(block, ListBlock):
+        return "\n".join(plain(i) for i in block.items)
+    if isinstance(block, Quote):
+        return "\n\n".join(block_text(b) for b in block.blocks)
+    if isinstance(block, Preformatted):
+        return block.text
+    return ""
+
+
+def block_to_dict(block: Block) -> dict:
+    out: dict = {"type": block.kind}
+    if isinstance(block, Heading):
+        out["level"] = block.level
+    if isinstance(block, ListBlock):
+        out["ordered"] = block.ordered
+        if block.start != 1:
+            out["start"] = block.start
+        out["items"] = [plain(i) for i in block.items]
+        return out
+    if isinstance(block, Break):
+        out["text"] = ""
+        return out
+    out["text"] = block_text(block)
+    if isinstance(block, Paragraph) and block.role:
+        out["role"] = block.role
+    return out
+
+
+def document_to_dict(doc: Document) -> dict:
+    return {
+        "id": doc.slug,
+        "title": doc.title,
+        "subtitle": doc.subtitle,
+        "authors": list(doc.authors),
+        "lang": doc.lang,
+        "source_url": doc.source_url,
+        "blocks": [block_to_dict(b) for b in doc.blocks],
+        "notes": [{"id": n.id, "text": "\n\n".join(plain(p) for p in n.paragraphs)} for n in doc.notes],
+    }
+
+
+def source_to_dict(source: Source) -> dict:
+    return {
+        "source": source.path,
+        "encoding": source.encoding,
+        "pieces": [document_to_dict(d) for d in source.documents],
+        "removed": [{"line": r.line, "text": r.text, "reason": r.reason} for r in source.removed],
+        "warnings": list(source.warnings),
+    }

@@ -1,0 +1,231 @@
+"""Turn an Anthology into HTML through a layout's Jinja2 templates, once, for every output.
+
+A layout is a folder of templates and assets. A project's ``layouts/NAME/`` overrides
+the built-in ``layouts/NAME/`` file by file, and every layout falls back on the
+built-in ``default``: copy one file, change it, and the rest still comes from us.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import jinja2
+
+from .config import Config, OutputConfig
+from .errors import BuildError, InputError, Problem
+from .model import Anthology, BookInfo, Piece, note_refs
+
+_PACKAGE = Path(__file__).resolve().parent
+# Installed wheels carry the layouts inside the package; a source checkout has them beside it.
+BUILTIN_LAYOUTS = next((p for p in (_PACKAGE / "layouts", _PACKAGE.parent / "layouts") if p.is_dir()),
+                       _PACKAGE / "layouts")
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    search_path: tuple[Path, ...]  # first wins
+    output: OutputConfig
+    project_root: Path
+
+    @classmethod
+    def from_config(cls, config: Config) -> "Layout":
+        name = config.output.layout
+        dirs: list[Path] = []
+        as_path = (config.root / name)
+        if "/" in name or name.startswith("."):
+            if not as_path.is_dir():
+                raise InputError(Problem(f"no layout folder '{name}'", file=config.path, key="output.layout"))
+            dirs.append(as_path.resolve())
+        else:
+            for candidate in (config.root / "layouts" / name, BUILTIN_LAYOUTS / name):
+                if candidate.is_dir():
+                    dirs.append(candidate.resolve())
+            if not dirs:
+                known = sorted(p.name for p in BUILTIN_LAYOUTS.iterdir() if p.is_dir())
+                raise InputError(Problem(f"no layout named '{name}'", file=config.path, key="output.layout",
+                                         hint=f"built-in layouts: {', '.join(known)}; or put yours in "
+                                              f"{config.root / 'layouts' / name}"))
+        default = (BUILTIN_LAYOUTS / "default").resolve()
+        if default not in dirs:
+            dirs.append(default)
+        return cls(name, tuple(dirs), config.output, config.root)
+
+    @cached_property
+    def env(self) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in self.search_path]),
+            autoescape=True, undefined=jinja2.StrictUndefined,
+            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        )
+        return env
+
+    def asset(self, relative: str) -> Path:
+        for folder in self.search_path:
+            candidate = folder / relative
+            if candidate.is_file():
+                return candidate
+        raise BuildError(Problem(f"the layout has no file '{relative}'", file=self.search_path[0]))
+
+    def resolve(self, path: Path) -> Path | None:
+        """A path inside one layout folder, or the same relative path in the next one."""
+        for folder in self.search_path:
+            try:
+                relative = path.resolve().relative_to(folder)
+            except ValueError:
+                continue
+            for other in self.search_path:
+                if (other / relative).is_file():
+                    return other / relative
+        return None
+
+    def render(self, template: str, **context) -> str:
+        try:
+            return self.env.get_template(template).render(**context)
+        except jinja2.TemplateSyntaxError as error:
+            raise BuildError(Problem(f"template error: {error.message}", file=error.filename, line=error.lineno,
+                                     hint="fix the template, or delete it to fall back on the built-in one")) from None
+        except jinja2.UndefinedError as error:
+            raise BuildError(Problem(f"template error: {error.message}", file=_template_file(self, template),
+                                     hint="the templates can use: book, anthology, piece, part, target, …")) from None
+        except jinja2.TemplateNotFound as error:
+            raise BuildError(Problem(f"layout has no template '{error.name}'", file=self.search_path[0])) from None
+
+
+def _template_file(layout: Layout, template: str) -> str:
+    try:
+        return layout.env.get_template(template).filename or template
+    except jinja2.TemplateError:
+        return template
+
+
+class NoteIds:
+    """Numbers notes per piece and gives every reference its own id (for back links)."""
+
+    def __init__(self):
+        self._refs: dict[tuple[str, str], list[str]] = {}
+
+    def number(self, piece: Piece, note_id: str) -> int:
+        ids = [n.id for n in piece.document.notes]
+        return ids.index(note_id) + 1 if note_id in ids else 0
+
+    def ref_id(self, piece: Piece, note_id: str) -> str:
+        refs = self._refs.setdefault((piece.id, note_id), [])
+        ref = f"{piece.id}-ref-{note_id}" + (f"-{len(refs) + 1}" if refs else "")
+        refs.append(ref)
+        return ref
+
+    def first_ref(self, piece: Piece, note_id: str) -> str:
+        return f"{piece.id}-ref-{note_id}"
+
+
+def unreferenced_notes(piece: Piece):
+    """Notes no reference points at: they still belong in the book, at the piece's end."""
+    referenced = set()
+    for block in _all_blocks(piece.document.blocks):
+        for attr in ("inlines",):
+            referenced.update(note_refs(getattr(block, attr, ())))
+        for item in getattr(block, "items", ()):
+            referenced.update(note_refs(item))
+    return [n for n in piece.document.notes if n.id not in referenced]
+
+
+def _all_blocks(blocks):
+    for block in blocks:
+        yield block
+        yield from _all_blocks(getattr(block, "blocks", ()))
+
+
+def _context(anthology: Anthology, layout: Layout, target: str) -> dict:
+    out = layout.output
+    return {
+        "anthology": anthology, "book": anthology.book, "target": target,
+        "page_width": round(out.page_size.width, 3), "page_height": round(out.page_size.height, 3),
+        "font_size": out.font_size, "notes": NoteIds(), "unreferenced_notes": unreferenced_notes,
+        "lang": anthology.book.language,
+    }
+
+
+def book_html(anthology: Anthology, layout: Layout, inline_assets: bool = False) -> str:
+    """The whole book as one HTML document, styled by print.css (the PDF and the .html output)."""
+    context = _context(anthology, layout, "print")
+    if inline_assets:
+        context.update(stylesheets=[], inline_css=_inline_css(layout, "print.css"))
+    else:
+        context.update(stylesheets=["print.css"], inline_css="")
+    return layout.render("book.html", title=anthology.book.title, **context)
+
+
+@dataclass(frozen=True)
+class EpubUnit:
+    """One XHTML file of the EPUB."""
+
+    id: str
+    file_name: str
+    title: str
+    kind: str  # "title", "matter", "part", "piece"
+    xhtml: str
+
+
+def epub_units(anthology: Anthology, layout: Layout) -> list[EpubUnit]:
+    context = _context(anthology, layout, "epub")
+    context.update(stylesheets=["../style/epub.css"], inline_css="")
+    book = anthology.book
+
+    def unit(uid: str, kind: str, title: str, **extra) -> EpubUnit:
+        xhtml = layout.render("epub_page.html", **{**context, "title": title, "kind": kind, **extra})
+        return EpubUnit(uid, f"text/{uid}.xhtml", title, kind, xhtml)
+
+    units = [unit("title", "title", book.title)]
+    for piece in anthology.front:
+        units.append(unit(piece.id, "matter", piece.document.title, piece=piece,
+                          lang=piece.document.lang or book.language))
+    for part in anthology.parts:
+        if part.title:
+            units.append(unit(part.id, "part", part.title, part=part))
+        for piece in part.pieces:
+            units.append(unit(piece.id, "piece", piece.document.title, piece=piece,
+                              lang=piece.document.lang or book.language))
+    for piece in anthology.back:
+        units.append(unit(piece.id, "matter", piece.document.title, piece=piece,
+                          lang=piece.document.lang or book.language))
+    return units
+
+
+def epub_css(layout: Layout) -> str:
+    return layout.asset("epub.css").read_text(encoding="utf-8")
+
+
+_CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
+
+
+def _inline_css(layout: Layout, name: str) -> str:
+    """The stylesheet with its fonts and images embedded as data: URLs (a self-contained file)."""
+    css_path = layout.asset(name)
+    css = css_path.read_text(encoding="utf-8")
+
+    def embed(match: re.Match) -> str:
+        url = match[1]
+        if url.startswith(("data:", "#")) or ":" in url.split("/")[0]:
+            return match[0]
+        try:
+            asset = layout.asset(url)
+        except BuildError:
+            return match[0]
+        mime = mimetypes.guess_type(asset.name)[0] or "application/octet-stream"
+        if asset.suffix == ".otf":
+            mime = "font/otf"
+        return f"url(data:{mime};base64,{base64.b64encode(asset.read_bytes()).decode()})"
+
+    return _CSS_URL.sub(embed, css)
+
+
+def output_stem(book: BookInfo, output: OutputConfig) -> str:
+    from .slug import slugify
+
+    return output.name or slugify(book.title)

@@ -1,0 +1,24 @@
+"""Turn an Anthology into the print-ready booklet: the reading PDF's pages imposed on sheets."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from ..fsutil import write_bytes
+from ..impose import impose
+from ..model import Anthology
+from ..render import Layout, output_stem
+from . import pdf
+
+LOGGER = logging.getLogger("zinebuild")
+
+
+def build(anthology: Anthology, layout: Layout, out_dir: Path) -> Path:
+    output = layout.output
+    data, plan = impose(pdf.render(anthology, layout), output.imposition,
+                        (output.sheet.width, output.sheet.height))
+    target = out_dir / f"{output_stem(anthology.book, output)}-booklet.pdf"
+    write_bytes(target, data)
+    LOGGER.info("booklet: %d sheet(s) of %s. %s", plan.sheets, output.sheet.name, plan.instructions)
+    return target
