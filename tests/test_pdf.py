@@ -15,9 +15,15 @@ def page_texts(path) -> list[str]:
 
 
 def contents_entries(texts: list[str]) -> list[int]:
-    """The page numbers the contents page gives, in order."""
-    page = next(t for t in texts if t.lstrip().startswith("Contents"))
-    return [int(m[1]) for m in re.finditer(r"\. *(\d+)\s*$", page, re.M)]
+    """The page numbers the contents pages give, in order (the contents may run over pages)."""
+    start = next(i for i, t in enumerate(texts) if t.lstrip().startswith("Contents"))
+    numbers = []
+    for text in texts[start:]:
+        found = [int(m[1]) for m in re.finditer(r"\. *(\d+)\s*$", text, re.M)]
+        if not found:
+            break
+        numbers += found
+    return numbers
 
 
 def first_page_with(texts: list[str], title: str, after: int = 2) -> int:

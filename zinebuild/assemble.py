@@ -7,30 +7,20 @@ Warnings carry stable codes so that people (and scripts) can rely on them:
 - Z103 the cleaner removed lines from a source (how many; `zinebuild inspect` lists them)
 - Z104 a reader warning (unmatched note marker, dropped image, …)
 - Z105 a `skip` entry matched no section
+- Z106 a piece has no title in its source and none in the config
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from . import readers
 from .config import Config, PieceConfig
 from .errors import InputError, Problem, ZinebuildError
-from .model import Anthology, Document, Heading, Part, Piece, Source, plain
+from .model import Anthology, Document, Heading, Notice, Part, Piece, Source, plain
 from .slug import slugify, unique
-
-
-@dataclass(frozen=True)
-class Notice:
-    code: str
-    message: str
-    file: str | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.file}: " if self.file else ""
-        return f"{self.code} {where}{self.message}"
 
 
 def assemble(config: Config) -> Anthology:
@@ -50,24 +40,31 @@ def assemble(config: Config) -> Anthology:
                     notices.append(Notice("Z101", f"'{doc.title}' is listed twice ({seen[marker]} and "
                                                   f"{piece_config.key})", str(config.path)))
                 seen[marker] = piece_config.key
+                if doc.untitled and not piece_config.title:
+                    notices.append(Notice("Z106", f"no title found in the text; using '{doc.title}' — set "
+                                                  f"title in {piece_config.key}", str(piece_config.source)))
                 doc, skip_notices = _apply(doc, piece_config, config)
                 notices += skip_notices
                 number += 1
-                pieces.append(Piece(unique(doc.slug or slugify(doc.title), taken), doc,
+                pieces.append(Piece(unique(_xml_id(doc.slug or slugify(doc.title)), taken), doc,
                                     str(piece_config.source), number))
         part_id = unique(f"part-{slugify(part_config.title)}", taken) if part_config.title else f"part-{index}"
         parts.append(Part(part_id, part_config.title, tuple(pieces)))
     for source in sources.values():
         if source.removed:
             notices.append(Notice("Z103", f"the cleaner removed {len(source.removed)} line(s); "
-                                          f"see `zinebuild inspect {source.path}`", source.path))
+                                          f"see `zinebuild inspect {source.path}`", source.path, "info"))
         notices += [Notice("Z104", w, source.path) for w in source.warnings]
     all_pieces = [p for part in parts for p in part.pieces]
     notices += _near_duplicates(all_pieces)
     front = _matter(config.matter.introduction, "introduction", "Introduction", config)
     back = _matter(config.matter.colophon, "colophon", "Colophon", config)
-    return Anthology(config.book, tuple(parts), front, back, config.matter.contents,
-                     tuple(str(n) for n in notices))
+    return Anthology(config.book, tuple(parts), front, back, config.matter.contents, tuple(notices))
+
+
+def _xml_id(slug: str) -> str:
+    # Piece ids become file names and XML ids in the EPUB: they must start with a letter.
+    return slug if slug[:1].isalpha() else f"piece-{slug}"
 
 
 def _read_all(config: Config) -> dict[Path, Source]:

@@ -69,9 +69,14 @@ def _config_arg(function):
     return click.argument("config", default=DEFAULT_CONFIG, type=click.Path(path_type=Path))(function)
 
 
-def _warn_all(anthology) -> None:
-    for message in anthology.warnings:
-        click.secho(f"warning: {message}", fg="yellow", err=True)
+def _report(anthology, quiet: bool = False) -> None:
+    cwd = str(Path.cwd()) + "/"
+    for notice in anthology.notices:
+        text = str(notice).replace(cwd, "")
+        if notice.level == "warning":
+            click.secho(f"warning: {text}", fg="yellow", err=True)
+        elif not quiet:
+            click.echo(f"note: {text}", err=True)
 
 
 @main.command()
@@ -93,7 +98,7 @@ def build(config: Path, formats: str | None, out_dir: Path | None) -> None:
                                      hint=f"choose from {', '.join(FORMATS)}"))
     out_dir = out_dir or project.config.root / "build"
     _check_writable(out_dir)
-    _warn_all(project.anthology)
+    _report(project.anthology, click.get_current_context().find_root().params.get("quiet", False))
     log = logging.getLogger("zinebuild")
     pipeline.build(project, chosen, out_dir,
                    on_written=lambda fmt, path: log.info("wrote %-7s %s", fmt, path))
@@ -117,7 +122,7 @@ def check(config: Path) -> None:
     from . import pipeline
 
     project = pipeline.load(config)
-    _warn_all(project.anthology)
+    _report(project.anthology)
     pieces = project.anthology.pieces
     click.echo(f"{config}: {len(pieces)} piece(s), {len(project.anthology.warnings)} warning(s)")
 

@@ -153,6 +153,7 @@ class Document:
     slug: str = ""
     source_url: str | None = None
     date: str | None = None
+    untitled: bool = False  # no title was found: ``title`` is a stand-in made from the file name
 
     def words(self) -> int:
         return sum(len(block_text(b).split()) for b in self.blocks)
@@ -221,13 +222,31 @@ class Part:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """Something a build says about its input, with a stable code (see ``assemble``)."""
+
+    code: str
+    message: str
+    file: str | None = None
+    level: str = "warning"  # or "info"
+
+    def __str__(self) -> str:
+        where = f"{self.file}: " if self.file else ""
+        return f"{self.code} {where}{self.message}"
+
+
+@dataclass(frozen=True)
 class Anthology:
     book: BookInfo
     parts: tuple[Part, ...]
     front: tuple[Piece, ...] = ()  # introduction and other front matter
     back: tuple[Piece, ...] = ()  # colophon and other back matter
     contents: bool = True
-    warnings: tuple[str, ...] = field(default=(), compare=False)
+    notices: tuple[Notice, ...] = field(default=(), compare=False)
+
+    @property
+    def warnings(self) -> tuple[Notice, ...]:
+        return tuple(n for n in self.notices if n.level == "warning")
 
     @property
     def pieces(self) -> tuple[Piece, ...]:
@@ -274,6 +293,7 @@ def document_to_dict(doc: Document) -> dict:
         "authors": list(doc.authors),
         "lang": doc.lang,
         "source_url": doc.source_url,
+        "untitled": doc.untitled,
         "blocks": [block_to_dict(b) for b in doc.blocks],
         "notes": [{"id": n.id, "text": "\n\n".join(plain(p) for p in n.paragraphs)} for n in doc.notes],
     }

@@ -1,39 +1,76 @@
 """Turn raw text (web copies, PDF extractions, transcripts) into Documents, reporting removals.
 
-The cleaner is an explicit, ordered list of stages. Line stages take and return a
-list of ``Line`` and may report what they drop; the structure stage turns lines into
-blocks. ``clean`` is the one public entry point.
+The stages, in order (each its own module):
+
+1. ``normalise``   one line ending; no invisible characters, odd spaces or control codes
+2. ``boilerplate`` clutter lines (menus, counters, calls to action, separators) blanked and reported
+3. ``unwrap``      lines into paragraph chunks: hard-wrapped PDF text rejoined, hyphens judged
+4. ``classify``    each chunk given a kind: heading, caption, list item, byline, note text, …
+5. ``articles``    a compilation split into articles with title, subtitle, authors, source
+6. ``notes``       "(1)" markers linked to the notes list of their article
+7. ``blocks``      chunks into model blocks; URLs into links
+
+``clean`` is the one public entry point; decoding bytes happens before (``decode``).
 """
 
 from __future__ import annotations
 
-from .lines import Line, split_lines
+from ..model import Document, Note, Paragraph, Removal
+from ..slug import slugify, unique
+from . import articles, blocks, boilerplate, classify, notes, titles, unwrap
+from .hyphens import Hyphens
+from .inline import inlines
+from .lines import split_lines
 from .normalise import normalise
-from .structure import build_documents
-from ..model import Document, Removal
 
 
-def clean(text: str, name: str = "") -> tuple[tuple[Document, ...], tuple[Removal, ...], tuple[str, ...]]:
+def clean(text: str, name: str = "", lang: str = "en") -> tuple[tuple[Document, ...], tuple[Removal, ...], tuple[str, ...]]:
     """Return (documents, removed lines, warnings) for the decoded text of one source."""
     removed: list[Removal] = []
     warnings: list[str] = []
-    lines = split_lines(normalise(text))
-    for stage in LINE_STAGES:
-        lines = stage(lines, removed)
-    documents = build_documents(lines, removed, warnings, fallback_title=name)
+    text = normalise(text)
+    lines = split_lines(text)
+    wrapped = unwrap.is_hard_wrapped(lines)
+    lines = boilerplate.remove_clutter(lines, removed, wrapped)
+    chunks = unwrap.chunks(lines, wrapped, Hyphens(text, lang))
+    chunks = classify.classify(chunks, wrapped)
+    documents = []
+    taken: set[str] = set()
+    for article in articles.split(chunks, removed):
+        document = _document(article, name, warnings)
+        if document.blocks:
+            documents.append(_with_slug(document, taken))
     removed.sort(key=lambda r: r.line)
-    return documents, tuple(removed), tuple(warnings)
+    return tuple(documents), tuple(removed), tuple(warnings)
 
 
-def _drop_edge_blank_lines(lines: list[Line], removed: list[Removal]) -> list[Line]:
-    # Blank lines carry no text; nothing to report.
-    start = next((i for i, l in enumerate(lines) if not l.blank), len(lines))
-    end = len(lines) - next((i for i, l in enumerate(reversed(lines)) if not l.blank), 0)
-    return lines[start:end]
+def _document(article: articles.Article, name: str, warnings: list[str]) -> Document:
+    body, found, stray = notes.split_notes(article.chunks)
+    used: set[str] = set()
+    for chunk in body:
+        if chunk.kind not in ("notes-header", "note-text"):
+            chunk.text = notes.link_markers(chunk.text, found, chunk.line, warnings, used)
+            chunk.lines = [notes.link_markers(l, found, chunk.line, [], set()) for l in chunk.lines]
+    model_blocks = [Paragraph(inlines(text), "about") for text in article.about]
+    model_blocks += blocks.build_blocks(body + stray)
+    title = article.title
+    untitled = title is None
+    if untitled:
+        title = titles.repair(name) if name else "Untitled"
+    for note_id in found:
+        if note_id not in used:
+            warnings.append(f"note ({note_id}) is never referenced in the text; it is kept at the end")
+    note_list = tuple(Note(note_id, tuple(inlines(p) for p in paragraphs))
+                      for note_id, paragraphs in found.items())
+    return Document(title=titles.repair(title), blocks=tuple(model_blocks), notes=note_list,
+                    subtitle=article.subtitle, authors=tuple(article.authors), source_url=article.source_url,
+                    untitled=untitled)
 
 
-LINE_STAGES = [
-    _drop_edge_blank_lines,
-]
+def _with_slug(document: Document, taken: set[str]) -> Document:
+    from dataclasses import replace
 
-__all__ = ["clean", "Line", "LINE_STAGES"]
+    return replace(document, slug=unique(slugify(document.title), taken))
+
+
+__all__ = ["clean"]

@@ -1,0 +1,86 @@
+"""Turn an article's classified chunks into model blocks: paragraphs, headings, lists, captions."""
+
+from __future__ import annotations
+
+from ..model import Block, Break, Caption, Heading, LineBreak, ListBlock, Paragraph, Text
+from .inline import inlines
+from .shapes import NUMBER_MARKER
+from .unwrap import Chunk
+
+# A long paragraph after a numbered line makes that line a numbered heading ("2: Beware of …").
+_SECTION_BODY = 200
+_TEXT_KINDS = ("paragraph", "lines", "caption")
+
+
+def build_blocks(chunks: list[Chunk]) -> list[Block]:
+    _decide_numbered(chunks)
+    blocks: list[Block] = []
+    i = 0
+    while i < len(chunks):
+        chunk = chunks[i]
+        kind = chunk.kind
+        if kind in ("bullet", "item", "list-number"):
+            run = [chunk]
+            while i + 1 < len(chunks) and chunks[i + 1].kind == kind:
+                i += 1
+                run.append(chunks[i])
+            items = tuple(inlines(_strip_marker(c) if kind == "list-number" else c.text) for c in run)
+            blocks.append(ListBlock(kind == "list-number", items, run[0].number or 1 if kind == "list-number" else 1))
+        elif kind == "section-number":
+            blocks.append(Heading(1, inlines(_numbered_title(chunk))))
+        elif kind == "heading":
+            nxt = chunks[i + 1] if i + 1 < len(chunks) else None
+            slogan = chunk.text.rstrip("’”'\"").endswith("!")
+            if not slogan and nxt is not None and nxt.kind in ("paragraph", "lines", "bullet", "item",
+                                                               "list-number", "caption"):
+                blocks.append(Heading(1, inlines(chunk.text)))
+            else:
+                # A slogan, or a closing line ("Comrades of …", a date) with nothing after it.
+                blocks.append(Paragraph(inlines(chunk.text), None if slogan else "signature"))
+        elif kind == "caption":
+            blocks.append(Caption(inlines(chunk.text)))
+        elif kind == "break":
+            blocks.append(Break())
+        elif kind == "lines":
+            parts: list = []
+            for line in chunk.lines:
+                if parts:
+                    parts.append(LineBreak())
+                parts.extend(inlines(line))
+            blocks.append(Paragraph(tuple(parts)))
+        elif kind == "byline":
+            blocks.append(Paragraph(inlines(chunk.text), "signature"))
+        elif kind == "pagenote":
+            blocks.append(Paragraph(inlines(f"{chunk.marker} {chunk.text}"), "note"))
+        else:
+            blocks.append(Paragraph(inlines(chunk.text), chunk.role))
+        i += 1
+    return blocks
+
+
+def _decide_numbered(chunks: list[Chunk]) -> None:
+    """Numbered lines are list items, unless most are followed by prose: then numbered headings.
+
+    Web copies often restart numbering ("4:", then "1." for the fifth); headings are renumbered.
+    """
+    numbered = [i for i, c in enumerate(chunks) if c.kind == "numbered"]
+    if not numbered:
+        return
+    evidence = sum(1 for i in numbered if i + 1 < len(chunks) and (
+        chunks[i + 1].kind == "bullet" or chunks[i + 1].kind == "paragraph" and len(chunks[i + 1].text) > _SECTION_BODY))
+    as_headings = evidence * 2 > len(numbered)
+    expected = None
+    for i in numbered:
+        chunk = chunks[i]
+        chunk.kind = "section-number" if as_headings else "list-number"
+        if as_headings and expected is not None and chunk.number == 1 and expected > 1:
+            chunk.number = expected
+        expected = (chunk.number or 0) + 1
+
+
+def _strip_marker(chunk: Chunk) -> str:
+    return NUMBER_MARKER.sub("", chunk.text, count=1)
+
+
+def _numbered_title(chunk: Chunk) -> str:
+    return f"{chunk.number}. {_strip_marker(chunk)}"

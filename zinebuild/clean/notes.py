@@ -1,0 +1,58 @@
+"""Link "(1)"/"[1]" markers in the text to the list under a "Notes"/"Sources" heading."""
+
+from __future__ import annotations
+
+import re
+
+from .shapes import NOTE_START, URL
+from .unwrap import Chunk
+
+NOTE_OPEN, NOTE_CLOSE = "\ue000", "\ue001"  # private-use marks for a note reference inside text
+# "(1)", "[12]" after a word, a closing quote or a stop; not "(1)" opening a line, not years.
+MARKER = re.compile(r"(?<=[\w.,;:!?”’\")\]])\s?[\[(](\d{1,3})[\])](?=[\s.,;:!?”’)]|$)")
+
+
+def split_notes(chunks: list[Chunk]) -> tuple[list[Chunk], dict[str, list[str]], list[Chunk]]:
+    """(body, notes by id as lists of paragraphs, text under the header that is not a note)."""
+    for i, chunk in enumerate(chunks):
+        if chunk.kind == "notes-header":
+            region = [c for c in chunks[i + 1:] if c.kind == "note-text"]
+            rest = [c for c in chunks[i + 1:] if c.kind != "note-text"]
+            notes, stray = _parse(region)
+            return chunks[:i] + rest, notes, stray
+    return chunks, {}, []
+
+
+def _parse(region: list[Chunk]) -> tuple[dict[str, list[str]], list[Chunk]]:
+    notes: dict[str, list[str]] = {}
+    stray: list[Chunk] = []
+    current: list[str] | None = None
+    for chunk in region:
+        for line in chunk.lines or [chunk.text]:
+            match = NOTE_START.match(line)
+            if match:
+                note_id = match[1] or match[3]
+                body = (match[2] if match[1] else match[4]).strip()
+                current = notes.setdefault(note_id, [])
+                if body:
+                    current.append(body)
+            elif current is None:
+                stray.append(Chunk(line, chunk.line, [line]))
+            elif current and (URL.fullmatch(line.strip()) or not current[-1]):
+                current[-1] = f"{current[-1]} {line.strip()}".strip()
+            else:
+                current.append(line.strip())
+    return notes, stray
+
+
+def link_markers(text: str, notes: dict[str, list[str]], line: int, warnings: list[str],
+                 used: set[str]) -> str:
+    def replace(match: re.Match) -> str:
+        note_id = match[1]
+        if note_id in notes:
+            used.add(note_id)
+            return f"{NOTE_OPEN}{note_id}{NOTE_CLOSE}"
+        warnings.append(f"line {line}: note marker '{match[0].strip()}' has no note; left as text")
+        return match[0]
+
+    return MARKER.sub(replace, text)
