@@ -15,6 +15,8 @@ The stages, in order (each its own module):
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..model import Document, Note, Paragraph, Removal
 from ..slug import slugify, unique
 from . import articles, blocks, boilerplate, classify, notes, titles, unwrap
@@ -34,18 +36,33 @@ def clean(text: str, name: str = "", lang: str = "en") -> tuple[tuple[Document, 
     lines = boilerplate.remove_clutter(lines, removed, wrapped)
     chunks = unwrap.chunks(lines, wrapped, Hyphens(text, lang))
     chunks = classify.classify(chunks, wrapped)
-    documents = []
-    taken: set[str] = set()
+    documents: list[Document] = []
     for article in articles.split(chunks, removed):
-        document = _document(article, name, warnings)
-        if document.blocks:
-            documents.append(_with_slug(document, taken))
+        document = _document(article, name, warnings, removed)
+        if not document.blocks:
+            document = _fold_back(document, documents, name)
+        if document is not None:
+            documents.append(document)
+    taken: set[str] = set()
+    documents = [replace(d, slug=unique(slugify(d.title), taken)) for d in documents]
     removed.sort(key=lambda r: r.line)
     return tuple(documents), tuple(removed), tuple(warnings)
 
 
-def _document(article: articles.Article, name: str, warnings: list[str]) -> Document:
-    body, found, stray = notes.split_notes(article.chunks)
+def _fold_back(document: Document, documents: list[Document], name: str) -> Document | None:
+    """A title with no text under it is text: it goes back into the article before it, or
+    becomes the text of a document with a stand-in title. Nothing is dropped."""
+    words = [document.title, document.subtitle or "", *document.authors]
+    leftover = Paragraph(inlines(" ".join(w for w in words if w)))
+    if documents:
+        documents[-1] = replace(documents[-1], blocks=documents[-1].blocks + (leftover,))
+        return None
+    title = titles.repair(name) if name else "Untitled"
+    return replace(document, title=title, subtitle=None, authors=(), blocks=(leftover,), untitled=True)
+
+
+def _document(article: articles.Article, name: str, warnings: list[str], removed: list[Removal]) -> Document:
+    body, found, stray = notes.split_notes(article.chunks, removed)
     used: set[str] = set()
     for chunk in body:
         if chunk.kind not in ("notes-header", "note-text"):
@@ -65,12 +82,6 @@ def _document(article: articles.Article, name: str, warnings: list[str]) -> Docu
     return Document(title=titles.repair(title), blocks=tuple(model_blocks), notes=note_list,
                     subtitle=article.subtitle, authors=tuple(article.authors), source_url=article.source_url,
                     untitled=untitled)
-
-
-def _with_slug(document: Document, taken: set[str]) -> Document:
-    from dataclasses import replace
-
-    return replace(document, slug=unique(slugify(document.title), taken))
 
 
 __all__ = ["clean"]

@@ -74,7 +74,7 @@ def _has_body(chunks: list[Chunk], i: int) -> bool:
 def _article(chunks: list[Chunk], removed: list[Removal]) -> Article:
     article = Article(list(chunks))
     body = article.chunks
-    if body and body[0].kind == "label":
+    if len(body) > 1 and body[0].kind == "label" and body[1].kind == "heading":
         label = body.pop(0)
         match = _LABEL.match(label.text)
         name = match["label"].strip()

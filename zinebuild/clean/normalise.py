@@ -16,9 +16,14 @@ _INVISIBLE = re.compile(f"[{ZERO_WIDTH}{SOFT_HYPHEN}]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+# A closing quote where a word begins ("”Putin’s Majority”"): an opening quote typed wrong.
+_MISTYPED_OPEN_QUOTE = re.compile(r"(^|(?<=[\s(\[]))”(?=\w)", re.M)
+
+
 def normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub("", text.replace("\f", "\n"))
     # Leading spaces carry meaning (paragraph indents in PDF text); keep them as plain spaces.
+    text = _MISTYPED_OPEN_QUOTE.sub("“", text)
     return _ODD_SPACES.sub(" ", text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..model import Removal
 from .shapes import NOTE_START, URL
 from .unwrap import Chunk
 
@@ -12,13 +13,18 @@ NOTE_OPEN, NOTE_CLOSE = "\ue000", "\ue001"  # private-use marks for a note refer
 MARKER = re.compile(r"(?<=[\w.,;:!?”’\")\]])\s?[\[(](\d{1,3})[\])](?=[\s.,;:!?”’)]|$)")
 
 
-def split_notes(chunks: list[Chunk]) -> tuple[list[Chunk], dict[str, list[str]], list[Chunk]]:
+def split_notes(chunks: list[Chunk], removed: list[Removal]) -> tuple[list[Chunk], dict[str, list[str]], list[Chunk]]:
     """(body, notes by id as lists of paragraphs, text under the header that is not a note)."""
     for i, chunk in enumerate(chunks):
         if chunk.kind == "notes-header":
             region = [c for c in chunks[i + 1:] if c.kind == "note-text"]
             rest = [c for c in chunks[i + 1:] if c.kind != "note-text"]
             notes, stray = _parse(region)
+            if notes:
+                removed.append(Removal(chunk.line, chunk.text, "notes heading → notes"))
+            else:
+                chunk.kind = "paragraph"  # a heading with no notes under it stays text
+                stray.insert(0, chunk)
             return chunks[:i] + rest, notes, stray
     return chunks, {}, []
 
