@@ -97,3 +97,48 @@ def test_text_repairs_mojibake_and_normalises(tmp_path):
 def test_unreadable_source(tmp_path):
     with pytest.raises(SourceError, match="cannot open"):
         read(tmp_path / "missing.txt")
+
+
+HOSTILE_PAGE = """<!DOCTYPE html>
+<html lang="cs"><head><title>Site name | The Article</title>
+<meta name="author" content="Jana Nováková"><link rel="canonical" href="https://example.org/article">
+<script>steal()</script><style>body{}</style></head>
+<body onload="steal()">
+<nav><a href="/">Home</a> / <a href="/cs">Česky</a></nav>
+<header>SUBSCRIBE TO US!</header>
+<article>
+  <h1>The Article</h1>
+  <p>First paragraph with <em>emphasis</em>, a <a href="https://example.org/x" onclick="steal()">safe link</a>
+     and a <a href="javascript:steal()">bad link</a>.</p>
+  <iframe src="https://evil.example/"></iframe>
+  <form action="https://evil.example/"><input name="q"><button>Go</button></form>
+  <h2>A Section</h2>
+  <ul><li>one</li><li>two <strong>bold</strong></li></ul>
+  <blockquote><p>Quoted words.</p></blockquote>
+  <figure><img src="x.jpg" alt=""><figcaption>A photo. From social media</figcaption></figure>
+  <p onmouseover="steal()">Last<br>line.</p>
+</article>
+<aside>Related: other articles</aside><footer>© site</footer>
+</body></html>"""
+
+
+def test_html_keeps_the_article_and_nothing_that_runs(tmp_path):
+    source = read(write(tmp_path, "page.html", HOSTILE_PAGE))
+    (doc,) = source.documents
+    assert (doc.title, doc.authors, doc.lang, doc.source_url) == (
+        "The Article", ("Jana Nováková",), "cs", "https://example.org/article")
+    assert [b.kind for b in doc.blocks] == ["paragraph", "heading", "list", "quote", "caption", "paragraph"]
+    first = doc.blocks[0].inlines
+    assert Link("https://example.org/x", (Text("safe link"),)) in first
+    assert "bad link" in plain(first) and not any(getattr(n, "url", "").startswith("javascript") for n in first)
+    everything = repr(doc)
+    for hostile in ("steal", "evil.example", "SUBSCRIBE", "Related", "Home", "Go"):
+        assert hostile not in everything, hostile
+    assert plain(doc.blocks[-1].inlines) == "Last\nline."
+
+
+def test_html_without_article_element_takes_the_densest_block(tmp_path):
+    page = ("<html><body><div class='menu'><p>Menu</p></div><div id='c'><h1>T</h1>"
+            + "<p>Body text that matters, and it goes on.</p>" * 5 + "</div></body></html>")
+    (doc,) = read(write(tmp_path, "p.htm", page)).documents
+    assert doc.title == "T" and len(doc.blocks) == 5 and "Menu" not in repr(doc)

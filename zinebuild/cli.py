@@ -184,6 +184,35 @@ def inspect(source: Path, as_json: bool) -> None:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
 
 
+@main.command("import")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="The .md file to write (for a source of several articles: a folder).")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+def import_source(source: Path, output: Path | None, force: bool) -> None:
+    """Write the cleaned text of SOURCE as Markdown with front matter, to edit by hand."""
+    from .export import to_markdown
+    from .fsutil import write_bytes
+    from .readers import read
+
+    documents = read(source).documents
+    if len(documents) == 1:
+        targets = [output or source.with_suffix(".md")]
+    else:
+        folder = output or source.with_suffix("")
+        targets = [folder / f"{i:02d}-{doc.slug}.md" for i, doc in enumerate(documents, start=1)]
+    for target in targets:
+        if target.resolve() == source.resolve():
+            raise InputError(Problem("refusing to write over the source itself", file=target,
+                                     hint="name another file with -o"))
+        if target.exists() and not force:
+            raise InputError(Problem("already exists; nothing was written", file=target,
+                                     hint="use --force to overwrite, or -o to name another file"))
+    for doc, target in zip(documents, targets):
+        write_bytes(target, to_markdown(doc).encode("utf-8"))
+        click.echo(f"wrote {target}  ({doc.title})")
+
+
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 def init(directory: Path) -> None:

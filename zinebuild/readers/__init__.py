@@ -10,13 +10,15 @@ from pathlib import Path
 
 from ..errors import Problem, SourceError
 from ..model import Source
-from . import markdown, text
+from . import html, markdown, text
 
 READERS = {
     ".txt": text.read,
     ".text": text.read,
     ".md": markdown.read,
     ".markdown": markdown.read,
+    ".html": html.read,
+    ".htm": html.read,
 }
 
 

@@ -8,18 +8,22 @@ from pathlib import Path
 import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_block_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from ..clean.decode import NotText, decode
 from ..clean.normalise import normalise
 from ..errors import Problem, SourceError
-from ..model import (Block, Break, Code, Document, Emphasis, Heading, Inline, LineBreak, Link,
+from ..model import (Block, Break, Caption, Code, Document, Emphasis, Heading, Inline, LineBreak, Link,
                      ListBlock, Note, NoteRef, Paragraph, Preformatted, Quote, Source, Strong, Text)
 from ..slug import slugify
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
 _FIELDS = {"title", "subtitle", "author", "authors", "lang", "language", "source", "url", "date", "slug"}
-_PARSER = MarkdownIt("commonmark").use(footnote_plugin).disable("html_block").disable("html_inline")
+# {.caption} and {.question} lines give a paragraph its kind or role (written by `zinebuild import`).
+_PARSER = (MarkdownIt("commonmark").use(footnote_plugin).use(attrs_block_plugin)
+           .disable("html_block").disable("html_inline"))
+_ROLES = {"question", "answer", "signature", "about", "note"}
 
 
 def read(path: Path, data: bytes) -> Source:
@@ -98,7 +102,12 @@ class _Converter:
                 blocks.append(Heading(level, inlines))
                 pos += 3
             elif kind == "paragraph_open":
-                blocks.append(Paragraph(self._inlines(tokens[pos + 1].children or [])))
+                inlines = self._inlines(tokens[pos + 1].children or [])
+                css = str(token.attrs.get("class", ""))
+                if css == "caption":
+                    blocks.append(Caption(inlines))
+                else:
+                    blocks.append(Paragraph(inlines, css if css in _ROLES else None))
                 pos += 3
             elif kind == "blockquote_open":
                 inner, pos = self._blocks(tokens, pos + 1, "blockquote_close")
