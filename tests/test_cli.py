@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from zinebuild.cli import main
 
-from .conftest import SAMPLE, write_project
+from .conftest import ROOT, SAMPLE, write_project
 
 
 def run(*args, cwd=None):
@@ -121,7 +121,30 @@ def test_failed_build_keeps_previous_output(small_project, tmp_path):
 def test_check_reports_warnings_with_codes(sample_project):
     result = run("check", SAMPLE)
     assert result.exit_code == 0, result.output
-    assert "4 piece(s)" in result.output or "piece(s)" in result.output
+    assert "anthology.toml: 16 piece(s), 1 warning(s)" in result.output
+    assert "warning: Z104" in result.output and "note marker '(2)' has no note" in result.output
+    assert "note: Z103" in result.output and "removed 4 line(s)" in result.output
+
+
+def test_check_warns_about_duplicate_pieces(tmp_path):
+    seeds = ROOT / "sources"
+    config = write_project(tmp_path, f"""\
+        [book]
+        title = "Dup"
+        [[pieces]]
+        source = "{seeds / '000_ba82ee1c59e692d9.txt'}"
+        title = "Forcibly mobilised"
+        [[pieces]]
+        source = "{seeds / '001_610ae073540cbeae.txt'}"
+        article = "forcibly-mobilised-and-then-killed-by-drone-the"
+        [[pieces]]
+        source = "{seeds / '001_610ae073540cbeae.txt'}"
+        article = "forcibly-mobilised-and-then-killed-by-drone-the"
+        """, {})
+    result = run("check", config)
+    assert result.exit_code == 0, result.output
+    assert "Z102" in result.output and "share 100% of their text" in result.output
+    assert "Z101" in result.output and "listed twice" in result.output
 
 
 def test_list_shows_pieces_in_order(small_project):

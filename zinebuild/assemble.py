@@ -136,8 +136,8 @@ def _matter(path: Path | None, piece_id: str, default_title: str, config: Config
     except ZinebuildError as error:
         raise InputError(error.problems) from None
     doc = source.documents[0]
-    if doc.title == path.stem.replace("_", " "):
-        doc = replace(doc, title=default_title)
+    if doc.untitled:
+        doc = replace(doc, title=default_title, untitled=False)
     return (Piece(piece_id, doc, str(path)),)
 
 

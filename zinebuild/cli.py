@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-import sys
 from pathlib import Path
 
 import click
@@ -37,7 +36,7 @@ class _Echo(logging.Handler):
 
 class _Group(click.Group):
     def invoke(self, ctx):
-        debug = "--debug" in sys.argv
+        debug = bool(ctx.params.get("debug"))
         try:
             return super().invoke(ctx)
         except (ZinebuildError, click.ClickException, click.exceptions.Exit, click.Abort):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 from urllib.request import url2pathname
@@ -10,9 +9,6 @@ from urllib.request import url2pathname
 from weasyprint import URLFetcher
 
 from .render import Layout
-
-LOGGER = logging.getLogger("zinebuild")
-
 
 class Refused(ValueError):
     pass

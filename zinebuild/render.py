@@ -128,8 +128,7 @@ def unreferenced_notes(piece: Piece):
     """Notes no reference points at: they still belong in the book, at the piece's end."""
     referenced = set()
     for block in _all_blocks(piece.document.blocks):
-        for attr in ("inlines",):
-            referenced.update(note_refs(getattr(block, attr, ())))
+        referenced.update(note_refs(getattr(block, "inlines", ())))
         for item in getattr(block, "items", ()):
             referenced.update(note_refs(item))
     return [n for n in piece.document.notes if n.id not in referenced]

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Removal
-from .classify import _BYLINE, _LABEL, byline, signature
+from .classify import BYLINE, LABEL, byline, signature
 from .shapes import URL, mostly_upper, words
 from .unwrap import Chunk
 
@@ -51,7 +51,7 @@ def _starts(chunks: list[Chunk], i: int) -> bool:
         return False
     if prev is None or prev.kind == "label":
         return prev is None
-    if nxt is not None and _BYLINE.match(nxt.text) and not URL.fullmatch(nxt.text):
+    if nxt is not None and BYLINE.match(nxt.text) and not URL.fullmatch(nxt.text):
         return True
     if prev.kind == "byline" or prev.kind == "note-text":
         return True
@@ -76,7 +76,7 @@ def _article(chunks: list[Chunk], removed: list[Removal]) -> Article:
     body = article.chunks
     if len(body) > 1 and body[0].kind == "label" and body[1].kind == "heading":
         label = body.pop(0)
-        match = _LABEL.match(label.text)
+        match = LABEL.match(label.text)
         name = match["label"].strip()
         article.starred = bool(match["star"])
         if mostly_upper(name) or len(name) <= 5:
@@ -87,9 +87,9 @@ def _article(chunks: list[Chunk], removed: list[Removal]) -> Article:
     if body and body[0].kind == "heading":
         article.title = body.pop(0).text
         if body and body[0].kind == "heading" and not _recurs(body[0], body[1:]) and \
-                not _BYLINE.match(body[0].text):
+                not BYLINE.match(body[0].text):
             article.subtitle = body.pop(0).text
-    if body and _BYLINE.match(body[0].text):
+    if body and BYLINE.match(body[0].text):
         who, url, rest = _parse_byline(body[0].text)
         if who:
             removed.append(Removal(body[0].line, body[0].text if not rest else body[0].text[: -len(rest)].strip(),

@@ -15,17 +15,17 @@ _CAPTION_SOURCE = re.compile(r"[.:]\s+(from|photos?|image|video|source|courtesy|
 # "Footage of terror in the eyes…": a caption names what the picture shows.
 _CAPTION_START = re.compile(r"^(footage|photo|photos|image|picture|screenshot|video still|illustration)\b", re.I)
 # Bylines at the start of an article: "Author – X", "Article by X", "From an article by X – URL".
-_BYLINE = re.compile(r"^(?:author\s*[–—:-]\s*|(?:(?:from\s+an?\s+|original\s+)?article\s+)?(?:written\s+)?by\s+)(?P<who>.+)$", re.I)
+BYLINE = re.compile(r"^(?:author\s*[–—:-]\s*|(?:(?:from\s+an?\s+|original\s+)?article\s+)?(?:written\s+)?by\s+)(?P<who>.+)$", re.I)
 # Signatures closing an article: "—Autonomous Action", "Martin (CAS)", "Article by Dreyfus".
 _DASH_SIGNATURE = re.compile(rf"^[{EM_DASH}\u2015]\s?(?P<who>[A-Z][^.!?]{{1,80}})$")
 _NAME_ORG = re.compile(r"^(?P<who>[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){0,3} \([A-Z]{2,10}\))$")
 # "KRAS*:", "Introduction:": a label standing before a title.
-_LABEL = re.compile(r"^(?P<label>[\w’'. -]{2,30}?)(?P<star>\*?)\s*:$")
+LABEL = re.compile(r"^(?P<label>[\w’'. -]{2,30}?)(?P<star>\*?)\s*:$")
 _SPEAKER = re.compile(r"^(?P<who>[A-Z][\w’'.-]*(?: [A-Z][\w’'.-]*){0,3}):\s+\S")
 
 
 def byline(text: str) -> str | None:
-    match = _BYLINE.match(text.strip())
+    match = BYLINE.match(text.strip())
     if match and len(words(URL.sub("", match["who"]))) <= 14:
         return match["who"].strip()
     return None
@@ -90,11 +90,11 @@ def classify(chunks: list[Chunk], wrapped: bool) -> list[Chunk]:
             chunk.kind, chunk.number = "numbered", int(NUMBER_MARKER.match(text)[1])
         elif chunk.kind in ("lines", "item"):
             pass
-        elif _LABEL.match(text) and len(words(text)) <= 3:
+        elif LABEL.match(text) and len(words(text)) <= 3:
             chunk.kind = "label"
         elif is_caption(chunk):
             chunk.kind = "caption"
-        elif signature(text) and (_DASH_SIGNATURE.match(text) or _NAME_ORG.match(text) or _BYLINE.match(text)):
+        elif signature(text) and (_DASH_SIGNATURE.match(text) or _NAME_ORG.match(text) or BYLINE.match(text)):
             chunk.kind = "byline"
         elif len(chunk.lines) == 1 and _heading_shape(chunk, first=not any(c.kind != "pagenote" for c in chunks[:i])):
             chunk.kind = "heading"

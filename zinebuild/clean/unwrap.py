@@ -16,7 +16,11 @@ _PAGE_NOTE = re.compile(r"^\s*(\*{1,3}|†|‡)\s+\S")
 
 @dataclass
 class Chunk:
-    """A paragraph candidate: some lines of the source, to be classified into a block."""
+    """A paragraph candidate: some lines of the source, to be classified into a block.
+
+    The cleaner's working state, refined in place by the stages that follow (kinds by
+    classify, note marks by notes); what leaves the cleaner is the frozen model.
+    """
 
     text: str
     line: int  # first source line
