@@ -275,3 +275,21 @@ def test_mistyped_opening_quote_is_repaired():
     doc, _, _ = one("T\n\n”Putin’s Majority” and the Dream of Stability is what they call it, and ”so” do we.\n")
     assert plain(doc.blocks[0].inlines).startswith("“Putin’s Majority” and")
     assert "“so” do we" in plain(doc.blocks[0].inlines)
+
+
+@pytest.mark.parametrize("marker", ["(1)", "[1]", " 1)", "1)"])
+def test_every_marker_form_links_to_its_note(marker):
+    text = (f"T\n\nA long enough paragraph of text that ends with a claim about the war.{marker} And goes on "
+            "after the marker for a while so that it reads as prose.\n\nNotes\n\n1) The source of the claim.\n")
+    doc, _, warnings = one(text)
+    assert plain(doc.blocks[0].inlines).count("[^1]") == 1, plain(doc.blocks[0].inlines)
+    assert [plain(p) for p in doc.note("1").paragraphs] == ["The source of the claim."]
+    assert not warnings
+
+
+def test_a_closing_parenthesis_is_not_a_note_marker():
+    text = ("T\n\nUnder article 214 of the Criminal Code (part 2) and article 318 (part 1) they were charged, "
+            "and the text goes on long enough to be a paragraph of prose.(1)\n\nNotes\n\n(1) A source.\n(2) Another.\n")
+    doc, _, warnings = one(text)
+    assert plain(doc.blocks[0].inlines).count("[^") == 1
+    assert "(part 2)" in plain(doc.blocks[0].inlines)

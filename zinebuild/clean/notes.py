@@ -9,8 +9,8 @@ from .shapes import NOTE_START, URL
 from .unwrap import Chunk
 
 NOTE_OPEN, NOTE_CLOSE = "\ue000", "\ue001"  # private-use marks for a note reference inside text
-# "(1)", "[12]" after a word, a closing quote or a stop; not "(1)" opening a line, not years.
-MARKER = re.compile(r"(?<=[\w.,;:!?”’\")\]])\s?[\[(](\d{1,3})[\])](?=[\s.,;:!?”’)]|$)")
+# "(1)", "[12]" or "3)" after a word, a closing quote or a stop; not opening a line, not years.
+MARKER = re.compile(r"(?<=[\w.,;:!?”’\")\]])(?<!\d)\s?(?:[\[(](\d{1,3})[\])]|(\d{1,3})\))(?=[\s.,;:!?”’)]|$)")
 
 
 def split_notes(chunks: list[Chunk], removed: list[Removal]) -> tuple[list[Chunk], dict[str, list[str]], list[Chunk]]:
@@ -54,7 +54,13 @@ def _parse(region: list[Chunk]) -> tuple[dict[str, list[str]], list[Chunk]]:
 def link_markers(text: str, notes: dict[str, list[str]], line: int, warnings: list[str],
                  used: set[str]) -> str:
     def replace(match: re.Match) -> str:
-        note_id = match[1]
+        bracketed, bare = match[1], match[2]
+        if bare is not None:
+            # "3)" is a marker only where a note 3 exists and no "(" is open: "(part 2)" is not one.
+            before = text[:match.start()]
+            if bare not in notes or before.count("(") > before.count(")"):
+                return match[0]
+        note_id = bracketed or bare
         if note_id in notes:
             used.add(note_id)
             return f"{NOTE_OPEN}{note_id}{NOTE_CLOSE}"
