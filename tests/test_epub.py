@@ -60,8 +60,8 @@ def test_spine_follows_config_order(small_build):
     for name in spine_files(opf, base):
         doc = etree.fromstring(files[name])
         titles.append(doc.xpath("string((//x:h1|//x:h2)[1])", namespaces=NS).strip())
-    assert titles == ["Small Test Book", "Contents", "Introduction", "First Part", "The First Piece",
-                      "The Second Piece", "Second Part", "Třetí kus"]
+    assert titles == ["", "Small Test Book", "Contents", "Introduction", "First Part", "The First Piece",
+                      "The Second Piece", "Second Part", "Třetí kus"]  # the cover page has an image, no heading
     assert not opf.xpath("//opf:itemref[@linear='no']", namespaces=NS)
 
 
@@ -80,20 +80,86 @@ def test_nav_lists_parts_and_pieces(sample_build, sample_project):
     assert ncx and b"navPoint" in files[ncx[0]]
 
 
-def test_noterefs_resolve_and_link_back(small_build):
-    opf, base, files, _ = read_epub(small_build["epub"])
+def check_noterefs(path, note_type: str) -> int:
+    """Every noteref leads to its note (in this file or another), and the note leads back."""
+    opf, base, files, _ = read_epub(path)
+    docs = {name.rpartition("/")[2]: etree.fromstring(files[name]) for name in spine_files(opf, base)
+            if name.endswith(".xhtml")}
     checked = 0
-    for name in spine_files(opf, base):
-        doc = etree.fromstring(files[name])
+    for name, doc in docs.items():
         for ref in doc.xpath("//x:a[@epub:type='noteref']", namespaces=NS):
-            target = ref.get("href").lstrip("#")
-            (aside,) = doc.xpath(f"//x:aside[@id='{target}']", namespaces=NS)
-            assert aside.get("{http://www.idpf.org/2007/ops}type") == "footnote"
+            file, _, target = ref.get("href").partition("#")
+            (aside,) = docs[file or name].xpath(f"//x:aside[@id='{target}']", namespaces=NS)
+            assert aside.get("{http://www.idpf.org/2007/ops}type") == note_type
             assert not ref.xpath("x:sup", namespaces=NS)
             back = aside.xpath(".//x:a[@role='doc-backlink']/@href", namespaces=NS)
-            assert back == [f"#{ref.get('id')}"]
+            assert back == [f"{name if file else ''}#{ref.get('id')}"]
             checked += 1
-    assert checked == 3
+    return checked
+
+
+def test_noterefs_resolve_and_link_back(small_build):
+    assert check_noterefs(small_build["epub"], "footnote") == 3
+
+
+def test_cover_image_page_and_landmark(small_build):
+    opf, base, files, _ = read_epub(small_build["epub"])
+    (href,) = opf.xpath("//opf:item[@properties='cover-image']/@href", namespaces=NS)
+    image = files[f"{base}/{href}"]
+    assert image[:3] == b"\xff\xd8\xff"  # a JPEG
+    first = spine_files(opf, base)[0]
+    page = etree.fromstring(files[first])
+    (img,) = page.xpath("//x:img", namespaces=NS)
+    assert img.get("alt").startswith("Cover: Small Test Book")
+    assert opf.xpath("//opf:meta[@name='cover']/@content", namespaces=NS) == ["cover-image"]
+    nav = etree.fromstring(files[f"{base}/nav.xhtml"])
+    assert nav.xpath("//x:nav[@epub:type='landmarks']//x:a[@epub:type='cover']/@href", namespaces=NS)
+
+
+def test_accessibility_metadata(small_build):
+    opf, _, _, _ = read_epub(small_build["epub"])
+    props = {m.get("property"): m.text for m in opf.xpath("//opf:meta[@property]", namespaces=NS)}
+    for prop in ("schema:accessMode", "schema:accessModeSufficient", "schema:accessibilityFeature",
+                 "schema:accessibilityHazard", "schema:accessibilitySummary"):
+        assert props.get(prop), prop
+
+
+def with_options(small_project, text: str):
+    small_project.write_text(small_project.read_text() + text)
+    return pipeline.load(small_project)
+
+
+def test_book_notes_file_series_fonts_and_no_cover(small_project, tmp_path):
+    project = with_options(small_project, '\n[epub]\nnotes = "book"\nembed_fonts = true\ncover = false\n')
+    text = small_project.read_text().replace('date = "2024-05-01"', 'date = "2024-05-01"\nseries = "Small Books"\nseries_index = 2')
+    small_project.write_text(text)
+    project = pipeline.load(small_project)
+    (path,) = pipeline.build(project, ("epub",), tmp_path)
+    assert_epubcheck_clean(path)
+    assert check_noterefs(path, "endnote") == 3
+    opf, base, files, _ = read_epub(path)
+    assert spine_files(opf, base)[-1].endswith("notes.xhtml")
+    assert not opf.xpath("//opf:item[@properties='cover-image']", namespaces=NS)
+    fonts = opf.xpath("//opf:item[@media-type='font/otf']/@href", namespaces=NS)
+    assert len(fonts) == 4 and b"@font-face" in files[f"{base}/style/epub.css"]
+    assert opf.xpath("string(//opf:meta[@property='belongs-to-collection'])", namespaces=NS) == "Small Books"
+    assert opf.xpath("string(//opf:meta[@property='group-position'])", namespaces=NS) == "2"
+
+
+def test_configured_png_cover(small_project, tmp_path):
+    from PIL import Image
+
+    Image.new("RGB", (600, 900), "darkred").save(small_project.parent / "cover.png")
+    text = small_project.read_text().replace('language = "en"', 'language = "en"\ncover = "cover.png"')
+    small_project.write_text(text)
+    (path,) = pipeline.build(pipeline.load(small_project), ("epub",), tmp_path)
+    assert_epubcheck_clean(path)
+    opf, base, files, _ = read_epub(path)
+    (href,) = opf.xpath("//opf:item[@properties='cover-image']/@href", namespaces=NS)
+    from io import BytesIO
+
+    image = Image.open(BytesIO(files[f"{base}/{href}"]))
+    assert image.size == (600, 900) and image.getpixel((10, 10))[0] > 100
 
 
 def test_piece_language_is_marked(small_build):

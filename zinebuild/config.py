@@ -77,6 +77,16 @@ class OutputConfig:
 
 
 @dataclass(frozen=True)
+class EpubConfig:
+    notes: str = "piece"
+    """Where the EPUB's notes go: "piece" (after each piece) or "book" (one notes file at the end)."""
+    embed_fonts: bool = False
+    """Embed the layout's fonts; reading systems mostly let readers choose their own."""
+    cover: bool = True
+    """Make a cover image from the title when [book] cover is not given."""
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     """The config file."""
@@ -86,6 +96,7 @@ class Config:
     parts: tuple[PartConfig, ...]
     matter: MatterConfig
     output: OutputConfig
+    epub: EpubConfig = EpubConfig()
 
     @property
     def pieces(self) -> tuple[PieceConfig, ...]:
@@ -188,14 +199,33 @@ class _Validator:
 
     # -- tables
     def config(self, raw: dict) -> Config:
-        self.table(raw, "", {"book", "pieces", "parts", "front", "back", "output"})
+        self.table(raw, "", {"book", "pieces", "parts", "front", "back", "output", "epub"})
         book = self.book(raw.get("book"))
         parts = self.parts(raw)
         matter = self.matter(raw.get("front", {}), raw.get("back", {}))
         output = self.output(raw.get("output", {}))
+        epub = self.epub(raw.get("epub", {}))
         if self.problems:
             raise ConfigError(self.problems)
-        return Config(self.path.resolve(), self.root, book, parts, matter, output)
+        return Config(self.path.resolve(), self.root, book, parts, matter, output, epub)
+
+    def epub(self, raw) -> EpubConfig:
+        if not isinstance(raw, dict):
+            self.problem("epub", "must be a table: [epub]")
+            return EpubConfig()
+        self.table(raw, "epub", {"notes", "embed_fonts", "cover"})
+        notes = raw.get("notes", "piece")
+        if notes not in ("piece", "book"):
+            self.problem("epub.notes", f"must be \"piece\" or \"book\", not {notes!r}")
+            notes = "piece"
+        flags = {}
+        for key in ("embed_fonts", "cover"):
+            value = raw.get(key, getattr(EpubConfig, key))
+            if not isinstance(value, bool):
+                self.problem(f"epub.{key}", "must be true or false")
+                value = getattr(EpubConfig, key)
+            flags[key] = value
+        return EpubConfig(notes, **flags)
 
     def book(self, raw) -> BookInfo:
         if not isinstance(raw, dict):
@@ -203,7 +233,8 @@ class _Validator:
                          hint='add:\n[book]\ntitle = "My Zine"\nlanguage = "en"')
             raw = {}
         self.table(raw, "book", {"title", "subtitle", "editor", "editors", "author", "authors",
-                                 "language", "date", "description", "rights", "identifier", "cover"})
+                                 "language", "date", "description", "rights", "identifier", "cover",
+                                 "series", "series_index"})
         title = self.string(raw, "book", "title", required=bool(raw)) or "Untitled"
         editors = self.names(raw, "book", "editor") + self.names(raw, "book", "editors")
         authors = self.names(raw, "book", "author") + self.names(raw, "book", "authors")
@@ -220,7 +251,15 @@ class _Validator:
             subtitle=self.string(raw, "book", "subtitle"), editors=editors, authors=authors,
             date=self.string(raw, "book", "date"), description=self.string(raw, "book", "description"),
             rights=self.string(raw, "book", "rights"), cover=str(cover) if cover else None,
+            series=self.string(raw, "book", "series"), series_index=self.series_index(raw),
         )
+
+    def series_index(self, raw: dict) -> int | None:
+        value = raw.get("series_index")
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            self.problem("book.series_index", "must be a whole number from 1")
+            return None
+        return value
 
     def parts(self, raw: dict) -> tuple[PartConfig, ...]:
         pieces, parts = raw.get("pieces"), raw.get("parts")

@@ -195,6 +195,8 @@ class BookInfo:
     description: str | None = None
     rights: str | None = None
     cover: str | None = None  # absolute path of the cover image, if any
+    series: str | None = None
+    series_index: int | None = None
 
     @property
     def byline(self) -> str:

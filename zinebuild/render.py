@@ -16,7 +16,7 @@ from pathlib import Path
 
 import jinja2
 
-from .config import Config, OutputConfig
+from .config import Config, EpubConfig, OutputConfig
 from .errors import BuildError, InputError, Problem
 from .model import Anthology, BookInfo, Piece, note_refs
 
@@ -32,6 +32,7 @@ class Layout:
     search_path: tuple[Path, ...]  # first wins
     output: OutputConfig
     project_root: Path
+    epub: EpubConfig = EpubConfig()
 
     @classmethod
     def from_config(cls, config: Config) -> "Layout":
@@ -54,7 +55,7 @@ class Layout:
         default = (BUILTIN_LAYOUTS / "default").resolve()
         if default not in dirs:
             dirs.append(default)
-        return cls(name, tuple(dirs), config.output, config.root)
+        return cls(name, tuple(dirs), config.output, config.root, config.epub)
 
     @cached_property
     def env(self) -> jinja2.Environment:
@@ -146,7 +147,7 @@ def _context(anthology: Anthology, layout: Layout, target: str) -> dict:
         "anthology": anthology, "book": anthology.book, "target": target,
         "page_width": round(out.page_size.width, 3), "page_height": round(out.page_size.height, 3),
         "font_size": out.font_size, "notes": NoteIds(), "unreferenced_notes": unreferenced_notes,
-        "lang": anthology.book.language,
+        "lang": anthology.book.language, "notes_file": "",
     }
 
 
@@ -171,16 +172,23 @@ class EpubUnit:
     xhtml: str
 
 
-def epub_units(anthology: Anthology, layout: Layout) -> list[EpubUnit]:
+COVER_IMAGE = "images/cover.jpg"
+
+
+def epub_units(anthology: Anthology, layout: Layout, cover: bool = False) -> list[EpubUnit]:
+    """The EPUB's XHTML files in reading order: cover, title, matter, parts and pieces, notes."""
     context = _context(anthology, layout, "epub")
-    context.update(stylesheets=["../style/epub.css"], inline_css="")
+    book_notes = layout.epub.notes == "book" and any(p.document.notes for p in anthology.pieces)
+    context.update(stylesheets=["../style/epub.css"], inline_css="",
+                   notes_file="notes.xhtml" if book_notes else "")
     book = anthology.book
 
     def unit(uid: str, kind: str, title: str, **extra) -> EpubUnit:
         xhtml = layout.render("epub_page.html", **{**context, "title": title, "kind": kind, **extra})
         return EpubUnit(uid, f"text/{uid}.xhtml", title, kind, xhtml)
 
-    units = [unit("title", "title", book.title)]
+    units = [unit("cover", "cover", book.title, cover_src=f"../{COVER_IMAGE}")] if cover else []
+    units.append(unit("title", "title", book.title))
     for piece in anthology.front:
         units.append(unit(piece.id, "matter", piece.document.title, piece=piece,
                           lang=piece.document.lang or book.language))
@@ -193,7 +201,14 @@ def epub_units(anthology: Anthology, layout: Layout) -> list[EpubUnit]:
     for piece in anthology.back:
         units.append(unit(piece.id, "matter", piece.document.title, piece=piece,
                           lang=piece.document.lang or book.language))
+    if book_notes:
+        units.append(unit("notes", "notes", "Notes"))
     return units
+
+
+def cover_html(anthology: Anthology, layout: Layout) -> str:
+    """The generated cover's design, a one-page HTML document (layouts/*/cover.html)."""
+    return layout.render("cover.html", **_context(anthology, layout, "cover"))
 
 
 def epub_css(layout: Layout) -> str:

@@ -19,8 +19,8 @@ from pathlib import Path
 from ebooklib import epub
 
 from ..fsutil import atomic_path
-from ..model import Anthology
-from ..render import Layout, epub_css, epub_units, output_stem
+from ..model import Anthology, BookInfo
+from ..render import COVER_IMAGE, Layout, epub_css, epub_units, output_stem
 
 XHTML = "application/xhtml+xml"
 
@@ -66,12 +66,25 @@ def _book(anthology: Anthology, layout: Layout) -> epub.EpubBook:
         if value:
             book.add_metadata("DC", field, value)
 
-    style = epub.EpubItem(uid="style", file_name="style/epub.css", media_type="text/css",
-                          content=epub_css(layout).encode("utf-8"))
-    book.add_item(style)
+    _series(book, info)
+    cover = _cover(anthology, layout)
+    if cover is not None:
+        data, media_type = cover
+        image = epub.EpubItem(uid="cover-image", file_name=COVER_IMAGE, media_type=media_type, content=data)
+        image.properties = ["cover-image"]
+        book.add_item(image)
+        # Kindle and older readers find the cover through this EPUB 2 meta.
+        book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+    _accessibility(book, cover is not None)
+
+    css = epub_css(layout)
+    if layout.epub.embed_fonts:
+        css = _embed_fonts(book, layout) + css
+    book.add_item(epub.EpubItem(uid="style", file_name="style/epub.css", media_type="text/css",
+                                content=css.encode("utf-8")))
 
     items = {}
-    for unit in epub_units(anthology, layout):
+    for unit in epub_units(anthology, layout, cover=cover is not None):
         item = epub.EpubItem(uid=unit.id, file_name=unit.file_name, media_type=XHTML,
                              content=unit.xhtml.encode("utf-8"))
         book.add_item(item)
@@ -94,16 +107,20 @@ def _book(anthology: Anthology, layout: Layout) -> epub.EpubBook:
         else:
             toc.extend(pieces)
     toc += [link(p.id) for p in anthology.back]
+    if "notes" in items:
+        toc.append(link("notes"))
     book.toc = toc
 
-    spine: list = [items["title"][0]]
-    if anthology.contents:
-        spine.append(nav)
-    spine += [items[uid][0] for uid in items if uid != "title"]
+    opening = [items[uid][0] for uid in ("cover", "title") if uid in items]
+    spine: list = opening + ([nav] if anthology.contents else [])
+    spine += [item for uid, (item, _) in items.items() if uid not in ("cover", "title")]
     book.spine = spine
 
     first_piece = next(iter(anthology.pieces), None)
-    book.guide = [{"type": "toc", "href": "nav.xhtml", "title": "Contents"}]
+    book.guide = []
+    if "cover" in items:
+        book.guide.append({"type": "cover", "href": items["cover"][1].file_name, "title": "Cover"})
+    book.guide.append({"type": "toc", "href": "nav.xhtml", "title": "Contents"})
     if first_piece is not None:
         book.guide.append({"type": "text", "href": items[first_piece.id][1].file_name, "title": "Start"})
     return book
@@ -122,3 +139,73 @@ def _repack(data: bytes, when: dt.datetime) -> bytes:
             info.external_attr = 0o644 << 16
             dst.writestr(info, src.read(name), compresslevel=9 if name != "mimetype" else None)
     return out.getvalue()
+
+
+def _cover(anthology: Anthology, layout: Layout) -> tuple[bytes, str] | None:
+    """The configured cover image, else one drawn from the layout's cover.html (unless turned off)."""
+    if anthology.book.cover:
+        path = Path(anthology.book.cover)
+        if path.suffix.lower() == ".png":
+            return _as_jpeg(path.read_bytes()), "image/jpeg"
+        return path.read_bytes(), "image/jpeg"
+    if not layout.epub.cover:
+        return None
+    from ..cover import cover_jpeg  # late: only builds with a generated cover pay for it
+
+    return cover_jpeg(anthology, layout), "image/jpeg"
+
+
+def _as_jpeg(data: bytes) -> bytes:
+    # One file name and type for every cover keeps the cover page template simple.
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def _accessibility(book: epub.EpubBook, has_cover: bool) -> None:
+    """schema.org accessibility metadata, as EPUB Accessibility 1.1 asks for."""
+    def meta(prop: str, value: str) -> None:
+        book.add_metadata(None, "meta", value, {"property": f"schema:{prop}"})
+
+    meta("accessMode", "textual")
+    if has_cover:
+        meta("accessMode", "visual")
+    meta("accessModeSufficient", "textual")
+    for feature in ("structuralNavigation", "tableOfContents", "readingOrder", "alternativeText"):
+        meta("accessibilityFeature", feature)
+    meta("accessibilityHazard", "none")
+    meta("accessibilitySummary", "Text with headings, a navigable table of contents and linked notes "
+                                 "that lead back to the text; the cover image has a text description.")
+
+
+def _series(book: epub.EpubBook, info: BookInfo) -> None:
+    if not info.series:
+        return
+    book.add_metadata(None, "meta", info.series, {"property": "belongs-to-collection", "id": "series"})
+    book.add_metadata(None, "meta", "series", {"refines": "#series", "property": "collection-type"})
+    if info.series_index:
+        book.add_metadata(None, "meta", str(info.series_index), {"refines": "#series", "property": "group-position"})
+    # calibre and the Kobo and Kindle apps read these older names.
+    book.add_metadata(None, "meta", "", {"name": "calibre:series", "content": info.series})
+    if info.series_index:
+        book.add_metadata(None, "meta", "", {"name": "calibre:series_index", "content": str(info.series_index)})
+
+
+_FONT_STYLES = {"R": ("normal", "normal"), "RI": ("italic", "normal"), "RB": ("normal", "bold"),
+                "RBI": ("italic", "bold")}
+
+
+def _embed_fonts(book: epub.EpubBook, layout: Layout) -> str:
+    """Add the layout's fonts to the EPUB; return the @font-face rules that use them."""
+    rules = []
+    for code, (style, weight) in _FONT_STYLES.items():
+        path = layout.asset(f"fonts/LinLibertine_{code}.otf")
+        book.add_item(epub.EpubItem(uid=f"font-{code.lower()}", file_name=f"fonts/{path.name}",
+                                    media_type="font/otf", content=path.read_bytes()))
+        rules.append(f'@font-face {{ font-family: "Libertine"; src: url(../fonts/{path.name}); '
+                     f"font-style: {style}; font-weight: {weight}; }}")
+    rules.append('body { font-family: "Libertine", serif; }')
+    return "\n".join(rules) + "\n"

@@ -1,0 +1,27 @@
+"""Turn the book's title page design (layouts/*/cover.html) into a cover image for the EPUB."""
+
+from __future__ import annotations
+
+import io
+
+import pypdfium2
+from weasyprint import HTML
+
+from .fetch import ConfinedFetcher
+from .model import Anthology
+from .render import Layout, cover_html
+
+# 1600 px wide, as the stores and library apps ask for; the page's shape is set in cover.html.
+COVER_WIDTH = 1600
+
+
+def cover_jpeg(anthology: Anthology, layout: Layout) -> bytes:
+    html = HTML(string=cover_html(anthology, layout), base_url=layout.search_path[0].as_uri() + "/",
+                url_fetcher=ConfinedFetcher(layout))
+    pdf = pypdfium2.PdfDocument(html.write_pdf())
+    page = pdf[0]
+    width, _ = page.get_size()
+    image = page.render(scale=COVER_WIDTH / width).to_pil().convert("RGB")
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=88, optimize=True)
+    return out.getvalue()
