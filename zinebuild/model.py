@@ -8,6 +8,7 @@ golden tests: block text is plain text with note references written ``[^id]``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import ClassVar, Union
 
 
@@ -158,8 +159,18 @@ class Document:
     def words(self) -> int:
         return sum(len(block_text(b).split()) for b in self.blocks)
 
+    @cached_property
+    def _notes_by_id(self) -> dict[str, tuple[int, Note]]:
+        # Looked up once per note reference: a dict keeps 10,000 notes linear, not quadratic.
+        return {note.id: (number, note) for number, note in enumerate(self.notes, start=1)}
+
     def note(self, note_id: str) -> Note | None:
-        return next((n for n in self.notes if n.id == note_id), None)
+        found = self._notes_by_id.get(note_id)
+        return found[1] if found else None
+
+    def note_number(self, note_id: str) -> int:
+        found = self._notes_by_id.get(note_id)
+        return found[0] if found else 0
 
 
 @dataclass(frozen=True)

@@ -112,8 +112,7 @@ class NoteIds:
         self._refs: dict[tuple[str, str], list[str]] = {}
 
     def number(self, piece: Piece, note_id: str) -> int:
-        ids = [n.id for n in piece.document.notes]
-        return ids.index(note_id) + 1 if note_id in ids else 0
+        return piece.document.note_number(note_id)
 
     def ref_id(self, piece: Piece, note_id: str) -> str:
         refs = self._refs.setdefault((piece.id, note_id), [])
@@ -125,14 +124,14 @@ class NoteIds:
         return f"{piece.id}-ref-{note_id}"
 
 
-def unreferenced_notes(piece: Piece):
-    """Notes no reference points at: they still belong in the book, at the piece's end."""
+def unreferenced_notes(piece: Piece) -> dict:
+    """Notes no reference points at, by id: they still belong in the book, at the piece's end."""
     referenced = set()
     for block in _all_blocks(piece.document.blocks):
         referenced.update(note_refs(getattr(block, "inlines", ())))
         for item in getattr(block, "items", ()):
             referenced.update(note_refs(item))
-    return [n for n in piece.document.notes if n.id not in referenced]
+    return {n.id: n for n in piece.document.notes if n.id not in referenced}
 
 
 def _all_blocks(blocks):

@@ -29,7 +29,7 @@ def decode(data: bytes) -> tuple[str, str]:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
-            text, encoding = _guess(data)
+            text, encoding = _by_line(data)
     return ftfy.fix_text(text, config=_FTFY), encoding
 
 
@@ -40,6 +40,25 @@ def _refuse_binary(data: bytes) -> None:
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
     if b"\x00" in sample and controls / len(sample) > 0.05 or controls / len(sample) > 0.2:
         raise NotText("this looks like a binary file, not text")
+
+
+def _by_line(data: bytes) -> tuple[str, str]:
+    """Not UTF-8 as a whole: keep the lines that are UTF-8 (pasted from elsewhere), and decode
+    the rest in the legacy encoding guessed from those lines alone."""
+    lines = data.split(b"\n")
+    utf8: dict[int, str] = {}
+    legacy = []
+    for i, line in enumerate(lines):
+        try:
+            utf8[i] = line.decode("utf-8")
+        except UnicodeDecodeError:
+            legacy.append(line)
+    _, encoding = _guess(b"\n".join(legacy))
+    if not utf8 or all(line.isascii() for line in lines if line not in legacy):
+        return _guess(data)
+    text = "\n".join(utf8[i] if i in utf8 else line.decode(encoding, errors="replace")
+                     for i, line in enumerate(lines))
+    return text, f"utf-8+{encoding}"
 
 
 def _guess(data: bytes) -> tuple[str, str]:

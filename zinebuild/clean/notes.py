@@ -9,8 +9,8 @@ from .shapes import NOTE_START, URL
 from .unwrap import Chunk
 
 NOTE_OPEN, NOTE_CLOSE = "\ue000", "\ue001"  # private-use marks for a note reference inside text
-# "(1)", "[12]" or "3)" after a word, a closing quote or a stop; not opening a line, not years.
-MARKER = re.compile(r"(?<=[\w.,;:!?”’\")\]])(?<!\d)\s?(?:[\[(](\d{1,3})[\])]|(\d{1,3})\))(?=[\s.,;:!?”’)]|$)")
+# "(1)", "[12]" or "3)" after a word, a closing quote or a stop; not opening a line.
+MARKER = re.compile(r"(?<=[\w.,;:!?”’\")\]])(?<!\d)\s?(?:[\[(](\d{1,5})[\])]|(\d{1,5})\))(?=[\s.,;:!?”’)]|$)")
 
 
 def split_notes(chunks: list[Chunk], removed: list[Removal]) -> tuple[list[Chunk], dict[str, list[str]], list[Chunk]]:
@@ -64,6 +64,8 @@ def link_markers(text: str, notes: dict[str, list[str]], line: int, warnings: li
         if note_id in notes:
             used.add(note_id)
             return f"{NOTE_OPEN}{note_id}{NOTE_CLOSE}"
+        if len(note_id) >= 4:
+            return match[0]  # "(2014)" with no note 2014 is a year or a figure, not a lost marker
         warnings.append(f"line {line}: note marker '{match[0].strip()}' has no note; left as text")
         return match[0]
 

@@ -22,7 +22,7 @@ BULLET_MARKER = re.compile(rf"^\s*[•‣◦▪●■·{EN_DASH}{EM_DASH}-]\s+(?
 NOTES_HEADER = re.compile(
     r"^\s*(notes?(\s+and\s+(sources|references))?|sources(\s+and\s+notes)?|references|endnotes|footnotes)"
     r"\s*:?\s*$", re.I)
-NOTE_START = re.compile(r"^\s*[\[(](\d{1,3})[\])]\s*(.*)$|^\s*(\d{1,3})\)\s+(.*)$")
+NOTE_START = re.compile(r"^\s*[\[(](\d{1,5})[\])]\s*(.*)$|^\s*(\d{1,5})\)\s+(.*)$")
 
 
 def words(text: str) -> list[str]:

@@ -36,7 +36,8 @@ def apply(plan: Plan, data: bytes) -> bytes:
                     forms[slot.page] = (out.copy_foreign(src_page.as_form_xobject()), _size(src_page),
                                         src_page.trimbox)
                 form, (w, h), box = forms[slot.page]
-                name = sheet.add_resource(form, Name.XObject, prefix="P")
+                # Named after the page, not at random: the same book gives the same bytes.
+                name = sheet.add_resource(form, Name.XObject, Name(f"/Page{slot.page + 1}"))
                 scale = slot.width / w
                 x0, y0 = float(box[0]), float(box[1])
                 if slot.rotation == 180:
