@@ -48,7 +48,7 @@ def test_contents_page_numbers_match_piece_starts(sample_build, sample_project):
     titles = [p.document.title for p in anthology.front]
     for part in anthology.parts:
         titles += ([part.title] if part.title else []) + [p.document.title for p in part.pieces]
-    titles += [p.document.title for p in anthology.back]
+    titles += [p.document.title for p in anthology.back] + ["Sources"]
     listed = contents_entries(texts)
     assert len(listed) == len(titles)
     after = 2
@@ -101,3 +101,87 @@ def test_running_head_names_the_piece_but_not_on_its_opening(sample_build, sampl
     opening, next_right = texts[start - 1], texts[start + (0 if start % 2 == 0 else 1)]
     assert opening.count(piece.document.title[:20]) == 1
     assert piece.document.title[:20] in next_right
+
+
+def outline_titles(reader, items=None, depth=0):
+    out = []
+    for item in reader.outline if items is None else items:
+        if isinstance(item, list):
+            out += outline_titles(reader, item, depth + 1)
+        else:
+            out.append((depth, item.title))
+    return out
+
+
+def test_outline_has_parts_then_pieces(sample_build, sample_project):
+    outline = outline_titles(pypdf.PdfReader(sample_build["pdf"]))
+    anthology = sample_project.anthology
+    assert (0, "Contents") in outline and (0, "Introduction") in outline and (0, "Sources") in outline
+    for part in anthology.parts:
+        assert (0, part.title) in outline
+        for piece in part.pieces:
+            assert (1, piece.document.title) in outline
+    assert len(outline) == 1 + 2 + len(anthology.parts) + len(anthology.pieces) + 1  # no section headings
+
+
+def test_every_character_is_set_in_the_embedded_book_face(sample_build, sample_project):
+    from fontTools.ttLib import TTFont
+
+    from zinebuild.model import block_text, plain
+    from zinebuild.render import BUILTIN_LAYOUTS
+
+    reader = pypdf.PdfReader(sample_build["pdf"])
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    assert fonts and all(f.startswith(("Libertine", "LinLibertine")) for f in fonts), fonts  # no fallback face
+    text = set()
+    for piece in sample_project.anthology.pieces:
+        doc = piece.document
+        text.update(doc.title + "".join(doc.authors) + "".join(block_text(b) for b in doc.blocks))
+        text.update("".join(plain(p) for n in doc.notes for p in n.paragraphs))
+    cmap = TTFont(BUILTIN_LAYOUTS / "default" / "fonts" / "LinLibertine_R.otf").getBestCmap()
+    missing = sorted(c for c in text if not c.isspace() and ord(c) not in cmap)
+    assert not missing, missing
+    assert {"ř", "ě", "č", "á", "í", "м", "у", "с", "о", "р"} <= text  # Czech and Russian are really there
+
+
+def variant_build(small_project, tmp_path, output: str = "", front: str = ""):
+    from zinebuild import pipeline
+
+    text = small_project.read_text().replace('page_size = "A6"', f'page_size = "A6"\n{output}')
+    text = text.replace('introduction = "intro.md"', f'introduction = "intro.md"\n{front}')
+    small_project.write_text(text)
+    (path,) = pipeline.build(pipeline.load(small_project), ("pdf",), tmp_path / "variant")
+    return path, page_texts(path)
+
+
+def test_pieces_open_on_right_hand_pages(small_project, tmp_path):
+    _, texts = variant_build(small_project, tmp_path, 'opening = "right"')
+    for title in ("Introduction", "The First Piece", "The Second Piece", "Třetí kus"):
+        assert first_page_with(texts, title) % 2 == 1, title
+
+
+def test_endnotes_instead_of_footnotes(small_project, tmp_path):
+    _, texts = variant_build(small_project, tmp_path, 'notes = "endnotes"')
+    start = first_page_with(texts, "The First Piece")
+    end = first_page_with(texts, "The Second Piece")
+    piece = "\n".join(texts[start - 1:end - 1])
+    assert piece.index("Notes") > piece.index("And another note")
+    assert piece.index("The first note") > piece.index("Notes")
+
+
+def test_half_title_sources_page_and_margins_on_a6(small_project, tmp_path):
+    path, texts = variant_build(small_project, tmp_path, front="half_title = true")
+    assert texts[0].strip() == "Small Test Book" and texts[1].lstrip().startswith("Small Test Book")
+    sources = next(t for t in texts if t.lstrip().startswith("Sources"))
+    assert "The First Piece, Ann Author." in sources and "one.md" in sources and "Made with zinebuild on 2024-05-01" in sources
+    import pypdfium2
+
+    page = pypdfium2.PdfDocument(path)[first_page_with(texts, "The First Piece")]
+    width, height = page.get_size()
+    textpage = page.get_textpage()
+    boxes = [textpage.get_charbox(i) for i in range(textpage.count_chars())]
+    left = min(b[0] for b in boxes)
+    assert width * 0.08 < left < width * 0.13  # a margin that suits A6: about a tenth of the width

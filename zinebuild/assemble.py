@@ -59,7 +59,8 @@ def assemble(config: Config) -> Anthology:
     notices += _near_duplicates(all_pieces)
     front = _matter(config.matter.introduction, "introduction", "Introduction", config)
     back = _matter(config.matter.colophon, "colophon", "Colophon", config)
-    return Anthology(config.book, tuple(parts), front, back, config.matter.contents, tuple(notices))
+    return Anthology(config.book, tuple(parts), front, back, config.matter.contents, config.matter.half_title,
+                     config.matter.sources, tuple(notices))
 
 
 def _xml_id(slug: str) -> str:

@@ -104,11 +104,13 @@ def build(config: Path, formats: str | None, out_dir: Path | None) -> None:
 
 
 def _check_writable(out_dir: Path) -> None:
+    import tempfile
+
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        probe = out_dir / ".zinebuild-write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
+        # A probe of its own: two builds into one folder must not remove each other's.
+        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".zinebuild-write-test-"):
+            pass
     except OSError as error:
         raise InputError(Problem(f"cannot write to the output folder: {error.strerror or error}",
                                  file=out_dir, hint="choose another folder with --out")) from None

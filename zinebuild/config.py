@@ -56,6 +56,10 @@ class MatterConfig:
     """A Markdown file printed at the end."""
     contents: bool = True
     """Whether the book has a contents page."""
+    half_title: bool = False
+    """A page with only the title before the title page (printed books)."""
+    sources: bool = True
+    """A sources page at the end: each piece's author and where it came from."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,10 @@ class OutputConfig:
     """A layout name (built-in or under the project's layouts/) or a folder path."""
     name: str | None = None
     """File name stem of the outputs; derived from the title when absent."""
+    opening: str = "any"
+    """Where pieces start in the PDF: "any" new page, or "right" (a recto, as in bound books)."""
+    notes: str = "footnotes"
+    """Notes in the PDF: "footnotes" at the foot of the page, or "endnotes" after each piece."""
 
 
 @dataclass(frozen=True)
@@ -319,21 +327,25 @@ class _Validator:
                 self.problem(name, f"must be a table: [{name}]")
         front = front if isinstance(front, dict) else {}
         back = back if isinstance(back, dict) else {}
-        self.table(front, "front", {"introduction", "contents"})
-        self.table(back, "back", {"colophon"})
-        contents = front.get("contents", True)
-        if not isinstance(contents, bool):
-            self.problem("front.contents", "must be true or false")
-            contents = True
+        self.table(front, "front", {"introduction", "contents", "half_title"})
+        self.table(back, "back", {"colophon", "sources"})
+        flags = {}
+        for table, name, key, default in ((front, "front", "contents", True), (front, "front", "half_title", False),
+                                          (back, "back", "sources", True)):
+            value = table.get(key, default)
+            if not isinstance(value, bool):
+                self.problem(f"{name}.{key}", "must be true or false")
+                value = default
+            flags[key] = value
         return MatterConfig(self.file(front, "front", "introduction"),
-                            self.file(back, "back", "colophon"), contents)
+                            self.file(back, "back", "colophon"), **flags)
 
     def output(self, raw) -> OutputConfig:
         if not isinstance(raw, dict):
             self.problem("output", "must be a table: [output]")
             raw = {}
         self.table(raw, "output", {"formats", "page_size", "sheet", "imposition",
-                                   "font_size", "layout", "name"})
+                                   "font_size", "layout", "name", "opening", "notes"})
         defaults = OutputConfig()
         formats = raw.get("formats", list(defaults.formats))
         if isinstance(formats, str):
@@ -364,8 +376,15 @@ class _Validator:
             self.problem("output.font_size", str(error))
             font_size = defaults.font_size
         layout = self.string(raw, "output", "layout") or "default"
+        choices = {}
+        for key, allowed in (("opening", ("any", "right")), ("notes", ("footnotes", "endnotes"))):
+            value = raw.get(key, allowed[0])
+            if value not in allowed:
+                self.problem(f"output.{key}", f"must be {' or '.join(repr(a) for a in allowed)}, not {value!r}")
+                value = allowed[0]
+            choices[key] = value
         return OutputConfig(tuple(dict.fromkeys(formats)), page_size, sheet, scheme,
-                            float(font_size), layout, self.string(raw, "output", "name"))
+                            float(font_size), layout, self.string(raw, "output", "name"), **choices)
 
 
 def _is_tables(value) -> bool:

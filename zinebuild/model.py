@@ -255,6 +255,8 @@ class Anthology:
     front: tuple[Piece, ...] = ()  # introduction and other front matter
     back: tuple[Piece, ...] = ()  # colophon and other back matter
     contents: bool = True
+    half_title: bool = False
+    sources: bool = True
     notices: tuple[Notice, ...] = field(default=(), compare=False)
 
     @property

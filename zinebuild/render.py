@@ -140,9 +140,21 @@ def _all_blocks(blocks):
         yield from _all_blocks(getattr(block, "blocks", ()))
 
 
+def page_margins(width: float, height: float) -> dict[str, float]:
+    """Margins in points that suit the page: proportional, wider at the fold than outside."""
+    return {"top": round(0.08 * height, 2), "bottom": round(0.09 * height, 2),
+            "inner": round(0.115 * width, 2), "outer": round(0.095 * width, 2)}
+
+
 def _context(anthology: Anthology, layout: Layout, target: str) -> dict:
+    from .dates import build_time
+
     out = layout.output
     return {
+        "margins": page_margins(out.page_size.width, out.page_size.height),
+        "opening": out.opening, "print_notes": out.notes,
+        "build_date": build_time(anthology.book.date).date().isoformat(),
+        "file_name": lambda path: Path(path).name,
         "anthology": anthology, "book": anthology.book, "target": target,
         "page_width": round(out.page_size.width, 3), "page_height": round(out.page_size.height, 3),
         "font_size": out.font_size, "notes": NoteIds(), "unreferenced_notes": unreferenced_notes,
@@ -202,6 +214,8 @@ def epub_units(anthology: Anthology, layout: Layout, cover: bool = False) -> lis
                           lang=piece.document.lang or book.language))
     if book_notes:
         units.append(unit("notes", "notes", "Notes"))
+    if anthology.sources:
+        units.append(unit("sources", "sources", "Sources"))
     return units
 
 

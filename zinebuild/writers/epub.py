@@ -8,16 +8,15 @@ inputs give the same bytes.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-import os
-import re
+from datetime import datetime
 import tempfile
 import zipfile
 from pathlib import Path
 
 from ebooklib import epub
 
+from ..dates import build_time
 from ..fsutil import atomic_path
 from ..model import Anthology, BookInfo
 from ..render import COVER_IMAGE, Layout, epub_css, epub_units, output_stem
@@ -36,19 +35,6 @@ def build(anthology: Anthology, layout: Layout, out_dir: Path) -> Path:
         with atomic_path(target) as tmp_target:
             tmp_target.write_bytes(_repack(raw.read_bytes(), modified))
     return target
-
-
-def build_time(date: str | None) -> dt.datetime:
-    """SOURCE_DATE_EPOCH, else the book's date, else today: never the clock's seconds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-    if date:
-        match = re.match(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", date)
-        if match:
-            return dt.datetime(int(match[1]), int(match[2] or 1), int(match[3] or 1), tzinfo=dt.timezone.utc)
-    today = dt.datetime.now(dt.timezone.utc).date()
-    return dt.datetime(today.year, today.month, today.day, tzinfo=dt.timezone.utc)
 
 
 def _book(anthology: Anthology, layout: Layout) -> epub.EpubBook:
@@ -107,8 +93,7 @@ def _book(anthology: Anthology, layout: Layout) -> epub.EpubBook:
         else:
             toc.extend(pieces)
     toc += [link(p.id) for p in anthology.back]
-    if "notes" in items:
-        toc.append(link("notes"))
+    toc += [link(uid) for uid in ("notes", "sources") if uid in items]
     book.toc = toc
 
     opening = [items[uid][0] for uid in ("cover", "title") if uid in items]
@@ -126,7 +111,7 @@ def _book(anthology: Anthology, layout: Layout) -> epub.EpubBook:
     return book
 
 
-def _repack(data: bytes, when: dt.datetime) -> bytes:
+def _repack(data: bytes, when: datetime) -> bytes:
     """Same entries, mimetype first and stored, every timestamp fixed."""
     stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
     out = io.BytesIO()
