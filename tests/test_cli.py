@@ -198,3 +198,28 @@ def test_python_dash_m_works(small_project, tmp_path):
     done = subprocess.run([sys.executable, "-m", "zinebuild", "list", str(small_project)],
                           capture_output=True, text=True)
     assert done.returncode == 0 and "The First Piece" in done.stdout
+
+
+def test_impose_any_pdf(tmp_path):
+    from .test_impose import numbered_pdf
+
+    source = tmp_path / "any.pdf"
+    source.write_bytes(numbered_pdf(6))
+    result = run("impose", source, tmp_path / "out.pdf", "--scheme", "minizine", "--sheet", "letter")
+    assert result.exit_code == 0, result.output
+    assert "1 sheet(s)" in result.output and "single-sided" in result.output
+    assert_clean_failure(run("impose", source, source), 2, "over the source")
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"not a pdf")
+    assert_clean_failure(run("impose", junk, tmp_path / "x.pdf"), 2, "not a readable PDF")
+    assert_clean_failure(run("impose", source, tmp_path / "x.pdf", "--sheet", "A9000"), 2, "unknown page size")
+
+
+def test_preview_draws_a_contact_sheet(small_project):
+    from PIL import Image
+
+    result = run("preview", small_project)
+    assert result.exit_code == 0, result.output
+    png = small_project.parent / "build" / "small-test-book-preview.png"
+    image = Image.open(png)
+    assert image.width > 800 and image.height > 300

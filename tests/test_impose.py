@@ -116,3 +116,103 @@ def test_imposed_sheet_raster_shows_page_at_the_fold():
     right = image.crop((width // 2, 0, width, height))
     assert left.getextrema()[0] < 128 and right.getextrema()[0] < 128
     assert image.getpixel((2, 2)) > 250
+
+
+# ---------------------------------------------------------------- more schemes
+from zinebuild import config as config_module  # noqa: E402
+from zinebuild.impose import SCHEMES, Options, minizine, twoup  # noqa: E402
+
+
+def test_config_knows_every_scheme():
+    assert set(config_module.SCHEMES) == set(SCHEMES)
+
+
+@pytest.mark.parametrize("n, sheets", [(8, 2), (9, 3), (20, 5), (24, 6)])
+def test_saddle_signatures_fold_into_order(n, sheets):
+    plan = saddle.plan(n, A5, A4, Options(signature=2))
+    assert plan.sheets == sheets
+    reading = []
+    sides = list(plan.sides)
+    # Each signature of (up to) 2 sheets is folded on its own, then the signatures are stacked.
+    while sides:
+        group = sides[:4]
+        group_sheets = len(group) // 2
+        sides = sides[4:]
+        first, last = [], []
+        for s in range(group_sheets):
+            front, back = group[2 * s], group[2 * s + 1]
+            first += [front.slots[1].page, back.slots[0].page]
+            last = [back.slots[1].page, front.slots[0].page] + last
+        reading += first + last
+    assert [p for p in reading if p is not None] == list(range(n))
+    assert reading[-1] == n - 1
+
+
+def test_saddle_creep_moves_inner_sheets_toward_the_fold():
+    creep = 0.1 * MM
+    plan = saddle.plan(16, NAMED_SIZES["a6"], A4, Options(creep=creep))
+    half = plan.sheet_width / 2
+    for index, side in enumerate(plan.sides):
+        depth = index // 2
+        left, right = side.slots
+        assert left.x + left.width == pytest.approx(half + depth * creep)
+        assert right.x == pytest.approx(half - depth * creep)
+
+
+def test_marks_are_planned_and_drawn():
+    plan = saddle.plan(4, NAMED_SIZES["a6"], A4, Options(marks=True))
+    assert len(plan.sides[0].marks) == 2 + 16  # two fold marks, eight crop marks per page
+    data, _ = impose(numbered_pdf(4), "saddle", A4, Options(marks=True))
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        content = b"".join(c.read_bytes() for c in pdf.pages[0].Contents) if isinstance(
+            pdf.pages[0].Contents, pikepdf.Array) else pdf.pages[0].Contents.read_bytes()
+    assert b" l" in content and b" S Q" in content
+
+
+def test_two_up_side_by_side_in_order():
+    plan = twoup.plan(5, A5, A4)
+    shown = [" ".join("-" if s.page is None else str(s.page + 1) for s in side.slots) for side in plan.sides]
+    assert shown == ["1 2", "3 4", "5 -"] and plan.duplex == "simplex"
+
+
+def test_minizine_panels_hand_worked():
+    plan = minizine.plan(8, NAMED_SIZES["a6"], A4)
+    (side,) = plan.sides
+    panel_w = plan.sheet_width / 4
+    bottom = sorted((s for s in side.slots if s.rotation == 0), key=lambda s: s.x)
+    top = sorted((s for s in side.slots if s.rotation == 180), key=lambda s: s.x)
+    assert [s.page + 1 for s in bottom] == [6, 7, 8, 1]
+    assert [s.page + 1 for s in top] == [5, 4, 3, 2]
+    assert all(s.width <= panel_w + 1e-6 and s.y >= plan.sheet_height / 2 for s in top)
+    assert plan.duplex == "simplex"
+
+
+def test_minizine_folds_into_order():
+    """Folded lengthwise, each top panel lies behind the bottom one below it; the booklet then
+    reads: front cover (bottom right), its back, back along the top row, then the bottom row."""
+    for n in range(1, 17):
+        plan = minizine.plan(n, NAMED_SIZES["a6"], A4)
+        reading = []
+        for side in plan.sides:
+            bottom = [s.page for s in sorted((s for s in side.slots if s.rotation == 0), key=lambda s: s.x)]
+            top = [s.page for s in sorted((s for s in side.slots if s.rotation == 180), key=lambda s: s.x)]
+            reading += [bottom[3], top[3], top[2], top[1], top[0], bottom[0], bottom[1], bottom[2]]
+        assert [p for p in reading if p is not None] == list(range(n))
+
+
+def test_minizine_sheet_shows_the_top_row_upside_down():
+    data, _ = impose(numbered_pdf(8), "minizine", A4)
+    page = pypdfium2.PdfDocument(data)[0]
+    width, height = page.get_size()
+    text = page.get_textpage()
+    panel = width / 4
+    bottom = [text.get_text_bounded(i * panel, 0, (i + 1) * panel, height / 2).strip() for i in range(4)]
+    top = [text.get_text_bounded(i * panel, height / 2, (i + 1) * panel, height).strip() for i in range(4)]
+    assert bottom == ["PAGE06", "PAGE07", "PAGE08", "PAGE01"]
+    assert [t[::-1] if t.endswith("EGAP") else t for t in top] == ["PAGE05", "PAGE04", "PAGE03", "PAGE02"]
+    # Upside down: the top row's ink sits near the fold, not near the sheet's top edge.
+    image = page.render(scale=0.5).to_pil().convert("L")
+    w, h = image.size
+    upper_quarter = image.crop((0, 0, w, h // 4)).getextrema()[0]
+    near_fold = image.crop((0, h // 4, w, h // 2)).getextrema()[0]
+    assert near_fold < 128 and upper_quarter > 128

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .config import FORMATS
+from .config import FORMATS, SCHEMES
 from .errors import InputError, Problem, ZinebuildError
 
 DEFAULT_CONFIG = "anthology.toml"
@@ -183,6 +183,75 @@ def inspect(source: Path, as_json: bool) -> None:
             click.echo(f"  line {removal['line']:>5}  {removal['reason']:<20} {removal['text'][:70]}")
     for warning in data["warnings"]:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
+
+
+def _imposition_options(function):
+    for decorator in (
+        click.option("--scheme", type=click.Choice(SCHEMES), default="saddle", show_default=True),
+        click.option("--sheet", default="A4", show_default=True, help="A4, letter, A3 or WIDTH x HEIGHT."),
+        click.option("--signature", type=click.IntRange(min=0), default=0, help="Saddle: sheets per signature."),
+        click.option("--creep", default="0.1mm", show_default=True, help="Saddle: shift per sheet toward the fold."),
+        click.option("--marks", is_flag=True, help="Fold and crop marks."),
+    ):
+        function = decorator(function)
+    return function
+
+
+def _options(sheet: str, signature: int, creep: str, marks: bool):
+    from .impose import Options
+    from .units import parse_length, parse_page_size
+
+    try:
+        size = parse_page_size(sheet)
+        shift = 0.0 if creep.strip() in ("0", "") else parse_length(creep)
+    except ValueError as error:
+        raise InputError(Problem(str(error), key="--sheet/--creep")) from None
+    return (size.width, size.height), Options(signature=signature, creep=shift, marks=marks)
+
+
+@main.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@_imposition_options
+def impose(source: Path, target: Path, scheme: str, sheet: str, signature: int, creep: str, marks: bool) -> None:
+    """Impose the pages of any PDF SOURCE onto printer sheets, written to TARGET."""
+    import pikepdf
+
+    from .fsutil import write_bytes
+    from .impose import impose as impose_pdf
+
+    size, options = _options(sheet, signature, creep, marks)
+    try:
+        data, plan = impose_pdf(source.read_bytes(), scheme, size, options)
+    except pikepdf.PdfError as error:
+        raise InputError(Problem(f"not a readable PDF: {error}", file=source)) from None
+    if target.resolve() == source.resolve():
+        raise InputError(Problem("refusing to write over the source", file=target))
+    write_bytes(target, data)
+    click.echo(f"wrote {target}: {plan.sheets} sheet(s). {plan.instructions}")
+
+
+@main.command()
+@_config_arg
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The PNG to write (default: build/NAME-preview.png beside the config).")
+def preview(config: Path, output: Path | None) -> None:
+    """Draw the booklet's sheets as a contact sheet (PNG): folds and page numbers, before you print."""
+    from . import pipeline
+    from .fsutil import write_bytes
+    from .impose import Options, impose
+    from .impose.preview import contact_sheet
+    from .render import output_stem
+    from .writers import pdf
+
+    project = pipeline.load(config)
+    out = project.config.output
+    options = Options(signature=out.signature, creep=out.creep, marks=out.marks)
+    data, plan = impose(pdf.render(project.anthology, project.layout), out.imposition,
+                        (out.sheet.width, out.sheet.height), options)
+    target = output or project.config.root / "build" / f"{output_stem(project.anthology.book, out)}-preview.png"
+    write_bytes(target, contact_sheet(plan, data))
+    click.echo(f"wrote {target}: {plan.sheets} sheet(s), {out.imposition}. {plan.instructions}")
 
 
 @main.command("import")

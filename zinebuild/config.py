@@ -18,7 +18,7 @@ from .model import BookInfo
 from .units import PageSize, parse_length, parse_page_size
 
 FORMATS = ("epub", "pdf", "booklet", "html")
-SCHEMES = ("saddle",)
+SCHEMES = ("saddle", "minizine", "2up-side")  # the keys of impose.SCHEMES (checked by a test)
 SHEETS = ("A4", "letter", "A3", "tabloid")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
@@ -82,6 +82,12 @@ class OutputConfig:
     """Where pieces start in the PDF: "any" new page, or "right" (a recto, as in bound books)."""
     notes: str = "footnotes"
     """Notes in the PDF: "footnotes" at the foot of the page, or "endnotes" after each piece."""
+    signature: int = 0
+    """Saddle: sheets per signature, each folded on its own; 0 folds the whole book as one."""
+    creep: float = 0.1 * 72 / 25.4
+    """Saddle: how far each sheet's pages move toward the fold, per sheet from the outside (points)."""
+    marks: bool = False
+    """Fold and crop marks on the booklet's sheets."""
 
 
 @dataclass(frozen=True)
@@ -345,7 +351,8 @@ class _Validator:
             self.problem("output", "must be a table: [output]")
             raw = {}
         self.table(raw, "output", {"formats", "page_size", "sheet", "imposition",
-                                   "font_size", "layout", "name", "opening", "notes"})
+                                   "font_size", "layout", "name", "opening", "notes", "signature",
+                                   "creep", "marks"})
         defaults = OutputConfig()
         formats = raw.get("formats", list(defaults.formats))
         if isinstance(formats, str):
@@ -383,8 +390,23 @@ class _Validator:
                 self.problem(f"output.{key}", f"must be {' or '.join(repr(a) for a in allowed)}, not {value!r}")
                 value = allowed[0]
             choices[key] = value
+        signature = raw.get("signature", 0)
+        if not isinstance(signature, int) or isinstance(signature, bool) or signature < 0:
+            self.problem("output.signature", "must be a whole number of sheets (0 for one signature)")
+            signature = 0
+        creep = defaults.creep
+        try:
+            creep = parse_length(raw["creep"]) if "creep" in raw and raw["creep"] not in (0, "0") else (
+                0.0 if "creep" in raw else creep)
+        except ValueError as error:
+            self.problem("output.creep", str(error))
+        marks = raw.get("marks", False)
+        if not isinstance(marks, bool):
+            self.problem("output.marks", "must be true or false")
+            marks = False
         return OutputConfig(tuple(dict.fromkeys(formats)), page_size, sheet, scheme,
-                            float(font_size), layout, self.string(raw, "output", "name"), **choices)
+                            float(font_size), layout, self.string(raw, "output", "name"), **choices,
+                            signature=signature, creep=creep, marks=marks)
 
 
 def _is_tables(value) -> bool:

@@ -1,16 +1,24 @@
-"""Turn a PDF's pages into printer sheets by a named scheme: a pure plan, then PDF I/O."""
+"""Turn a PDF's pages into printer sheets by a named scheme: a pure plan, then PDF I/O.
+
+A scheme is one module with ``plan(n_pages, page_size, sheet_size, options) -> Plan``
+and one line here.
+"""
 
 from __future__ import annotations
 
-from . import pdfio, saddle
-from .plan import Plan
+from . import minizine, pdfio, saddle, twoup
+from .plan import Options, Plan
+
+__all__ = ["SCHEMES", "Options", "Plan", "impose"]
 
 SCHEMES = {
     "saddle": saddle.plan,
+    "minizine": minizine.plan,
+    "2up-side": twoup.plan,
 }
 
 
-def impose(data: bytes, scheme: str, sheet: tuple[float, float]) -> tuple[bytes, Plan]:
+def impose(data: bytes, scheme: str, sheet: tuple[float, float], options: Options = Options()) -> tuple[bytes, Plan]:
     sizes = pdfio.page_sizes(data)
-    plan = SCHEMES[scheme](len(sizes), sizes[0], sheet)
+    plan = SCHEMES[scheme](len(sizes), sizes[0], sheet, options)
     return pdfio.apply(plan, data), plan

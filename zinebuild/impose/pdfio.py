@@ -9,7 +9,7 @@ from pikepdf import Name
 
 from .plan import Plan
 
-_DUPLEX = {"short": Name.DuplexFlipShortEdge, "long": Name.DuplexFlipLongEdge}
+_DUPLEX = {"short": Name.DuplexFlipShortEdge, "long": Name.DuplexFlipLongEdge, "simplex": Name.Simplex}
 
 
 def page_sizes(data: bytes) -> list[tuple[float, float]]:
@@ -46,6 +46,9 @@ def apply(plan: Plan, data: bytes) -> bytes:
                     matrix = (scale, 0, 0, scale, slot.x - scale * x0, slot.y - scale * y0)
                 numbers = " ".join(f"{v:.4f}" for v in matrix)
                 commands.append(f"q {numbers} cm {name} Do Q")
+            if side.marks:
+                lines = " ".join(f"{x0:.2f} {y0:.2f} m {x1:.2f} {y1:.2f} l" for x0, y0, x1, y1 in side.marks)
+                commands.append(f"q 0.25 w 0 G {lines} S Q")
             if commands:
                 sheet.contents_add(pikepdf.Stream(out, "\n".join(commands).encode()), prepend=False)
         out.Root.ViewerPreferences = pikepdf.Dictionary(Duplex=_DUPLEX[plan.duplex], PrintScaling=Name("/None"))

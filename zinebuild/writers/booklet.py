@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from ..fsutil import write_bytes
-from ..impose import impose
+from ..impose import Options, impose
 from ..model import Anthology
 from ..render import Layout, output_stem
 from . import pdf
@@ -16,8 +16,9 @@ LOGGER = logging.getLogger("zinebuild")
 
 def build(anthology: Anthology, layout: Layout, out_dir: Path) -> Path:
     output = layout.output
+    options = Options(signature=output.signature, creep=output.creep, marks=output.marks)
     data, plan = impose(pdf.render(anthology, layout), output.imposition,
-                        (output.sheet.width, output.sheet.height))
+                        (output.sheet.width, output.sheet.height), options)
     target = out_dir / f"{output_stem(anthology.book, output)}-booklet.pdf"
     write_bytes(target, data)
     LOGGER.info("booklet: %d sheet(s) of %s. %s", plan.sheets, output.sheet.name, plan.instructions)
