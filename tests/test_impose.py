@@ -216,3 +216,37 @@ def test_minizine_sheet_shows_the_top_row_upside_down():
     upper_quarter = image.crop((0, 0, w, h // 4)).getextrema()[0]
     near_fold = image.crop((0, h // 4, w, h // 2)).getextrema()[0]
     assert near_fold < 128 and upper_quarter > 128
+
+
+def test_quarter_sheets_fold_into_order():
+    """Fold the head down behind, then the left half behind. Front to back, the right column
+    stacks as: front bottom-right, the back behind it (bottom-left of the back, which is flipped
+    on the long edge), then the folded-down top half: back top-left, front top-right; the left
+    column folds in behind, reversed."""
+    from zinebuild.impose import quarter
+
+    for n in range(1, 25):
+        plan = quarter.plan(n, NAMED_SIZES["a6"], A4)
+        assert plan.duplex == "long" and plan.sheets == -(-n // 8)
+        reading = []
+        for s in range(plan.sheets):
+            front, back = plan.sides[2 * s], plan.sides[2 * s + 1]
+            f_tl, f_tr, f_bl, f_br = (slot.page for slot in front.slots)
+            b_tl, b_tr, b_bl, b_br = (slot.page for slot in back.slots)
+            right_column = [f_br, b_bl, b_tl, f_tr]
+            left_column = [f_bl, b_br, b_tr, f_tl]
+            reading += right_column + left_column[::-1]
+        assert [p for p in reading if p is not None] == list(range(n))
+        if n > 1:
+            assert reading[-1] == n - 1
+
+
+def test_quarter_geometry_a6_on_a4():
+    from zinebuild.impose import quarter
+
+    plan = quarter.plan(8, NAMED_SIZES["a6"], A4)
+    assert (plan.sheet_width, plan.sheet_height) == pytest.approx((210 * MM, 297 * MM))
+    top_left, top_right, bottom_left, bottom_right = plan.sides[0].slots
+    assert top_left.rotation == top_right.rotation == 180 and bottom_left.rotation == 0
+    assert bottom_left.x + bottom_left.width == pytest.approx(bottom_right.x)  # meeting at the spine
+    assert top_left.width == pytest.approx(105 * MM)

@@ -185,3 +185,34 @@ def test_half_title_sources_page_and_margins_on_a6(small_project, tmp_path):
     boxes = [textpage.get_charbox(i) for i in range(textpage.count_chars())]
     left = min(b[0] for b in boxes)
     assert width * 0.08 < left < width * 0.13  # a margin that suits A6: about a tenth of the width
+
+
+def test_every_footnote_is_on_the_page_of_its_call(sample_build, sample_project):
+    """Guards against WeasyPrint's known footnote bugs (a note set on the page before its call,
+    Kozea/WeasyPrint#1564; long notes pushed away, #1833) on the sample's real notes."""
+    import pypdfium2
+
+    from zinebuild.model import NoteRef, Text, plain
+
+    def squash(text: str) -> str:
+        return re.sub(r"[\W_]+", "", text.replace("\ufffe", "").replace("\x02", "")).lower()
+
+    pages = [squash(p.get_textpage().get_text_range()) for p in pypdfium2.PdfDocument(sample_build["pdf"])]
+    checked = 0
+    for piece in sample_project.anthology.pieces:
+        doc = piece.document
+        for block in doc.blocks:
+            inlines = getattr(block, "inlines", ())
+            for i, node in enumerate(inlines):
+                if not isinstance(node, NoteRef) or i == 0 or not isinstance(inlines[i - 1], Text):
+                    continue
+                before = squash(" ".join(inlines[i - 1].text.split()[-4:]))
+                note = squash(plain(doc.note(node.id).paragraphs[0]))[:40]
+                call_pages = [n for n, text in enumerate(pages) if before in text]
+                note_pages = [n for n, text in enumerate(pages) if note in text]
+                assert note_pages, f"note {node.id} of {doc.title!r} is missing from the PDF"
+                if len(call_pages) == 1:  # the words before the call are unique: compare pages
+                    assert note_pages[0] == call_pages[0], \
+                        f"note {node.id} of {doc.title!r} is on page {note_pages[0] + 1}, its call on {call_pages[0] + 1}"
+                    checked += 1
+    assert checked >= 5

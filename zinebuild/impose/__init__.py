@@ -6,7 +6,7 @@ and one line here.
 
 from __future__ import annotations
 
-from . import minizine, pdfio, saddle, twoup
+from . import minizine, pdfio, quarter, saddle, twoup
 from .plan import Options, Plan
 
 __all__ = ["SCHEMES", "Options", "Plan", "impose"]
@@ -15,6 +15,7 @@ SCHEMES = {
     "saddle": saddle.plan,
     "minizine": minizine.plan,
     "2up-side": twoup.plan,
+    "quarter": quarter.plan,
 }
 
 
