@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from zinebuild.clean import clean
 from zinebuild.clean.hyphens import Hyphens
 from zinebuild.clean.shapes import WORD
-from zinebuild.model import (Break, Caption, Heading, ListBlock, NoteRef, Paragraph, block_text, document_to_dict,
+from zinebuild.model import (Heading, ListBlock, NoteRef, Paragraph, block_text, document_to_dict,
                              plain)
 
 from .conftest import ROOT

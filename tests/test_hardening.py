@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
 import sys
 import zipfile
@@ -20,7 +19,7 @@ from zinebuild.errors import ConfigError
 from zinebuild.fetch import ConfinedFetcher, Refused
 from zinebuild.render import Layout
 
-from .conftest import ROOT, write_project
+from .conftest import ROOT
 from .test_cli import assert_clean_failure, run
 
 

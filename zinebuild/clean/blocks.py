@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import Block, Break, Caption, Heading, LineBreak, ListBlock, Paragraph, Text
+from ..model import Block, Break, Caption, Heading, LineBreak, ListBlock, Paragraph
 from .inline import inlines
 from .shapes import NUMBER_MARKER
 from .unwrap import Chunk

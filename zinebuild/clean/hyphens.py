@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 # First elements that English hyphenates as a rule, even where the joined form exists.
 HYPHENATING_PREFIXES = frozenset({
@@ -34,24 +34,31 @@ class Hyphens:
 
     def __init__(self, text: str, lang: str = "en"):
         self.lang = lang
-        self.joined: Counter[str] = Counter()
-        self.hyphenated: set[str] = set()
-        for line in text.split("\n"):
+        self.text = text
+
+    @cached_property
+    def _vocabulary(self) -> tuple[Counter[str], set[str]]:
+        # Built on the first question only: most web texts have no line-end hyphen to judge.
+        joined: Counter[str] = Counter()
+        hyphenated: set[str] = set()
+        for line in self.text.split("\n"):
             tokens = _TOKEN.findall(line.rstrip().rstrip("-"))
             for token in tokens:
                 parts = token.lower().split("-")
-                self.joined[token.lower()] += 1
+                joined[token.lower()] += 1
                 for a, b in zip(parts, parts[1:]):
-                    self.hyphenated.add(f"{a}-{b}")
+                    hyphenated.add(f"{a}-{b}")
+        return joined, hyphenated
 
     def keep(self, before: str, after: str) -> bool:
         """True to keep the hyphen between before and after, False to join them into one word."""
         a, b = before.lower(), after.lower()
         if not after[:1].isalpha() or after[:1].isupper():
             return True  # "Such-and-" + "Such", "Anti-" + "Militarist"
-        if f"{a}-{b}" in self.hyphenated:
+        joined, hyphenated = self._vocabulary
+        if f"{a}-{b}" in hyphenated:
             return True  # the document writes it hyphenated elsewhere
-        if self.joined[a + b]:
+        if joined[a + b]:
             return False  # the document writes it as one word elsewhere
         if a in HYPHENATING_PREFIXES:
             return True

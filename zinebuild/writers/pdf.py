@@ -6,7 +6,7 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 
-from weasyprint import CSS, HTML
+from weasyprint import HTML
 
 from ..errors import BuildError, Problem
 from ..fetch import ConfinedFetcher
