@@ -293,3 +293,15 @@ def test_a_closing_parenthesis_is_not_a_note_marker():
     doc, _, warnings = one(text)
     assert plain(doc.blocks[0].inlines).count("[^") == 1
     assert "(part 2)" in plain(doc.blocks[0].inlines)
+
+
+@pytest.mark.parametrize("closing, author", [("—Autonomous Action", "Autonomous Action"),
+                                             ("Martin (CAS)", "Martin (CAS)"),
+                                             ("Article by Dreyfus", "Dreyfus")])
+def test_a_closing_signature_becomes_the_author(closing, author):
+    text = ("Winter Is Ending\n\nA call to take the streets, long enough to be a paragraph of prose and not a "
+            f"heading of any kind, ends here with its signature.\n\n{closing}\n")
+    doc, removed, _ = one(text)
+    assert doc.authors == (author,)
+    assert [(r.text, r.reason) for r in removed] == [(closing, "signature → author")]
+    assert all(closing not in block_text(b) for b in doc.blocks)
