@@ -77,20 +77,20 @@ def test_two_pdf_builds_are_identical(small_project, tmp_path):
 # ---------------------------------------------------------------- interruptions and failures
 def test_ctrl_c_while_writing_leaves_the_previous_output(small_project, tmp_path, monkeypatch):
     out = tmp_path / "out"
-    assert run("build", small_project, "--format", "pdf", "--out", out).exit_code == 0
-    before = (out / "small-test-book.pdf").read_bytes()
+    assert run("build", small_project, "--format", "pdf,epub", "--out", out).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    # The next build differs (another subtitle) and is interrupted when its files are complete
+    # but not yet in place: the moment a non-atomic writer would already have overwritten them.
+    small_project.write_text(small_project.read_text().replace('editor = "Ed Itor"',
+                                                               'editor = "Ed Itor"\nsubtitle = "Changed"'))
 
-    def interrupted(data):
+    def interrupted(source, target):
         raise KeyboardInterrupt
 
-    from zinebuild.writers import pdf
-
-    pdf.render.cache_clear()
-    monkeypatch.setattr("zinebuild.fsutil.Path.write_bytes", lambda self, data: interrupted(data))
-    result = run("build", small_project, "--format", "pdf", "--out", out)
+    monkeypatch.setattr("zinebuild.fsutil.os.replace", interrupted)
+    result = run("build", small_project, "--format", "pdf,epub", "--out", out)
     assert result.exit_code == 1 and "Aborted" in result.output
-    assert (out / "small-test-book.pdf").read_bytes() == before
-    assert [p.name for p in out.iterdir()] == ["small-test-book.pdf"]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # same files, same bytes, no .part
 
 
 def test_internal_errors_show_a_trace_only_with_debug(small_project, tmp_path, monkeypatch):
