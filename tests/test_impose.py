@@ -250,3 +250,26 @@ def test_quarter_geometry_a6_on_a4():
     assert top_left.rotation == top_right.rotation == 180 and bottom_left.rotation == 0
     assert bottom_left.x + bottom_left.width == pytest.approx(bottom_right.x)  # meeting at the spine
     assert top_left.width == pytest.approx(105 * MM)
+
+
+def coloured_pdf(colours: list[str], bleed: str = "3mm", size: str = "A6") -> bytes:
+    pages = "".join(f'<div class="p" style="page: c{i}">{i + 1}</div>' for i in range(len(colours)))
+    rules = "".join(f"@page c{i} {{ background: {c}; }}" for i, c in enumerate(colours))
+    css = f"@page {{ size: {size}; margin: 10mm; bleed: {bleed}; }} {rules} .p + .p {{ break-before: page; }}"
+    return HTML(string=f"<style>{css}</style>{pages}").write_pdf()
+
+
+def test_bleed_stays_on_its_own_side_of_the_fold():
+    # Page 4 (red) and page 1 (blue) meet at the fold on the first sheet side.
+    data, plan = impose(coloured_pdf(["blue", "white", "white", "red"]), "saddle", A4)
+    page = pypdfium2.PdfDocument(data)[0]
+    image = page.render(scale=2).to_pil().convert("RGB")
+    fold = image.width / 2
+    mm = 2 * MM  # pixels per millimetre at scale 2
+    red, blue = image.getpixel((int(fold - 1.5 * mm), image.height // 2)), image.getpixel((int(fold + 1.5 * mm), image.height // 2))
+    assert red[0] > 200 and red[2] < 80, red  # the left page keeps its colour up to the fold
+    assert blue[2] > 200 and blue[0] < 80, blue
+    # Outside the trim, on the outer edges, the bleed is kept where the sheet has room.
+    slot = plan.sides[0].slots[0]
+    outer = image.getpixel((int((slot.x - 1.5 * MM) * 2), image.height // 2))
+    assert outer[0] > 200 and outer[2] < 80, outer

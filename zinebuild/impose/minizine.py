@@ -32,8 +32,10 @@ def plan(n_pages: int, page_size: tuple[float, float], sheet_size: tuple[float, 
         slots = []
         for column in range(4):
             x = column * panel_w + dx
-            slots.append(Slot(zine[BOTTOM_ROW[column] - 1], x, dy, w, h))
-            slots.append(Slot(zine[TOP_ROW[column] - 1], x, panel_h + dy, w, h, rotation=180))
+            left = column * panel_w
+            slots.append(Slot(zine[BOTTOM_ROW[column] - 1], x, dy, w, h, cell=(left, 0, panel_w, panel_h)))
+            slots.append(Slot(zine[TOP_ROW[column] - 1], x, panel_h + dy, w, h, rotation=180,
+                              cell=(left, panel_h, panel_w, panel_h)))
         sides.append(Side(tuple(slots)))
     folds = tuple((i * panel_w, 0, i * panel_w, sheet_h) for i in (1, 2, 3)) + ((0, panel_h, sheet_w, panel_h),)
     return Plan(sheet_w, sheet_h, tuple(sides), "simplex", INSTRUCTIONS, folds=folds)

@@ -33,8 +33,10 @@ def apply(plan: Plan, data: bytes) -> bytes:
                     continue
                 if slot.page not in forms:
                     src_page = source.pages[slot.page]
-                    forms[slot.page] = (out.copy_foreign(src_page.as_form_xobject()), _size(src_page),
-                                        src_page.trimbox)
+                    form = src_page.as_form_xobject()
+                    # Bounded by the bleed box, not the trim: a layout's bleed reaches the sheet.
+                    form.BBox = pikepdf.Array(float(v) for v in src_page.bleedbox)
+                    forms[slot.page] = (out.copy_foreign(form), _size(src_page), src_page.trimbox)
                 form, (w, h), box = forms[slot.page]
                 # Named after the page, not at random: the same book gives the same bytes.
                 name = sheet.add_resource(form, Name.XObject, Name(f"/Page{slot.page + 1}"))
@@ -45,7 +47,9 @@ def apply(plan: Plan, data: bytes) -> bytes:
                 else:
                     matrix = (scale, 0, 0, scale, slot.x - scale * x0, slot.y - scale * y0)
                 numbers = " ".join(f"{v:.4f}" for v in matrix)
-                commands.append(f"q {numbers} cm {name} Do Q")
+                cx, cy, cw, ch = slot.cell or (slot.x, slot.y, slot.width, slot.height)
+                # Clipped to its cell: no page paints over its neighbour across a fold or cut.
+                commands.append(f"q {cx:.4f} {cy:.4f} {cw:.4f} {ch:.4f} re W n {numbers} cm {name} Do Q")
             if side.marks:
                 lines = " ".join(f"{x0:.2f} {y0:.2f} m {x1:.2f} {y1:.2f} l" for x0, y0, x1, y1 in side.marks)
                 commands.append(f"q 0.25 w 0 G {lines} S Q")

@@ -19,6 +19,8 @@ class Slot:
     width: float
     height: float
     rotation: int = 0  # degrees, 0 or 180
+    # The part of the sheet this page may paint (its bleed included): its half, panel or quarter.
+    cell: tuple[float, float, float, float] | None = None  # x, y, width, height; None: the slot itself
 
 
 @dataclass(frozen=True)

@@ -33,10 +33,10 @@ def plan(n_pages: int, page_size: tuple[float, float], sheet_size: tuple[float, 
             (top_left, top_right), (bottom_left, bottom_right) = layout
             # Pages meet at the spine (vertical centre) and at the head fold (horizontal centre).
             slots = (
-                Slot(pages[top_left - 1], cell_w - w, cell_h, w, h, rotation=180),
-                Slot(pages[top_right - 1], cell_w, cell_h, w, h, rotation=180),
-                Slot(pages[bottom_left - 1], cell_w - w, cell_h - h, w, h),
-                Slot(pages[bottom_right - 1], cell_w, cell_h - h, w, h),
+                Slot(pages[top_left - 1], cell_w - w, cell_h, w, h, 180, (0, cell_h, cell_w, cell_h)),
+                Slot(pages[top_right - 1], cell_w, cell_h, w, h, 180, (cell_w, cell_h, cell_w, cell_h)),
+                Slot(pages[bottom_left - 1], cell_w - w, cell_h - h, w, h, 0, (0, 0, cell_w, cell_h)),
+                Slot(pages[bottom_right - 1], cell_w, cell_h - h, w, h, 0, (cell_w, 0, cell_w, cell_h)),
             )
             marks = sum((crop_marks(s.x, s.y, s.width, s.height) for s in slots), ()) if options.marks else ()
             sides.append(Side(slots, marks))

@@ -57,6 +57,7 @@ def plan(n_pages: int, page_size: tuple[float, float], sheet_size: tuple[float, 
             if options.marks:
                 marks = ((half, sheet_h, half, sheet_h - 12), (half, 0, half, 12))
                 marks += crop_marks(half - w + shift, y, w, h) + crop_marks(half - shift, y, w, h)
-            sides.append(Side((Slot(left, half - w + shift, y, w, h), Slot(right, half - shift, y, w, h)), marks))
+            sides.append(Side((Slot(left, half - w + shift, y, w, h, cell=(0, 0, half, sheet_h)),
+                               Slot(right, half - shift, y, w, h, cell=(half, 0, half, sheet_h))), marks))
     instructions = INSTRUCTIONS if options.signature <= 0 else SIGNATURE_INSTRUCTIONS.format(n=options.signature)
     return Plan(sheet_w, sheet_h, tuple(sides), "short", instructions, folds=((half, 0, half, sheet_h),))

@@ -19,5 +19,6 @@ def plan(n_pages: int, page_size: tuple[float, float], sheet_size: tuple[float, 
     sides = []
     for i in range(0, len(order), 2):
         marks = crop_marks(x_left, y, w, h) + crop_marks(x_right, y, w, h) if options.marks else ()
-        sides.append(Side((Slot(order[i], x_left, y, w, h), Slot(order[i + 1], x_right, y, w, h)), marks))
+        sides.append(Side((Slot(order[i], x_left, y, w, h, cell=(0, 0, half, sheet_h)),
+                           Slot(order[i + 1], x_right, y, w, h, cell=(half, 0, half, sheet_h))), marks))
     return Plan(sheet_w, sheet_h, tuple(sides), "simplex", INSTRUCTIONS, folds=((half, 0, half, sheet_h),))
