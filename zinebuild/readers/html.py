@@ -15,7 +15,7 @@ from lxml import html as lxml_html
 from ..clean.decode import NotText, decode
 from ..errors import Problem, SourceError
 from ..model import (Block, Break, Caption, Code, Document, Emphasis, Heading, Inline, LineBreak, Link,
-                     ListBlock, Paragraph, Preformatted, Quote, Source, Strong, Text)
+                     ListBlock, Paragraph, Preformatted, Quote, Source, Strong, Text, plain)
 from ..slug import slugify
 
 # Page furniture around an article, and everything that runs or submits.
@@ -46,7 +46,7 @@ def read(path: Path, data: bytes) -> Source:
     main = _main(tree)
     blocks = _blocks(main)
     title = meta.get("title") or path.stem.replace("_", " ")
-    if blocks and isinstance(blocks[0], Heading) and _plain(blocks[0].inlines).strip() == title.strip():
+    if blocks and isinstance(blocks[0], Heading) and plain(blocks[0].inlines).strip() == title.strip():
         blocks = blocks[1:]
     doc = Document(title=title, blocks=tuple(blocks), authors=tuple(filter(None, [meta.get("author")])),
                    lang=meta.get("lang"), slug=slugify(title), source_url=meta.get("url"), date=meta.get("date"),
@@ -193,9 +193,3 @@ def _trim(nodes: list[Inline]) -> tuple[Inline, ...]:
     while merged and (isinstance(merged[-1], LineBreak) or merged[-1] == Text("")):
         merged.pop()
     return tuple(merged)
-
-
-def _plain(inlines) -> str:
-    from ..model import plain
-
-    return plain(inlines)

@@ -15,7 +15,7 @@ from ..clean.decode import NotText, decode
 from ..clean.normalise import normalise
 from ..errors import Problem, SourceError
 from ..model import (Block, Break, Caption, Code, Document, Emphasis, Heading, Inline, LineBreak, Link,
-                     ListBlock, Note, NoteRef, Paragraph, Preformatted, Quote, Source, Strong, Text)
+                     ListBlock, Note, NoteRef, Paragraph, Preformatted, Quote, Source, Strong, Text, block_text)
 from ..slug import slugify
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
@@ -136,7 +136,7 @@ class _Converter:
                 for block in inner:
                     if inlines:
                         inlines.append(LineBreak())
-                    inlines.extend(getattr(block, "inlines", ()) or (Text(_plain_block(block)),))
+                    inlines.extend(getattr(block, "inlines", ()) or (Text(block_text(block)),))
                 items.append(tuple(inlines))
             else:
                 pos += 1
@@ -149,7 +149,7 @@ class _Converter:
             if token.type == "footnote_open":
                 label = str(token.meta.get("label", token.meta.get("id")))
                 inner, pos = self._blocks(tokens, pos + 1, "footnote_close")
-                paragraphs = tuple(getattr(b, "inlines", None) or (Text(_plain_block(b)),) for b in inner)
+                paragraphs = tuple(getattr(b, "inlines", None) or (Text(block_text(b)),) for b in inner)
                 notes.append(Note(label, paragraphs))
             else:
                 pos += 1
@@ -204,9 +204,3 @@ def _append_text(out: list[Inline], text: str) -> None:
         out[-1] = Text(out[-1].text + text)
     else:
         out.append(Text(text))
-
-
-def _plain_block(block: Block) -> str:
-    from ..model import block_text
-
-    return block_text(block)
