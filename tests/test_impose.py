@@ -273,3 +273,65 @@ def test_bleed_stays_on_its_own_side_of_the_fold():
     slot = plan.sides[0].slots[0]
     outer = image.getpixel((int((slot.x - 1.5 * MM) * 2), image.height // 2))
     assert outer[0] > 200 and outer[2] < 80, outer
+
+
+def faces_of(side, rows: int, cols: int, sheet_w: float, sheet_h: float):
+    """A plan's side as a grid of (page, upside_down), top row first, as printed."""
+    grid = [[(None, False)] * cols for _ in range(rows)]
+    for slot in side.slots:
+        c = int((slot.x + slot.width / 2) / (sheet_w / cols))
+        r = rows - 1 - int((slot.y + slot.height / 2) / (sheet_h / rows))
+        grid[r][c] = (slot.page, slot.rotation == 180)
+    return grid
+
+
+def test_fold_simulator_agrees_with_the_quarter_traced_by_hand():
+    from zinebuild.impose import quarter
+
+    from .folding import fold, reading_order, sheet_from_sides
+
+    plan = quarter.plan(8, NAMED_SIZES["a6"], A4)
+    front = faces_of(plan.sides[0], 2, 2, plan.sheet_width, plan.sheet_height)
+    back = faces_of(plan.sides[1], 2, 2, plan.sheet_width, plan.sheet_height)
+    stack = fold(fold(sheet_from_sides(front, back, "sideways"), "top"), "left")
+    faces = reading_order(stack)
+    assert [p for p, _ in faces] == list(range(8))
+    assert not any(upside for _, upside in faces)  # every page reads the right way up
+
+
+@pytest.mark.parametrize("n", [1, 5, 16, 17, 30])
+def test_minizine_16_folds_into_order_the_right_way_up(n):
+    from functools import reduce
+
+    from zinebuild.impose import minizine16
+
+    from .folding import fold, reading_order, sheet_from_sides
+
+    plan = minizine16.plan(n, NAMED_SIZES["a7"], A4)
+    assert plan.duplex == "short" and plan.sheets == -(-n // 16)
+    reading = []
+    for s in range(plan.sheets):
+        front = faces_of(plan.sides[2 * s], 2, 4, plan.sheet_width, plan.sheet_height)
+        back = faces_of(plan.sides[2 * s + 1], 2, 4, plan.sheet_width, plan.sheet_height)
+        # The landscape sheet turns on its short edge: sideways, as seen.
+        faces = reading_order(reduce(fold, ("left", "top", "left"), sheet_from_sides(front, back, "sideways")))
+        assert not any(upside for page, upside in faces if page is not None)
+        reading += [page for page, _ in faces]
+    assert [p for p in reading if p is not None] == list(range(n))
+    if n > 1:
+        assert reading[-1] == n - 1
+
+
+@pytest.mark.parametrize("n", [4, 7, 12, 30])
+def test_fold_simulator_agrees_with_the_saddle_booklet(n):
+    from .folding import fold, reading_order, sheet_from_sides
+
+    plan = saddle.plan(n, A5, A4)
+    stack = []
+    for s in range(plan.sheets):  # sheets stacked in the order they come out, the first outside
+        front = faces_of(plan.sides[2 * s], 1, 2, plan.sheet_width, plan.sheet_height)
+        back = faces_of(plan.sides[2 * s + 1], 1, 2, plan.sheet_width, plan.sheet_height)
+        stack += sheet_from_sides(front, back, "sideways")
+    faces = reading_order(fold(stack, "left"))
+    assert [p for p, _ in faces if p is not None] == list(range(n))
+    assert not any(upside for _, upside in faces)

@@ -18,7 +18,7 @@ from .model import BookInfo
 from .units import PageSize, parse_length, parse_page_size
 
 FORMATS = ("epub", "pdf", "booklet", "html")
-SCHEMES = ("saddle", "minizine", "2up-side", "quarter")  # the keys of impose.SCHEMES (checked by a test)
+SCHEMES = ("saddle", "minizine", "minizine-16", "2up-side", "quarter")  # the keys of impose.SCHEMES (checked by a test)
 SHEETS = ("A4", "letter", "A3", "tabloid")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 

@@ -6,7 +6,7 @@ and one line here.
 
 from __future__ import annotations
 
-from . import minizine, pdfio, quarter, saddle, twoup
+from . import minizine, minizine16, pdfio, quarter, saddle, twoup
 from .plan import Options, Plan
 
 __all__ = ["SCHEMES", "Options", "Plan", "impose"]
@@ -14,6 +14,7 @@ __all__ = ["SCHEMES", "Options", "Plan", "impose"]
 SCHEMES = {
     "saddle": saddle.plan,
     "minizine": minizine.plan,
+    "minizine-16": minizine16.plan,
     "2up-side": twoup.plan,
     "quarter": quarter.plan,
 }
