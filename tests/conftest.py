@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import textwrap
 from pathlib import Path
 
@@ -126,8 +125,3 @@ def small_build(small_project, tmp_path) -> dict[str, Path]:
     project = pipeline.load(small_project)
     paths = pipeline.build(project, ("epub", "pdf", "booklet", "html"), tmp_path / "out")
     return {p.suffix.lstrip(".") if not p.stem.endswith("-booklet") else "booklet": p for p in paths}
-
-
-def copy_tree(src: Path, dst: Path) -> Path:
-    shutil.copytree(src, dst)
-    return dst

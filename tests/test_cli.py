@@ -219,5 +219,8 @@ def test_preview_draws_a_contact_sheet(small_project):
     result = run("preview", small_project)
     assert result.exit_code == 0, result.output
     png = small_project.parent / "build" / "small-test-book-preview.png"
-    image = Image.open(png)
+    image = Image.open(png).convert("RGB")
     assert image.width > 800 and image.height > 300
+    colours = {colour for _, colour in image.getcolors(maxcolors=1 << 20)}
+    assert (198, 40, 40) in colours  # the fold, dashed in red
+    assert (31, 78, 156) in colours  # page numbers, in blue

@@ -239,16 +239,13 @@ def preview(config: Path, output: Path | None) -> None:
     """Draw the booklet's sheets as a contact sheet (PNG): folds and page numbers, before you print."""
     from . import pipeline
     from .fsutil import write_bytes
-    from .impose import Options, impose
     from .impose.preview import contact_sheet
     from .render import output_stem
-    from .writers import pdf
+    from .writers.booklet import imposed
 
     project = pipeline.load(config)
     out = project.config.output
-    options = Options(signature=out.signature, creep=out.creep, marks=out.marks)
-    data, plan = impose(pdf.render(project.anthology, project.layout), out.imposition,
-                        (out.sheet.width, out.sheet.height), options)
+    data, plan = imposed(project.anthology, project.layout)
     target = output or project.config.root / "build" / f"{output_stem(project.anthology.book, out)}-preview.png"
     write_bytes(target, contact_sheet(plan, data))
     click.echo(f"wrote {target}: {plan.sheets} sheet(s), {out.imposition}. {plan.instructions}")

@@ -395,11 +395,13 @@ class _Validator:
             self.problem("output.signature", "must be a whole number of sheets (0 for one signature)")
             signature = 0
         creep = defaults.creep
-        try:
-            creep = parse_length(raw["creep"]) if "creep" in raw and raw["creep"] not in (0, "0") else (
-                0.0 if "creep" in raw else creep)
-        except ValueError as error:
-            self.problem("output.creep", str(error))
+        if raw.get("creep") in (0, "0"):
+            creep = 0.0
+        elif "creep" in raw:
+            try:
+                creep = parse_length(raw["creep"])
+            except ValueError as error:
+                self.problem("output.creep", str(error))
         marks = raw.get("marks", False)
         if not isinstance(marks, bool):
             self.problem("output.marks", "must be true or false")

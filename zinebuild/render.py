@@ -17,8 +17,10 @@ from pathlib import Path
 import jinja2
 
 from .config import Config, EpubConfig, OutputConfig
+from .dates import build_time
 from .errors import BuildError, InputError, Problem
 from .model import Anthology, BookInfo, Piece, note_refs
+from .slug import slugify
 
 _PACKAGE = Path(__file__).resolve().parent
 # Installed wheels carry the layouts inside the package; a source checkout has them beside it.
@@ -147,8 +149,6 @@ def page_margins(width: float, height: float) -> dict[str, float]:
 
 
 def _context(anthology: Anthology, layout: Layout, target: str) -> dict:
-    from .dates import build_time
-
     out = layout.output
     return {
         "margins": page_margins(out.page_size.width, out.page_size.height),
@@ -253,6 +253,4 @@ def _inline_css(layout: Layout, name: str) -> str:
 
 
 def output_stem(book: BookInfo, output: OutputConfig) -> str:
-    from .slug import slugify
-
     return output.name or slugify(book.title)

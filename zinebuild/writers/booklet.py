@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from ..fsutil import write_bytes
-from ..impose import Options, impose
+from ..impose import Options, Plan, impose
 from ..model import Anthology
 from ..render import Layout, output_stem
 from . import pdf
@@ -14,11 +14,17 @@ from . import pdf
 LOGGER = logging.getLogger("zinebuild")
 
 
-def build(anthology: Anthology, layout: Layout, out_dir: Path) -> Path:
+def imposed(anthology: Anthology, layout: Layout) -> tuple[bytes, Plan]:
+    """The reading PDF's pages on sheets, by the configured scheme and options."""
     output = layout.output
     options = Options(signature=output.signature, creep=output.creep, marks=output.marks)
-    data, plan = impose(pdf.render(anthology, layout), output.imposition,
-                        (output.sheet.width, output.sheet.height), options)
+    return impose(pdf.render(anthology, layout), output.imposition, (output.sheet.width, output.sheet.height),
+                  options)
+
+
+def build(anthology: Anthology, layout: Layout, out_dir: Path) -> Path:
+    output = layout.output
+    data, plan = imposed(anthology, layout)
     target = out_dir / f"{output_stem(anthology.book, output)}-booklet.pdf"
     write_bytes(target, data)
     LOGGER.info("booklet: %d sheet(s) of %s. %s", plan.sheets, output.sheet.name, plan.instructions)
