@@ -33,9 +33,22 @@ def test_build_writes_every_format(small_project, tmp_path):
     result = run("build", small_project, "--out", out)
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["small-test-book-booklet.pdf", "small-test-book.epub", "small-test-book.html",
-                     "small-test-book.pdf"]
+    assert names == [".zinebuild-cache", "small-test-book-booklet.pdf", "small-test-book.epub",
+                     "small-test-book.html", "small-test-book.pdf"]
     assert "flip on the SHORT edge" in result.output
+
+
+def test_build_without_cache_keeps_nothing(small_project, tmp_path):
+    out = tmp_path / "out"
+    result = run("build", small_project, "--out", out, "--no-cache", "--jobs", "1", "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in out.iterdir()] == ["small-test-book.pdf"]
+
+
+def test_build_rejects_zero_jobs(small_project):
+    result = run("build", small_project, "--jobs", "0")
+    assert result.exit_code == 2
+    assert "--jobs" in result.output
 
 
 def test_build_one_format_into_default_folder(small_project):

@@ -6,9 +6,11 @@ exit status, and shows a traceback only with --debug.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import shutil
+import sys
 from pathlib import Path
 
 import click
@@ -16,6 +18,7 @@ import click
 from . import __version__
 from .config import FORMATS, SCHEMES
 from .errors import InputError, Problem, ZinebuildError
+from .settings import CACHE_FOLDER, Settings, cores
 
 DEFAULT_CONFIG = "anthology.toml"
 # Rough words per page at the default type size, for `zinebuild list`.
@@ -28,6 +31,7 @@ class _Echo(logging.Handler):
         self.quiet = quiet
 
     def emit(self, record: logging.LogRecord) -> None:
+        _ProgressBar.clear_active()
         if record.levelno >= logging.WARNING:
             click.secho(f"warning: {record.getMessage()}", fg="yellow", err=True)
         elif not self.quiet:
@@ -83,7 +87,10 @@ def _report(anthology, quiet: bool = False) -> None:
 @click.option("--format", "formats", help=f"Comma-separated outputs: {','.join(FORMATS)} (default: the config's).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Output folder (default: build/ beside the config).")
-def build(config: Path, formats: str | None, out_dir: Path | None) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Pieces laid out at once (default: the number of cores).")
+@click.option("--no-cache", is_flag=True, help=f"Lay out every page afresh; keep nothing in OUT/{CACHE_FOLDER}.")
+def build(config: Path, formats: str | None, out_dir: Path | None, jobs: int | None, no_cache: bool) -> None:
     """Build the anthology described by CONFIG (default: anthology.toml)."""
     from . import pipeline
 
@@ -99,8 +106,52 @@ def build(config: Path, formats: str | None, out_dir: Path | None) -> None:
     _check_writable(out_dir)
     _report(project.anthology, click.get_current_context().find_root().params.get("quiet", False))
     log = logging.getLogger("zinebuild")
-    pipeline.build(project, chosen, out_dir,
-                   on_written=lambda fmt, path: log.info("wrote %-7s %s", fmt, path))
+    quiet = click.get_current_context().find_root().params.get("quiet", False)
+    with _ProgressBar.for_terminal(quiet) as bar:
+        settings = Settings(jobs=jobs or cores(), cache_dir=None if no_cache else out_dir / CACHE_FOLDER,
+                            progress=bar.update if bar else None)
+        pipeline.build(project, chosen, out_dir, settings=settings,
+                       on_written=lambda fmt, path: log.info("wrote %-7s %s", fmt, path))
+
+
+class _ProgressBar:
+    """One line on the terminal, redrawn in place: the stage, a bar, the piece just laid out."""
+
+    WIDTH = 24
+    active: "_ProgressBar | None" = None
+
+    def __init__(self):
+        self.shown = False
+
+    @classmethod
+    @contextlib.contextmanager
+    def for_terminal(cls, quiet: bool):
+        bar = cls() if not quiet and sys.stderr.isatty() else None
+        cls.active = bar
+        try:
+            yield bar
+        finally:
+            cls.active = None
+            if bar is not None:
+                bar.clear()
+
+    @classmethod
+    def clear_active(cls) -> None:
+        """Make room for a message; the next update draws the bar again."""
+        if cls.active is not None:
+            cls.active.clear()
+
+    def update(self, stage: str, done: int, total: int, label: str) -> None:
+        filled = self.WIDTH * done // max(total, 1)
+        columns = shutil.get_terminal_size((80, 20)).columns
+        line = f"{stage:<7} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} {label}"
+        click.echo("\r\033[K" + line[:columns - 1], nl=False, err=True)
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            click.echo("\r\033[K", nl=False, err=True)
+            self.shown = False
 
 
 def _check_writable(out_dir: Path) -> None:
@@ -245,8 +296,9 @@ def preview(config: Path, output: Path | None) -> None:
 
     project = pipeline.load(config)
     out = project.config.output
-    data, plan = imposed(project.anthology, project.layout)
-    target = output or project.config.root / "build" / f"{output_stem(project.anthology.book, out)}-preview.png"
+    out_dir = project.config.root / "build"
+    data, plan = imposed(project.anthology, project.layout, Settings(cache_dir=out_dir / CACHE_FOLDER))
+    target = output or out_dir / f"{output_stem(project.anthology.book, out)}-preview.png"
     write_bytes(target, contact_sheet(plan, data))
     click.echo(f"wrote {target}: {plan.sheets} sheet(s), {out.imposition}. {plan.instructions}")
 

@@ -5,19 +5,32 @@ from __future__ import annotations
 import io
 
 import pypdfium2
-from weasyprint import HTML
 
-from .fetch import ConfinedFetcher
 from .model import Anthology
 from .render import Layout, cover_html
+from .typeset.cache import RenderCache, key
 
 # 1600 px wide, as the stores and library apps ask for; the page's shape is set in cover.html.
 COVER_WIDTH = 1600
 
 
-def cover_jpeg(anthology: Anthology, layout: Layout) -> bytes:
-    html = HTML(string=cover_html(anthology, layout), base_url=layout.search_path[0].as_uri() + "/",
-                url_fetcher=ConfinedFetcher(layout))
+def cover_jpeg(anthology: Anthology, layout: Layout, cache: RenderCache) -> bytes:
+    """The cover as a JPEG; kept in the build cache, since drawing it means starting WeasyPrint."""
+    source = cover_html(anthology, layout)
+    entry = key(layout, "cover", str(COVER_WIDTH), source)
+    cached = cache.get_blob(entry, ".jpg")
+    if cached is None:
+        cached = _draw(source, layout)
+        cache.put_blob(entry, ".jpg", cached)
+    return cached
+
+
+def _draw(source: str, layout: Layout) -> bytes:
+    from weasyprint import HTML
+
+    from .fetch import ConfinedFetcher
+
+    html = HTML(string=source, base_url=layout.search_path[0].as_uri() + "/", url_fetcher=ConfinedFetcher(layout))
     pdf = pypdfium2.PdfDocument(html.write_pdf())
     page = pdf[0]
     width, _ = page.get_size()

@@ -9,6 +9,7 @@ from . import config as config_module
 from .assemble import assemble
 from .model import Anthology
 from .render import Layout
+from .settings import CACHE_FOLDER, Settings
 from .writers import WRITERS
 
 
@@ -25,12 +26,17 @@ def load(config_path: Path | str) -> Project:
     return Project(config, assemble(config), layout)
 
 
-def build(project: Project, formats: tuple[str, ...], out_dir: Path, on_written=None) -> list[Path]:
+def build(project: Project, formats: tuple[str, ...], out_dir: Path, on_written=None,
+          settings: Settings | None = None) -> list[Path]:
+    """Write the formats into out_dir; by default in parallel, with a cache in out_dir."""
+    settings = settings or Settings(cache_dir=out_dir / CACHE_FOLDER)
     written = []
     # The reading PDF renders before the booklet that imposes it (it is rendered once).
     order = sorted(formats, key=list(WRITERS).index)
     for fmt in order:
-        path = WRITERS[fmt](project.anthology, project.layout, out_dir)
+        settings.report(fmt, 0, 1)
+        path = WRITERS[fmt](project.anthology, project.layout, out_dir, settings)
+        settings.report(fmt, 1, 1, path.name)
         written.append(path)
         if on_written:
             on_written(fmt, path)

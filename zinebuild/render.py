@@ -172,6 +172,20 @@ def book_html(anthology: Anthology, layout: Layout, inline_assets: bool = False)
     return layout.render("book.html", title=anthology.book.title, **context)
 
 
+def print_pieces(anthology: Anthology) -> list[tuple[Piece, str]]:
+    """Every piece of the printed book with its kind ("matter" or "piece"), in reading order."""
+    return ([(piece, "matter") for piece in anthology.front]
+            + [(piece, "piece") for part in anthology.parts for piece in part.pieces]
+            + [(piece, "matter") for piece in anthology.back])
+
+
+def piece_html(anthology: Anthology, layout: Layout, piece: Piece, kind: str) -> str:
+    """One piece as a document of its own, styled exactly as in book_html (unit.html)."""
+    context = _context(anthology, layout, "print")
+    context.update(stylesheets=["print.css"], inline_css="", piece=piece, kind=kind)
+    return layout.render("unit.html", title=piece.document.title, **context)
+
+
 @dataclass(frozen=True)
 class EpubUnit:
     """One XHTML file of the EPUB."""

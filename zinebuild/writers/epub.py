@@ -20,14 +20,16 @@ from ..dates import build_time
 from ..fsutil import atomic_path
 from ..model import Anthology, BookInfo
 from ..render import COVER_IMAGE, Layout, epub_css, epub_units, output_stem
+from ..settings import Settings
+from ..typeset.cache import RenderCache
 
 XHTML = "application/xhtml+xml"
 
 
-def build(anthology: Anthology, layout: Layout, out_dir: Path) -> Path:
+def build(anthology: Anthology, layout: Layout, out_dir: Path, settings: Settings) -> Path:
     target = out_dir / f"{output_stem(anthology.book, layout.output)}.epub"
     modified = build_time(anthology.book.date)
-    book = _book(anthology, layout)
+    book = _book(anthology, layout, RenderCache(settings.cache_dir))
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.epub"
         epub.write_epub(str(raw), book, {"mtime": modified, "epub3_pages": False, "raise_exceptions": True,
@@ -37,7 +39,7 @@ def build(anthology: Anthology, layout: Layout, out_dir: Path) -> Path:
     return target
 
 
-def _book(anthology: Anthology, layout: Layout) -> epub.EpubBook:
+def _book(anthology: Anthology, layout: Layout, cache: RenderCache) -> epub.EpubBook:
     info = anthology.book
     book = epub.EpubBook()
     book.set_identifier(info.identifier)
@@ -53,7 +55,7 @@ def _book(anthology: Anthology, layout: Layout) -> epub.EpubBook:
             book.add_metadata("DC", field, value)
 
     _series(book, info)
-    cover = _cover(anthology, layout)
+    cover = _cover(anthology, layout, cache)
     if cover is not None:
         data, media_type = cover
         image = epub.EpubItem(uid="cover-image", file_name=COVER_IMAGE, media_type=media_type, content=data)
@@ -126,7 +128,7 @@ def _repack(data: bytes, when: datetime) -> bytes:
     return out.getvalue()
 
 
-def _cover(anthology: Anthology, layout: Layout) -> tuple[bytes, str] | None:
+def _cover(anthology: Anthology, layout: Layout, cache: RenderCache) -> tuple[bytes, str] | None:
     """The configured cover image, else one drawn from the layout's cover.html (unless turned off)."""
     if anthology.book.cover:
         path = Path(anthology.book.cover)
@@ -137,7 +139,7 @@ def _cover(anthology: Anthology, layout: Layout) -> tuple[bytes, str] | None:
         return None
     from ..cover import cover_jpeg  # late: only builds with a generated cover pay for it
 
-    return cover_jpeg(anthology, layout), "image/jpeg"
+    return cover_jpeg(anthology, layout, cache), "image/jpeg"
 
 
 def _as_jpeg(data: bytes) -> bytes:

@@ -7,8 +7,9 @@ from pathlib import Path
 from ..fsutil import write_bytes
 from ..model import Anthology
 from ..render import Layout, book_html, output_stem
+from ..settings import Settings
 
 
-def build(anthology: Anthology, layout: Layout, out_dir: Path) -> Path:
+def build(anthology: Anthology, layout: Layout, out_dir: Path, settings: Settings) -> Path:
     target = out_dir / f"{output_stem(anthology.book, layout.output)}.html"
     return write_bytes(target, book_html(anthology, layout, inline_assets=True).encode("utf-8"))

@@ -1,0 +1,188 @@
+"""The split, parallel, cached PDF render against the book rendered as one WeasyPrint document.
+
+The one-document render is the reference: the split render must give the same pages, the
+same text on each (folios, running heads and contents numbers included), the same look,
+the same outline, working links, and a tagged PDF whose structure points at its own pages.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pypdfium2
+import pytest
+
+from zinebuild import pipeline
+from zinebuild.settings import Settings
+from zinebuild.typeset import typeset
+
+from .conftest import SAMPLE, SMALL_CONFIG, SMALL_FILES, write_project
+
+LONG_PARAGRAPH = " ".join(f"Sentence {i} of a piece long enough to fill several small pages." for i in range(90))
+
+
+def page_texts(data: bytes) -> list[str]:
+    # The ellipsis glyph is one glyph for "…" and for "...": which text a PDF maps it back to
+    # depends on which spelling that font subset met first, not on the page.
+    return [page.extract_text().replace("...", "…") for page in pypdf.PdfReader(io.BytesIO(data)).pages]
+
+
+def outline(data: bytes) -> list[tuple[int, str, int]]:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    found = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                found.append((depth, item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 0)
+    return found
+
+
+def looks(data: bytes, scale: float = 0.4) -> list[bytes]:
+    pdf = pypdfium2.PdfDocument(data)
+    return [pdf[i].render(scale=scale, grayscale=True).to_pil().tobytes() for i in range(len(pdf))]
+
+
+def assert_same_book(split: bytes, whole: bytes) -> None:
+    split_texts, whole_texts = page_texts(split), page_texts(whole)
+    assert len(split_texts) == len(whole_texts)
+    for number, (ours, reference) in enumerate(zip(split_texts, whole_texts), start=1):
+        assert ours == reference, f"page {number} differs"
+    assert outline(split) == outline(whole)
+    for number, (ours, reference) in enumerate(zip(looks(split), looks(whole)), start=1):
+        # Pixel for pixel at 29 dpi, up to anti-aliasing: a piece moved to the wrong margin
+        # or a running head on the wrong side changes thousands of pixels.
+        differing = sum(abs(a - b) > 60 for a, b in zip(ours, reference))
+        assert differing < 40, f"page {number} looks different ({differing} pixels)"
+
+
+def assert_links_resolve(data: bytes) -> int:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        pages = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
+        names = pdf.Root.Names.Dests.Names
+        dests = {str(names[i]): names[i + 1] for i in range(0, len(names), 2)}
+        count = 0
+        for page in pdf.pages:
+            for annotation in page.obj.get("/Annots", []):
+                if "/Dest" in annotation:
+                    target = dests[str(annotation.Dest)]
+                    assert target[0].objgen in pages, f"link to {annotation.Dest} points outside the book"
+                    count += 1
+        return count
+
+
+def assert_tags_point_at_own_pages(data: bytes) -> None:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        pages = {page.obj.objgen for page in pdf.pages}
+        root = pdf.Root.StructTreeRoot
+        stack = list(root.K)
+        elements = 0
+        while stack:
+            element = stack.pop()
+            if not isinstance(element, pikepdf.Dictionary):
+                continue
+            if "/Pg" in element:
+                assert element.Pg.objgen in pages
+            elements += 1
+            kids = element.get("/K", [])
+            stack += list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+        assert elements > 100
+        keys = list(root.ParentTree.Nums)[::2]
+        assert keys == list(range(len(keys))) and int(root.ParentTreeNextKey) == len(keys)
+        for page in pdf.pages:
+            assert int(page.obj.StructParents) in keys
+
+
+@pytest.fixture(scope="module")
+def sample_renders():
+    project = pipeline.load(SAMPLE)
+    split = typeset(project.anthology, project.layout, Settings(jobs=2))
+    whole = typeset(project.anthology, project.layout, Settings(split=False))
+    return split, whole
+
+
+def test_sample_split_render_matches_one_document(sample_renders):
+    split, whole = sample_renders
+    assert split.split and not whole.split
+    assert_same_book(split.pdf, whole.pdf)
+
+
+def test_sample_split_render_links_and_tags(sample_renders):
+    split, _ = sample_renders
+    assert assert_links_resolve(split.pdf) >= 16  # the contents page at least
+    assert_tags_point_at_own_pages(split.pdf)
+
+
+@pytest.fixture
+def right_opening_project(tmp_path) -> Path:
+    """Pieces open on right-hand pages (blank pages between), notes at each piece's end."""
+    files = dict(SMALL_FILES)
+    files["sources/two.txt"] = "Raw Title Line\n\n" + "\n\n".join([LONG_PARAGRAPH] * 3) + "\n"
+    config = SMALL_CONFIG.replace('page_size = "A6"', 'page_size = "A6"\nopening = "right"\nnotes = "endnotes"')
+    return write_project(tmp_path / "right", config, files)
+
+
+def test_right_openings_and_endnotes_match_one_document(right_opening_project, tmp_path):
+    project = pipeline.load(right_opening_project)
+    split = typeset(project.anthology, project.layout, Settings(jobs=2, cache_dir=tmp_path / "cache"))
+    whole = typeset(project.anthology, project.layout, Settings(split=False))
+    assert split.split
+    assert_same_book(split.pdf, whole.pdf)
+    assert assert_links_resolve(split.pdf) >= 4 + 2  # contents entries, and note references to endnotes
+
+
+def test_one_worker_and_two_give_the_same_bytes(small_project):
+    project = pipeline.load(small_project)
+    one = typeset(project.anthology, project.layout, Settings(jobs=1))
+    two = typeset(project.anthology, project.layout, Settings(jobs=2))
+    assert one.pdf == two.pdf
+
+
+def test_editing_one_piece_lays_out_only_that_piece(small_project, tmp_path):
+    cache = tmp_path / "cache"
+    first = pipeline.load(small_project)
+    cold = typeset(first.anthology, first.layout, Settings(jobs=2, cache_dir=cache))
+    assert len(cold.rendered) == 4  # the introduction and three pieces
+    again = typeset(first.anthology, first.layout, Settings(jobs=2, cache_dir=cache))
+    assert again.rendered == () and again.pdf == cold.pdf
+
+    source = small_project.parent / "sources" / "three.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("Český text", "Upravený český text"),
+                      encoding="utf-8")
+    edited = pipeline.load(small_project)
+    warm = typeset(edited.anthology, edited.layout, Settings(jobs=2, cache_dir=cache))
+    (three,) = [p.id for p in edited.anthology.pieces if p.source.endswith("three.md")]
+    assert warm.rendered == (three,)
+    assert "Upravený" in "".join(page_texts(warm.pdf))
+    fresh = typeset(edited.anthology, edited.layout, Settings(jobs=1))
+    assert warm.pdf == fresh.pdf
+
+
+def test_a_changed_layout_file_invalidates_the_cache(small_project, tmp_path):
+    cache = tmp_path / "cache"
+    project = pipeline.load(small_project)
+    typeset(project.anthology, project.layout, Settings(jobs=1, cache_dir=cache))
+    layouts = small_project.parent / "layouts" / "default"
+    layouts.mkdir(parents=True)
+    (layouts / "print.css").write_text((Path(pipeline.__file__).parent.parent / "layouts" / "default" /
+                                        "print.css").read_text() + "\np { letter-spacing: 0.01em; }\n")
+    changed = pipeline.load(small_project)
+    report = typeset(changed.anthology, changed.layout, Settings(jobs=1, cache_dir=cache))
+    assert len(report.rendered) == 4
+
+
+def test_a_torn_cache_entry_is_laid_out_again(small_project, tmp_path):
+    cache = tmp_path / "cache"
+    project = pipeline.load(small_project)
+    first = typeset(project.anthology, project.layout, Settings(jobs=1, cache_dir=cache))
+    for entry in cache.glob("*.pdf"):
+        entry.write_bytes(entry.read_bytes()[:-100])
+    again = typeset(project.anthology, project.layout, Settings(jobs=1, cache_dir=cache))
+    assert len(again.rendered) == 4 and again.pdf == first.pdf

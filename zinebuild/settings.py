@@ -1,0 +1,39 @@
+"""How a build runs, as opposed to what it makes: worker processes, the cache, progress.
+
+Nothing here changes an output's bytes; anthology.toml says what the book is.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+CACHE_FOLDER = ".zinebuild-cache"  # inside the output folder, which is disposable already
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+# progress(stage, done, total, label): a stage is an output format; the PDF's counts pieces.
+Progress = Callable[[str, int, int, str], None]
+
+
+@dataclass(frozen=True)
+class Settings:
+    jobs: int = field(default_factory=cores)
+    """Worker processes laying out the PDF's pieces at once."""
+    cache_dir: Path | None = None
+    """Where laid-out pages are kept between builds; None keeps nothing."""
+    split: bool = True
+    """Lay out piece by piece (parallel, cached); False renders the book as one document."""
+    progress: Progress | None = field(default=None, compare=False)
+
+    def report(self, stage: str, done: int, total: int, label: str = "") -> None:
+        if self.progress is not None:
+            self.progress(stage, done, total, label)

@@ -1,0 +1,130 @@
+"""Turn an Anthology into the reading PDF, laying out its pieces in parallel and reusing unchanged ones.
+
+WeasyPrint's layout is the whole cost of a build, and it runs on one core. So the book is
+split where it already breaks: each piece starts on a new page and its pages depend on
+nothing outside it (its footnotes restart, its running head is its own title). Pieces are
+laid out alone, as many at once as there are cores, with no folios or running heads, and
+each result is cached under a hash of its HTML and the layout's files.
+
+What a piece cannot know alone is where it lands: its folios, the side its pages fall on,
+the contents page's numbers. For that, the book's own HTML is laid out once more with
+every piece reduced to its head and as many empty pages as it really has (skeleton.py).
+That render paginates like the whole book would: same named pages, same blank pages
+before right-hand openings, same running strings, and the contents page counts real pages.
+Its pages carry the furniture; the pieces' pages are laid onto them (join.py), moved to the
+mirrored margins where a piece lands on a left-hand page.
+
+The result matches the book rendered as one document page for page (tests/test_typeset.py).
+When a layout breaks an assumption the split needs (a piece whose content box changes
+width between left and right pages, or a link from one piece into another), the book is
+rendered as one document instead, and the build says so.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from ..model import Anthology
+from ..render import Layout, book_html, piece_html, print_pieces
+from ..settings import Settings
+from . import cache as cache_module
+from .join import Placed, join
+from .skeleton import SkeletonError, skeleton_html
+from .weasy import NO_FURNITURE_CSS, SKELETON_CSS, Rendered, render
+from .workers import Job, render_all
+
+LOGGER = logging.getLogger("zinebuild")
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a render did, for the progress line and for tests."""
+
+    pdf: bytes
+    rendered: tuple[str, ...]  # ids of the pieces laid out afresh (not taken from the cache)
+    split: bool
+
+
+def typeset(anthology: Anthology, layout: Layout, settings: Settings) -> Report:
+    identifier = anthology.book.identifier
+    if not settings.split or not print_pieces(anthology):
+        return Report(_whole(anthology, layout), (), False)
+    store = cache_module.RenderCache(settings.cache_dir)
+    pieces = print_pieces(anthology)
+    htmls = {piece.id: piece_html(anthology, layout, piece, kind) for piece, kind in pieces}
+    keys = {pid: cache_module.key(layout, "piece", NO_FURNITURE_CSS, identifier, html)
+            for pid, html in htmls.items()}
+    found = {pid: store.get(keys[pid]) for pid in htmls}
+    missing = [pid for pid, hit in found.items() if hit is None]
+    done = len(htmls) - len(missing)
+    titles = {piece.id: piece.document.title for piece, _ in pieces}
+    settings.report("pdf", done, len(htmls), "from the cache" if done else "")
+
+    def finished(job: Job) -> None:
+        nonlocal done
+        done += 1
+        settings.report("pdf", done, len(htmls), job.name)
+
+    jobs = [Job(titles[pid], htmls[pid], NO_FURNITURE_CSS) for pid in missing]
+    for pid, result in zip(missing, render_all(jobs, layout, identifier, settings.jobs, finished)):
+        store.put(keys[pid], result)
+        found[pid] = result
+    if any("No anchor #" in warning for result in found.values() for warning in result.warnings):
+        return _fall_back(anthology, layout, "a piece links into another piece")
+    _warn(warning for result in found.values() for warning in result.warnings)
+
+    book = book_html(anthology, layout)
+    try:
+        skeleton = skeleton_html(book, {pid: found[pid].pages for pid in htmls})
+    except SkeletonError as error:
+        return _fall_back(anthology, layout, str(error))
+    furniture_key = cache_module.key(layout, "furniture", SKELETON_CSS, identifier, skeleton)
+    furniture = store.get(furniture_key)
+    if furniture is None:
+        settings.report("pdf", len(htmls), len(htmls), "page numbers and running heads")
+        furniture = render(skeleton, layout, identifier, SKELETON_CSS)
+        store.put(furniture_key, furniture)
+    _warn(furniture.warnings)
+    placed = _place(furniture, {pid: found[pid] for pid in htmls})
+    if placed is None:
+        return _fall_back(anthology, layout, "the layout's pages change width between left and right")
+    store.prune()
+    return Report(join(furniture, placed), tuple(missing), True)
+
+
+def _place(furniture: Rendered, pieces: dict[str, Rendered]) -> list[Placed] | None:
+    """Where each piece's first page lands; None if a piece's pages would not fit their places."""
+    placed = []
+    for pid, rendered in pieces.items():
+        start = furniture.page_of(pid)
+        if start is None or start + rendered.pages > furniture.pages:
+            return None
+        for index, frame in enumerate(rendered.frames):
+            target = furniture.frames[start + index]
+            if (abs(frame.width - target.width) > 0.01 or abs(frame.height - target.height) > 0.01):
+                return None
+        placed.append(Placed(start, rendered))
+    spans = sorted((p.start, p.start + p.rendered.pages) for p in placed)
+    if any(end > next_start for (_, end), (next_start, _) in zip(spans, spans[1:])):
+        return None
+    return placed
+
+
+def _whole(anthology: Anthology, layout: Layout) -> bytes:
+    rendered = render(book_html(anthology, layout), layout, anthology.book.identifier)
+    _warn(rendered.warnings)
+    return rendered.pdf
+
+
+def _fall_back(anthology: Anthology, layout: Layout, why: str) -> Report:
+    LOGGER.info("the PDF is rendered as one document (slower): %s", why)
+    return Report(_whole(anthology, layout), (), False)
+
+
+def _warn(messages) -> None:
+    for message in dict.fromkeys(messages):
+        if "HarfBuzz-Subset" in message:  # a note about the machine's libraries, not the book
+            LOGGER.debug("weasyprint: %s", message)
+        else:
+            LOGGER.warning("Z301 layout: %s", message)

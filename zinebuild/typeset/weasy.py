@@ -1,0 +1,94 @@
+"""Turn one HTML document into PDF bytes with WeasyPrint, and say where each page's content sits.
+
+The only module of the split render that calls WeasyPrint. Its warnings are collected, not
+printed: a worker process hands them back to the parent, which reports them once (Z301).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from ..errors import BuildError, Problem
+from ..render import Layout
+
+PX_TO_PT = 0.75  # WeasyPrint lays out in CSS pixels; PDF speaks points
+
+_MARGIN_BOXES = ("top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
+                 "right-top", "right-middle", "right-bottom", "bottom-right-corner", "bottom-right",
+                 "bottom-center", "bottom-left", "bottom-left-corner", "left-bottom", "left-middle", "left-top")
+_NONE = " ".join(f"@{box} {{ content: none !important; }}" for box in _MARGIN_BOXES)
+# A piece laid out alone carries no page furniture: folios and running heads depend on where
+# it lands in the book, so they come from the furniture render (see typeset/__init__.py).
+NO_FURNITURE_CSS = "\n".join(f"@page{selector} {{ {_NONE} }}"
+                             for selector in ("", " :left", " :right", " :first", " :blank"))
+# The furniture render keeps each piece's head (its strings, anchor and bookmark) but draws nothing.
+SKELETON_CSS = ".zb-skeleton, .zb-skeleton * { visibility: hidden !important; }"
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Where a page's content box sits, in PDF points from the page's top-left corner."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    frames: tuple[Frame, ...]  # one per page
+    anchors: tuple[tuple[str, int], ...]  # (id, page index) of every element id, first page it is on
+    warnings: tuple[str, ...]
+
+    @property
+    def pages(self) -> int:
+        return len(self.frames)
+
+    def page_of(self, anchor: str) -> int | None:
+        return dict(self.anchors).get(anchor)
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def render(html: str, layout: Layout, identifier: str, extra_css: str = "") -> Rendered:
+    """Lay out and draw one document; raise BuildError naming the layout if WeasyPrint fails."""
+    from weasyprint import CSS, HTML  # the parent imports it once before forking its workers
+
+    from ..fetch import ConfinedFetcher
+
+    collector = _Collect()
+    weasy_logger = logging.getLogger("weasyprint")
+    weasy_logger.addHandler(collector)
+    try:
+        fetcher = ConfinedFetcher(layout)
+        document = HTML(string=html, base_url=layout.search_path[0].as_uri() + "/", url_fetcher=fetcher).render(
+            stylesheets=[CSS(string=extra_css)] if extra_css else None)
+        data = document.write_pdf(pdf_identifier=identifier.encode(), pdf_tags=True, custom_metadata=True)
+    except Exception as error:  # WeasyPrint raises many kinds; name the stage and the cause
+        raise BuildError(Problem(f"rendering the PDF failed: {type(error).__name__}: {error}",
+                                 file=layout.search_path[0], hint="run with --debug for the full trace")) from error
+    finally:
+        weasy_logger.removeHandler(collector)
+    anchors: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, index)
+    return Rendered(data, tuple(_frame(page) for page in document.pages), tuple(anchors.items()),
+                    tuple(dict.fromkeys(collector.messages)))
+
+
+def _frame(page) -> Frame:
+    # The page box is WeasyPrint's own (private) object; its margins place the content box.
+    box = page._page_box
+    return Frame(round(box.margin_left * PX_TO_PT, 3), round(box.margin_top * PX_TO_PT, 3),
+                 round(box.width * PX_TO_PT, 3), round(box.height * PX_TO_PT, 3))
