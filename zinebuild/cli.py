@@ -118,7 +118,7 @@ class _ProgressBar:
     """One line on the terminal, redrawn in place: the stage, a bar, the piece just laid out."""
 
     WIDTH = 24
-    active: "_ProgressBar | None" = None
+    active: _ProgressBar | None = None
 
     def __init__(self):
         self.shown = False

@@ -6,9 +6,9 @@ Nothing here changes an output's bytes; anthology.toml says what the book is.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 CACHE_FOLDER = ".zinebuild-cache"  # inside the output folder, which is disposable already
 

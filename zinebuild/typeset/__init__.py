@@ -22,13 +22,17 @@ rendered as one document instead, and the build says so.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
 
 from ..model import Anthology
 from ..render import Layout, book_html, piece_html, print_pieces
 from ..settings import Settings
 from . import cache as cache_module
+from .fonts import Subsetter, layout_fonts, subset_font
 from .join import Placed, join
 from .skeleton import SkeletonError, skeleton_html
 from .weasy import NO_FURNITURE_CSS, SKELETON_CSS, Rendered, render
@@ -90,7 +94,7 @@ def typeset(anthology: Anthology, layout: Layout, settings: Settings) -> Report:
     if placed is None:
         return _fall_back(anthology, layout, "the layout's pages change width between left and right")
     store.prune()
-    return Report(join(furniture, placed), tuple(missing), True)
+    return Report(join(furniture, placed, _layout_fonts(layout), _cached_subsetter(store, layout)), tuple(missing), True)
 
 
 def _place(furniture: Rendered, pieces: dict[str, Rendered]) -> list[Placed] | None:
@@ -106,9 +110,29 @@ def _place(furniture: Rendered, pieces: dict[str, Rendered]) -> list[Placed] | N
                 return None
         placed.append(Placed(start, rendered))
     spans = sorted((p.start, p.start + p.rendered.pages) for p in placed)
-    if any(end > next_start for (_, end), (next_start, _) in zip(spans, spans[1:])):
+    if any(end > next_start for (_, end), (next_start, _) in pairwise(spans)):
         return None
     return placed
+
+
+def _layout_fonts(layout: Layout) -> dict[str, Path]:
+    files: dict[str, Path] = {}
+    for folder in layout.search_path:  # the first folder with a file of that path wins
+        for path in sorted(folder.rglob("*")):
+            files.setdefault(path.relative_to(folder).as_posix(), path)
+    return layout_fonts(files.values())
+
+
+def _cached_subsetter(store: cache_module.RenderCache, layout: Layout) -> Subsetter:
+    def subsetter(data: bytes, gids: frozenset[int]) -> bytes:
+        entry = cache_module.key(layout, "font", hashlib.sha256(data).hexdigest(), ",".join(map(str, sorted(gids))))
+        found = store.get_blob(entry, ".font")
+        if found is None:
+            found = subset_font(data, gids)
+            store.put_blob(entry, ".font", found)
+        return found
+
+    return subsetter
 
 
 def _whole(anthology: Anthology, layout: Layout) -> bytes:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
+from .fonts import Subsetter, share_subsets, subset_font
 from .weasy import Rendered
 
 FURNITURE = Name("/ZbFurniture")
@@ -29,7 +31,9 @@ class Placed:
     rendered: Rendered
 
 
-def join(furniture: Rendered, placed: list[Placed]) -> bytes:
+def join(furniture: Rendered, placed: list[Placed], fonts: dict[str, Path] | None = None,
+         subsetter: Subsetter = subset_font) -> bytes:
+    """The book's PDF; fonts (PostScript name -> file) lets the pieces share one subset of each."""
     with pikepdf.open(io.BytesIO(furniture.pdf)) as book:
         sources = [pikepdf.open(io.BytesIO(p.rendered.pdf)) for p in placed]
         try:
@@ -48,8 +52,10 @@ def join(furniture: Rendered, placed: list[Placed]) -> bytes:
             _retarget(book, replaced)
             _merge_names(book, sources, placed, furniture)
             tree.rebuild(owner)
+            share_subsets(book, fonts or {}, subsetter)
             buffer = io.BytesIO()
-            book.save(buffer, deterministic_id=True, compress_streams=True)
+            book.save(buffer, deterministic_id=True, compress_streams=True,
+                      object_stream_mode=pikepdf.ObjectStreamMode.generate)
             return buffer.getvalue()
         finally:
             for source in sources:
@@ -180,7 +186,7 @@ class _StructJoin:
                                            _children_by_page(source_root.K[0]) if source_root else {})
                 tree, by_page = foreign[id(source)]
                 source_page = source.pages[index].obj
-                copy = lambda value, book=book: _copy(book, value)  # noqa: E731
+                copy = lambda value, book=book: _copy(book, value)
                 kids = [copy(kid) for kid in by_page.get(source_page.objgen, [])]
             else:
                 tree, copy = own_tree, (lambda value: value)

@@ -62,7 +62,10 @@ class _Collect(logging.Handler):
 
 def render(html: str, layout: Layout, identifier: str, extra_css: str = "") -> Rendered:
     """Lay out and draw one document; raise BuildError naming the layout if WeasyPrint fails."""
-    from weasyprint import CSS, HTML  # the parent imports it once before forking its workers
+    from weasyprint import (  # the parent imports it once before forking its workers
+        CSS,
+        HTML,
+    )
 
     from ..fetch import ConfinedFetcher
 

@@ -8,8 +8,8 @@ longest piece does not start last and leave one core idle at the end.
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 from ..errors import BuildError
 from ..render import Layout
