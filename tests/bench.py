@@ -1,45 +1,183 @@
 """Benchmark: `make bench`. Ratios against references measured in the same run, medians of 3.
 
 Not a test: nothing here asserts a time. The machines are shared and noisy; read the
-ratios, not the seconds.
+ratios, not the seconds. Every build runs as `zinebuild build` in a process of its own,
+as a user runs it, on the sample anthology and on a copy of it four times as long.
+
+The reference is WeasyPrint rendering the anthology's .html output as one document, in a
+process of its own (import included, as for a build). Memory is the peak of the summed
+proportional set size (PSS) of a process and all its children, sampled every 20 ms: forked
+workers share the parent's pages, and PSS counts a shared page once across them.
 """
 
 from __future__ import annotations
 
 import os
-import resource
+import re
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sources" / "anthology.toml"
 RUNS = 3
+GOALS = {"cold": 0.6, "edit": 0.25, "pandoc": 0.3, "impose": 0.05, "memory": 1.2}
 
 
-def median_time(function, runs: int = RUNS) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+# ---------------------------------------------------------------- measuring a process
+def _tree_pss(pid: int) -> int:
+    """KiB of PSS of pid and its descendants (0 for processes gone meanwhile)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            with open(f"/proc/{current}/smaps_rollup") as rollup:
+                total += next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                todo += [int(child) for child in children.read().split()]
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
 
 
-def in_child(code: str) -> tuple[float, int]:
-    """Wall time and peak memory (KiB) of a fresh Python process running code."""
+def run(command: list[str], cwd: Path = ROOT) -> tuple[float, int]:
+    """Wall time (s) and peak PSS of the process tree (KiB) of one command."""
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peak = 0
+    stop = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _tree_pss(process.pid))
+            stop.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = process.communicate()
     elapsed = time.perf_counter() - start
-    if done.returncode:
-        raise SystemExit(done.stderr)
-    return elapsed, int(done.stdout.strip().splitlines()[-1])
+    stop.set()
+    sampler.join()
+    if process.returncode:
+        raise SystemExit(f"{' '.join(map(str, command))} failed:\n{err.decode()}")
+    return elapsed, peak
 
 
-PEAK = "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+def median_run(command: list[str], before=None, runs: int = RUNS) -> tuple[float, int]:
+    times, peaks = [], []
+    for _ in range(runs):
+        if before:
+            before()
+        elapsed, peak = run(command)
+        times.append(elapsed)
+        peaks.append(peak)
+    return statistics.median(times), max(peaks)
+
+
+# ---------------------------------------------------------------- the books
+def sample_copy(folder: Path) -> Path:
+    """The sample anthology in a folder of its own: the benchmark edits a source."""
+    shutil.copytree(ROOT / "sources", folder)
+    return folder / SAMPLE.name
+
+
+def four_times(folder: Path) -> Path:
+    """The sample anthology with its parts four times over, each copy from its own source files."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    head, rest = text.split("[[parts]]", 1)
+    parts, output = rest.split("[output]", 1)
+    copies = []
+    for copy in range(1, 5):
+        sub = folder / f"copy{copy}"
+        sub.mkdir(parents=True)
+        for source in ROOT.joinpath("sources").glob("00*.txt"):
+            shutil.copy(source, sub / source.name)
+        body = re.sub(r'source = "(00[^"]+)"', rf'source = "copy{copy}/\1"', parts)
+        body = re.sub(r'^title = "([^"]+)"', rf'title = "\1 ({copy})"', body, flags=re.M)
+        copies.append("[[parts]]" + body)
+    for name in ("introduction.md", "colophon.md"):
+        shutil.copy(ROOT / "sources" / name, folder / name)
+    config = folder / "anthology.toml"
+    config.write_text(head + "".join(copies) + "[output]" + output, encoding="utf-8")
+    return config
+
+
+def one_piece_source(config: Path) -> Path:
+    folder = config.parent
+    return next(p for p in [folder / "copy2" / "003_324805f2c092eb77.txt", folder / "003_324805f2c092eb77.txt"]
+                if p.exists())
+
+
+def zinebuild(*args) -> list[str]:
+    return [sys.executable, "-m", "zinebuild", "-q", "build", *map(str, args)]
+
+
+# ---------------------------------------------------------------- the measures
+def bench_book(label: str, config: Path, work: Path) -> None:
+    out = work / f"out-{label}"
+    subprocess.run(zinebuild(config, "--out", out, "--format", "html,pdf", "--no-cache"), check=True,
+                   capture_output=True)
+    html = next(out.glob("*.html"))
+    reading_pdf = next(p for p in out.glob("*.pdf") if not p.stem.endswith("-booklet"))
+    ref_time, ref_memory = median_run([sys.executable, "-c", f"import weasyprint; weasyprint.HTML({str(html)!r})"
+                                       f".write_pdf({str(work / 'reference.pdf')!r})"])
+    pages = len(__import__("pypdf").PdfReader(reading_pdf).pages)
+    print(f"\n{label}: {html.stat().st_size / 1e6:.1f} MB of HTML, {pages} A5 pages")
+    print(f"  reference, WeasyPrint renders the .html as one document: {ref_time:.2f} s, "
+          f"{ref_memory / 1024:.0f} MiB")
+
+    build_out = work / f"build-{label}"
+    cold_time, cold_memory = median_run(zinebuild(config, "--out", build_out),
+                                        before=lambda: shutil.rmtree(build_out, ignore_errors=True))
+    jobs1_time, _ = median_run(zinebuild(config, "--out", build_out, "--jobs", "1"),
+                               before=lambda: shutil.rmtree(build_out, ignore_errors=True))
+    unchanged_time, _ = median_run(zinebuild(config, "--out", build_out))
+    source = one_piece_source(config)
+    original = source.read_text(encoding="utf-8")
+    edits = iter(range(1000))
+
+    def edit_one_piece():
+        source.write_text(original + f"\n\nA sentence added for the benchmark, edit {next(edits)}.\n",
+                          encoding="utf-8")
+
+    try:
+        edit_time, edit_memory = median_run(zinebuild(config, "--out", build_out), before=edit_one_piece)
+    finally:
+        source.write_text(original, encoding="utf-8")
+    epub_out = work / f"epub-{label}"
+    epub_time, _ = median_run(zinebuild(config, "--out", epub_out, "--format", "epub"),
+                              before=lambda: shutil.rmtree(epub_out, ignore_errors=True))
+
+    def ratio(value: float, goal: str | None = None) -> str:
+        text = f"{value / ref_time:5.2f}"
+        return text + (f"   (goal <= {GOALS[goal]})" if goal else "")
+
+    print(f"  full build, all formats, cold cache ÷ reference:        {ratio(cold_time, 'cold')}")
+    print(f"    the same with --jobs 1 ÷ reference:                   {ratio(jobs1_time)}")
+    print(f"  rebuild after editing one piece ÷ reference:            {ratio(edit_time, 'edit')}")
+    print(f"    rebuild with nothing changed ÷ reference:             {ratio(unchanged_time)}")
+    print(f"  peak memory of the build (all processes) ÷ reference's: {cold_memory / ref_memory:5.2f}"
+          f"   (goal <= {GOALS['memory']}); editing one piece: {edit_memory / ref_memory:.2f}")
+    if shutil.which("pandoc"):
+        pandoc_time, _ = median_run(["pandoc", str(html), "-o", str(work / "pandoc.epub")])
+        print(f"  EPUB alone, cold cache ÷ pandoc EPUB of the .html:      {epub_time / pandoc_time:5.2f}"
+              f"   (goal <= {GOALS['pandoc']}; pandoc {pandoc_time:.2f} s)")
+    else:
+        print(f"  EPUB alone, cold cache ÷ reference:                     {ratio(epub_time)}   (pandoc not installed)")
+    impose_code = ("import sys, time; from zinebuild.impose import impose; data = open(sys.argv[1], 'rb').read(); "
+                   "start = time.perf_counter(); impose(data, 'saddle', (595.28, 841.89)); "
+                   "print(time.perf_counter() - start)")
+    impose_times = [float(subprocess.run([sys.executable, "-c", impose_code, str(reading_pdf)], cwd=ROOT,
+                                         capture_output=True, text=True, check=True).stdout)
+                    for _ in range(RUNS)]
+    print(f"  imposition (saddle, A4) ÷ reference:                    "
+          f"{statistics.median(impose_times) / ref_time:6.3f}  (goal <= {GOALS['impose']})")
 
 
 def bench_cleaner() -> None:
@@ -50,59 +188,24 @@ def bench_cleaner() -> None:
     start = time.perf_counter()
     for seed in seeds:  # the word list loads once per process, on the first hyphen to judge
         clean(seed)
-    print(f"cleaner warm-up, word list included: {time.perf_counter() - start:.2f} s (once per build)")
-    seconds = median_time(lambda: [clean(s) for s in seeds])
-    print(f"cleaner on the seeds ({size:.2f} MB): {size / seconds:.2f} MB/s (goal >= 2 MB/s on one core)")
-    for factor in (4, 80):
-        big = "\n\n".join(seeds) * factor
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        t = median_time(lambda: clean(big), runs=1)
-        grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
-        print(f"  {factor:>2}x seeds ({len(big.encode()) / 1e6:5.1f} MB): {t:6.2f} s, "
-              f"{t / (seconds * factor):.2f}x linear, peak memory grew {grown:.0f} MiB")
-
-
-def bench_build() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp)
-        html_code = (f"from zinebuild import pipeline; p = pipeline.load({str(SAMPLE)!r}); "
-                     f"pipeline.build(p, ('html',), __import__('pathlib').Path({tmp!r}))")
-        subprocess.run([sys.executable, "-c", html_code], cwd=ROOT, check=True)
-        html = next(out.glob("*.html"))
-        reference = [in_child(f"import weasyprint; weasyprint.HTML({str(html)!r}).write_pdf({str(out / 'ref.pdf')!r}); "
-                              + PEAK) for _ in range(RUNS)]
-        ref_time = statistics.median(t for t, _ in reference)
-        ref_mem = max(m for _, m in reference)
-
-        def build(formats: str) -> tuple[float, int]:
-            return in_child(f"from zinebuild import pipeline; p = pipeline.load({str(SAMPLE)!r}); "
-                            f"pipeline.build(p, tuple({formats!r}.split(',')), __import__('pathlib').Path({tmp!r}) / 'o'); "
-                            + PEAK)
-
-        full = [build("epub,pdf,booklet,html") for _ in range(RUNS)]
-        epub = [build("epub") for _ in range(RUNS)]
-        full_time = statistics.median(t for t, _ in full)
-        pdf_path = out / "ref.pdf"
-        impose_code = (f"from zinebuild.impose import impose; import time; d = open({str(pdf_path)!r}, 'rb').read(); "
-                       f"s = time.perf_counter(); impose(d, 'saddle', (595.28, 841.89)); "
-                       f"print(time.perf_counter() - s); " + PEAK)
-        impose_times = []
-        for _ in range(RUNS):
-            done = subprocess.run([sys.executable, "-c", impose_code], cwd=ROOT, capture_output=True, text=True,
-                                  check=True)
-            impose_times.append(float(done.stdout.split()[0]))
-        print(f"reference: WeasyPrint rendering the anthology's .html as one document, in its own process "
-              f"(median {ref_time:.2f} s)")
-        print(f"full build, all formats ÷ reference:      {full_time / ref_time:.2f}   (goal <= 0.6)")
-        print(f"EPUB alone ÷ reference:                   {statistics.median(t for t, _ in epub) / ref_time:.2f}")
-        print(f"imposition ÷ reference render:            {statistics.median(impose_times) / ref_time:.3f}  (goal <= 0.05)")
-        print(f"peak memory of the build ÷ reference's:   {max(m for _, m in full) / ref_mem:.2f}   (goal <= 1.2)")
+    print(f"\ncleaner warm-up, word list included: {time.perf_counter() - start:.2f} s (once per build)")
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        for seed in seeds:
+            clean(seed)
+        times.append(time.perf_counter() - start)
+    print(f"cleaner on the seeds ({size:.2f} MB): {size / statistics.median(times):.2f} MB/s on one core")
 
 
 def main() -> None:
-    print(f"zinebuild benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}, medians of {RUNS} runs")
+    print(f"zinebuild benchmark, {time.strftime('%Y-%m-%d')}: {os.cpu_count()} cores "
+          f"({len(os.sched_getaffinity(0))} usable), Python {sys.version.split()[0]}, medians of {RUNS} runs")
+    with tempfile.TemporaryDirectory(prefix="zinebuild-bench-") as tmp:
+        work = Path(tmp)
+        bench_book("sample", sample_copy(work / "sample"), work)
+        bench_book("4x sample", four_times(work / "four"), work)
     bench_cleaner()
-    bench_build()
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ from .fonts import Subsetter, layout_fonts, subset_font
 from .join import Placed, join
 from .skeleton import SkeletonError, skeleton_html
 from .weasy import NO_FURNITURE_CSS, SKELETON_CSS, Rendered, render
-from .workers import Job, render_all
+from .workers import Job, Renderer
 
 LOGGER = logging.getLogger("zinebuild")
 
@@ -71,30 +71,45 @@ def typeset(anthology: Anthology, layout: Layout, settings: Settings) -> Report:
         settings.report("pdf", done, len(htmls), job.name)
 
     jobs = [Job(titles[pid], htmls[pid], NO_FURNITURE_CSS) for pid in missing]
-    for pid, result in zip(missing, render_all(jobs, layout, identifier, settings.jobs, finished)):
-        store.put(keys[pid], result)
-        found[pid] = result
+    with Renderer(jobs, layout, identifier, settings.jobs, finished) as renderer:
+        pages = {pid: hit.pages for pid, hit in found.items() if hit is not None}
+        counts = renderer.page_counts()
+        pages.update(zip(missing, counts))
+        # The book is paginated while the workers still draw their pieces.
+        furniture = None
+        if None not in counts:
+            furniture = _furniture(anthology, layout, {pid: pages[pid] for pid in htmls}, store, settings)
+        for pid, result in zip(missing, renderer.rendered()):
+            store.put(keys[pid], result)
+            found[pid] = result
     if any("No anchor #" in warning for result in found.values() for warning in result.warnings):
         return _fall_back(anthology, layout, "a piece links into another piece")
-    _warn(warning for result in found.values() for warning in result.warnings)
-
-    book = book_html(anthology, layout)
-    try:
-        skeleton = skeleton_html(book, {pid: found[pid].pages for pid in htmls})
-    except SkeletonError as error:
-        return _fall_back(anthology, layout, str(error))
-    furniture_key = cache_module.key(layout, "furniture", SKELETON_CSS, identifier, skeleton)
-    furniture = store.get(furniture_key)
     if furniture is None:
-        settings.report("pdf", len(htmls), len(htmls), "page numbers and running heads")
-        furniture = render(skeleton, layout, identifier, SKELETON_CSS)
-        store.put(furniture_key, furniture)
+        return _fall_back(anthology, layout, "the layout's HTML has no element for a piece")
+    _warn(warning for result in found.values() for warning in result.warnings)
     _warn(furniture.warnings)
     placed = _place(furniture, {pid: found[pid] for pid in htmls})
     if placed is None:
         return _fall_back(anthology, layout, "the layout's pages change width between left and right")
     store.prune()
     return Report(join(furniture, placed, _layout_fonts(layout), _cached_subsetter(store, layout)), tuple(missing), True)
+
+
+def _furniture(anthology: Anthology, layout: Layout, pages: dict[str, int], store: cache_module.RenderCache,
+               settings: Settings) -> Rendered | None:
+    """The skeleton's render (see skeleton.py): folios, heads, contents, outline; None if it cannot be made."""
+    try:
+        skeleton = skeleton_html(book_html(anthology, layout), pages)
+    except SkeletonError:
+        return None
+    identifier = anthology.book.identifier
+    entry = cache_module.key(layout, "furniture", SKELETON_CSS, identifier, skeleton)
+    furniture = store.get(entry)
+    if furniture is None:
+        settings.report("pdf", len(pages), len(pages), "page numbers and running heads")
+        furniture = render(skeleton, layout, identifier, SKELETON_CSS)
+        store.put(entry, furniture)
+    return furniture
 
 
 def _place(furniture: Rendered, pieces: dict[str, Rendered]) -> list[Placed] | None:

@@ -7,6 +7,7 @@ printed: a worker process hands them back to the parent, which reports them once
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from ..errors import BuildError, Problem
@@ -62,32 +63,55 @@ class _Collect(logging.Handler):
 
 def render(html: str, layout: Layout, identifier: str, extra_css: str = "") -> Rendered:
     """Lay out and draw one document; raise BuildError naming the layout if WeasyPrint fails."""
-    from weasyprint import (  # the parent imports it once before forking its workers
-        CSS,
-        HTML,
-    )
+    return draw(lay_out(html, layout, extra_css), identifier)
+
+
+def lay_out(html: str, layout: Layout, extra_css: str = ""):
+    """A WeasyPrint Document: the pages laid out, not yet drawn; it carries its own warnings."""
+    from weasyprint import CSS, HTML  # the parent imports it once before forking its workers
 
     from ..fetch import ConfinedFetcher
 
-    collector = _Collect()
-    weasy_logger = logging.getLogger("weasyprint")
-    weasy_logger.addHandler(collector)
-    try:
+    with _collected() as messages:
         fetcher = ConfinedFetcher(layout)
-        document = HTML(string=html, base_url=layout.search_path[0].as_uri() + "/", url_fetcher=fetcher).render(
-            stylesheets=[CSS(string=extra_css)] if extra_css else None)
-        data = document.write_pdf(pdf_identifier=identifier.encode(), pdf_tags=True, custom_metadata=True)
-    except Exception as error:  # WeasyPrint raises many kinds; name the stage and the cause
-        raise BuildError(Problem(f"rendering the PDF failed: {type(error).__name__}: {error}",
-                                 file=layout.search_path[0], hint="run with --debug for the full trace")) from error
-    finally:
-        weasy_logger.removeHandler(collector)
+        document = _failing_as_build_error(layout, lambda: HTML(
+            string=html, base_url=layout.search_path[0].as_uri() + "/", url_fetcher=fetcher).render(
+            stylesheets=[CSS(string=extra_css)] if extra_css else None))
+    document.zinebuild_layout = layout
+    document.zinebuild_warnings = messages
+    return document
+
+
+def draw(document, identifier: str) -> Rendered:
+    """The laid-out document as PDF bytes, with where each page's content sits."""
+    with _collected() as messages:
+        data = _failing_as_build_error(document.zinebuild_layout, lambda: document.write_pdf(
+            pdf_identifier=identifier.encode(), pdf_tags=True, custom_metadata=True))
     anchors: dict[str, int] = {}
     for index, page in enumerate(document.pages):
         for name in page.anchors:
             anchors.setdefault(name, index)
-    return Rendered(data, tuple(_frame(page) for page in document.pages), tuple(anchors.items()),
-                    tuple(dict.fromkeys(collector.messages)))
+    warnings = tuple(dict.fromkeys(document.zinebuild_warnings + messages))
+    return Rendered(data, tuple(_frame(page) for page in document.pages), tuple(anchors.items()), warnings)
+
+
+@contextmanager
+def _collected():
+    collector = _Collect()
+    weasy_logger = logging.getLogger("weasyprint")
+    weasy_logger.addHandler(collector)
+    try:
+        yield collector.messages
+    finally:
+        weasy_logger.removeHandler(collector)
+
+
+def _failing_as_build_error(layout: Layout, step):
+    try:
+        return step()
+    except Exception as error:  # WeasyPrint raises many kinds; name the stage and the cause
+        raise BuildError(Problem(f"rendering the PDF failed: {type(error).__name__}: {error}",
+                                 file=layout.search_path[0], hint="run with --debug for the full trace")) from error
 
 
 def _frame(page) -> Frame:
