@@ -13,6 +13,7 @@ Warnings carry stable codes so that people (and scripts) can rely on them:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,8 +24,9 @@ from .model import Anthology, Document, Heading, Notice, Part, Piece, Source, pl
 from .slug import slugify, unique
 
 
-def assemble(config: Config) -> Anthology:
-    sources = _read_all(config)
+def assemble(config: Config, read: Callable[[Path], Source] = readers.read) -> Anthology:
+    """The book the config describes; read turns a source file into a Source (readers.read, or a cached one)."""
+    sources = _read_all(config, read)
     notices: list[Notice] = []
     taken: set[str] = {"title", "contents", "introduction", "colophon", "cover"}
     parts = []
@@ -57,8 +59,8 @@ def assemble(config: Config) -> Anthology:
         notices += [Notice("Z104", w, source.path) for w in source.warnings]
     all_pieces = [p for part in parts for p in part.pieces]
     notices += _near_duplicates(all_pieces)
-    front = _matter(config.matter.introduction, "introduction", "Introduction", config)
-    back = _matter(config.matter.colophon, "colophon", "Colophon", config)
+    front = _matter(config.matter.introduction, "introduction", "Introduction", read)
+    back = _matter(config.matter.colophon, "colophon", "Colophon", read)
     return Anthology(config.book, tuple(parts), front, back, config.matter.contents, config.matter.half_title,
                      config.matter.sources, tuple(notices))
 
@@ -68,14 +70,14 @@ def _xml_id(slug: str) -> str:
     return slug if slug[:1].isalpha() else f"piece-{slug}"
 
 
-def _read_all(config: Config) -> dict[Path, Source]:
+def _read_all(config: Config, read: Callable[[Path], Source]) -> dict[Path, Source]:
     sources: dict[Path, Source] = {}
     problems: list[Problem] = []
     for piece in config.pieces:
         if piece.source in sources:
             continue
         try:
-            sources[piece.source] = readers.read(piece.source)
+            sources[piece.source] = read(piece.source)
         except ZinebuildError as error:
             problems += error.problems
     if problems:
@@ -129,11 +131,12 @@ def _without_section(blocks: tuple, heading: str):
     return None
 
 
-def _matter(path: Path | None, piece_id: str, default_title: str, config: Config) -> tuple[Piece, ...]:
+def _matter(path: Path | None, piece_id: str, default_title: str,
+            read: Callable[[Path], Source]) -> tuple[Piece, ...]:
     if path is None:
         return ()
     try:
-        source = readers.read(path)
+        source = read(path)
     except ZinebuildError as error:
         raise InputError(error.problems) from None
     doc = source.documents[0]

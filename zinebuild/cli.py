@@ -92,9 +92,20 @@ def _report(anthology, quiet: bool = False) -> None:
 @click.option("--no-cache", is_flag=True, help=f"Lay out every page afresh; keep nothing in OUT/{CACHE_FOLDER}.")
 def build(config: Path, formats: str | None, out_dir: Path | None, jobs: int | None, no_cache: bool) -> None:
     """Build the anthology described by CONFIG (default: anthology.toml)."""
-    from . import pipeline
+    from .typeset.workers import start_service
 
-    project = pipeline.load(config)
+    # Started first: WeasyPrint loads in the service's process while this one reads the sources.
+    with start_service(jobs or cores()) as service:
+        from . import pipeline
+
+        _build(pipeline, config, formats, out_dir, jobs, no_cache, service)
+
+
+def _build(pipeline, config: Path, formats: str | None, out_dir: Path | None, jobs: int | None, no_cache: bool,
+           service) -> None:
+    # Where config.load looks: a folder means its anthology.toml; the build folder sits beside it.
+    out_dir = out_dir or (config if config.is_dir() else config.parent).resolve() / "build"
+    project = pipeline.load(config, cache_dir=None if no_cache else out_dir / CACHE_FOLDER)
     chosen = project.config.output.formats
     if formats:
         chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
@@ -102,14 +113,13 @@ def build(config: Path, formats: str | None, out_dir: Path | None, jobs: int | N
         if unknown:
             raise InputError(Problem(f"unknown format(s): {', '.join(unknown)}", key="--format",
                                      hint=f"choose from {', '.join(FORMATS)}"))
-    out_dir = out_dir or project.config.root / "build"
     _check_writable(out_dir)
     _report(project.anthology, click.get_current_context().find_root().params.get("quiet", False))
     log = logging.getLogger("zinebuild")
     quiet = click.get_current_context().find_root().params.get("quiet", False)
     with _ProgressBar.for_terminal(quiet) as bar:
         settings = Settings(jobs=jobs or cores(), cache_dir=None if no_cache else out_dir / CACHE_FOLDER,
-                            progress=bar.update if bar else None)
+                            progress=bar.update if bar else None, service=service)
         pipeline.build(project, chosen, out_dir, settings=settings,
                        on_written=lambda fmt, path: log.info("wrote %-7s %s", fmt, path))
 

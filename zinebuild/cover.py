@@ -14,24 +14,22 @@ from .typeset.cache import RenderCache, key
 COVER_WIDTH = 1600
 
 
-def cover_jpeg(anthology: Anthology, layout: Layout, cache: RenderCache) -> bytes:
-    """The cover as a JPEG; kept in the build cache, since drawing it means starting WeasyPrint."""
+def cover_jpeg(anthology: Anthology, layout: Layout, cache: RenderCache, service) -> bytes:
+    """The cover as a JPEG; kept in the build cache, since drawing it means starting WeasyPrint.
+
+    service is the build's render service (typeset.workers), which draws the page.
+    """
     source = cover_html(anthology, layout)
     entry = key(layout, "cover", str(COVER_WIDTH), source)
     cached = cache.get_blob(entry, ".jpg")
     if cached is None:
-        cached = _draw(source, layout)
+        cached = _raster(service.render(source, layout, anthology.book.identifier).result().pdf)
         cache.put_blob(entry, ".jpg", cached)
     return cached
 
 
-def _draw(source: str, layout: Layout) -> bytes:
-    from weasyprint import HTML
-
-    from .fetch import ConfinedFetcher
-
-    html = HTML(string=source, base_url=layout.search_path[0].as_uri() + "/", url_fetcher=ConfinedFetcher(layout))
-    pdf = pypdfium2.PdfDocument(html.write_pdf())
+def _raster(data: bytes) -> bytes:
+    pdf = pypdfium2.PdfDocument(data)
     page = pdf[0]
     width, _ = page.get_size()
     image = page.render(scale=COVER_WIDTH / width).to_pil().convert("RGB")

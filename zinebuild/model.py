@@ -7,7 +7,7 @@ golden tests: block text is plain text with note references written ``[^id]``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from functools import cached_property
 from typing import ClassVar, Union
 
@@ -322,3 +322,26 @@ def source_to_dict(source: Source) -> dict:
         "removed": [{"line": r.line, "text": r.text, "reason": r.reason} for r in source.removed],
         "warnings": list(source.warnings),
     }
+
+
+# ---------------------------------------------------------------- kept between builds
+def to_data(value):
+    """The model as JSON data, each node tagged with its class (for the build cache, not for people)."""
+    if is_dataclass(value):
+        return {"@": type(value).__name__, **{f.name: to_data(getattr(value, f.name)) for f in fields(value)}}
+    if isinstance(value, tuple):
+        return [to_data(item) for item in value]
+    return value
+
+
+def from_data(data):
+    """The inverse of to_data: the model's sequences are all tuples."""
+    if isinstance(data, dict):
+        cls = _NODES[data["@"]]
+        return cls(**{name: from_data(value) for name, value in data.items() if name != "@"})
+    if isinstance(data, list):
+        return tuple(from_data(item) for item in data)
+    return data
+
+
+_NODES = {name: value for name, value in dict(globals()).items() if isinstance(value, type) and is_dataclass(value)}

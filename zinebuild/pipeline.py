@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import config as config_module
+from . import readers
+from .cache import BlobCache
 from .assemble import assemble
 from .model import Anthology
 from .render import Layout
 from .settings import CACHE_FOLDER, Settings
+from .typeset.workers import start_service
 from .writers import WRITERS
 
 
@@ -20,16 +23,21 @@ class Project:
     layout: Layout
 
 
-def load(config_path: Path | str) -> Project:
+def load(config_path: Path | str, cache_dir: Path | None = None) -> Project:
+    """The project a config describes; with cache_dir, cleaned sources are kept there between builds."""
     config = config_module.load(config_path)
     layout = Layout.from_config(config)
-    return Project(config, assemble(config), layout)
+    read = readers.read if cache_dir is None else readers.cached(BlobCache(cache_dir))
+    return Project(config, assemble(config, read), layout)
 
 
 def build(project: Project, formats: tuple[str, ...], out_dir: Path, on_written=None,
           settings: Settings | None = None) -> list[Path]:
     """Write the formats into out_dir; by default in parallel, with a cache in out_dir."""
     settings = settings or Settings(cache_dir=out_dir / CACHE_FOLDER)
+    if settings.service is None:
+        with start_service(settings.jobs) as service:
+            return build(project, formats, out_dir, on_written, replace(settings, service=service))
     written = []
     # The reading PDF renders before the booklet that imposes it (it is rendered once).
     order = sorted(formats, key=list(WRITERS).index)

@@ -59,6 +59,12 @@ class Layout:
             dirs.append(default)
         return cls(name, tuple(dirs), config.output, config.root, config.epub)
 
+    def __getstate__(self) -> dict:
+        # Sent to the render service: without the Jinja environment, which is rebuilt on use.
+        state = dict(self.__dict__)
+        state.pop("env", None)
+        return state
+
     @cached_property
     def env(self) -> jinja2.Environment:
         env = jinja2.Environment(

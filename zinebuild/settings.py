@@ -33,6 +33,8 @@ class Settings:
     split: bool = True
     """Lay out piece by piece (parallel, cached); False renders the book as one document."""
     progress: Progress | None = field(default=None, compare=False)
+    service: object = field(default=None, compare=False)
+    """A running typeset.workers render service to use; None: one is started when needed."""
 
     def report(self, stage: str, done: int, total: int, label: str = "") -> None:
         if self.progress is not None:

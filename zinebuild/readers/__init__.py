@@ -6,10 +6,13 @@ Readers never know about layouts or HTML output.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
 
+from ..cache import BlobCache, digest
 from ..errors import Problem, SourceError
-from ..model import Source
+from ..model import Source, from_data, to_data
 from . import html, markdown, text
 
 READERS = {
@@ -39,3 +42,24 @@ def read(path: Path | str) -> Source:
                                   hint="is the file empty, or did the cleaner remove everything? "
                                        "see `zinebuild inspect` for what was removed"))
     return source
+
+
+def cached(store: BlobCache) -> Callable[[Path | str], Source]:
+    """read(), remembering each file's Source by a hash of its path and bytes: cleaning is
+    most of loading a project, and most sources do not change between two builds."""
+    def read_cached(path: Path | str) -> Source:
+        try:
+            entry = digest("source", str(path), Path(path).read_bytes())
+        except OSError:
+            return read(path)  # read() says what is wrong with the file
+        stored = store.get_blob(entry, ".source.json")
+        if stored is not None:
+            try:
+                return from_data(json.loads(stored))
+            except (ValueError, KeyError, TypeError):
+                pass
+        source = read(path)
+        store.put_blob(entry, ".source.json", json.dumps(to_data(source), ensure_ascii=False).encode())
+        return source
+
+    return read_cached

@@ -1,13 +1,14 @@
-"""Turn the joined PDF's many subsets of one font into a single subset that every piece shares.
+"""Turn the pieces' many subsets of one font into a single subset that all of them share.
 
 Pieces are laid out as separate documents, so each embeds its own subset of every face
 (nineteen Libertines in the sample, ten times the size of one). WeasyPrint subsets with
 retain_gids, so a glyph has the same id in every subset and in the original file: the
-join can cut the original (found in the layout by its PostScript name) down once to the
-union of the glyphs the subsets hold (each font's /W lists them) and point every font
-at it. Each font keeps its own /ToUnicode, which WeasyPrint wrote from the text itself
-(ligatures included), so copying and searching the text is unchanged. A font that is not
-in the layout (a system fallback) keeps its own subsets.
+original (found in the layout by its PostScript name) is cut down once to the union of
+the glyphs the subsets hold (each font's /W lists them), and the join points every
+piece's font at it. Each font keeps its own /ToUnicode, which WeasyPrint wrote from the
+text itself (ligatures included), so copying and searching the text is unchanged. A font
+that is not in the layout (a system fallback), and the skeleton's own fonts (folios,
+heads, contents), keep their own subsets.
 """
 
 from __future__ import annotations
@@ -60,47 +61,50 @@ def layout_fonts(paths: Iterable[Path]) -> dict[str, Path]:
     return found
 
 
-def share_subsets(pdf: pikepdf.Pdf, originals: dict[str, Path], subsetter: Subsetter = subset_font) -> None:
-    groups: dict[str, tuple[list[pikepdf.Dictionary], set[int], pikepdf.Name, pikepdf.Dictionary]] = {}
-    names: dict[tuple[int, int], str | None] = {}
-    for font in _cid_fonts(pdf):
+def shared_fonts(pdfs: Iterable[bytes], originals: dict[str, Path],
+                 subsetter: Subsetter = subset_font) -> dict[str, bytes]:
+    """PostScript name -> one subset of the layout's font holding every glyph these PDFs use."""
+    used: dict[str, set[int]] = {}
+    for data in pdfs:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            for font in _page_fonts(pdf.pages):
+                name = _embedded_name(font)
+                if name in originals:
+                    used.setdefault(name, set()).update(_widths_cids(font.get("/W", pikepdf.Array())))
+    return {name: subsetter(originals[name].read_bytes(), frozenset(gids)) for name, gids in used.items()}
+
+
+def use_shared(pdf: pikepdf.Pdf, pages: Iterable[pikepdf.Page], fonts: dict[str, bytes]) -> None:
+    """Point the fonts these pages draw with at the shared subsets (one stream for each name)."""
+    streams: dict[str, pikepdf.Stream] = {}
+    for font in _page_fonts(pages):
+        name = _embedded_name(font)
+        if name not in fonts:
+            continue
         descriptor = font.FontDescriptor
-        key = next((k for k in _FILE_KEYS if k in descriptor), None)
-        if key is None:
-            continue
-        stream = descriptor[key]
-        if stream.objgen not in names:
-            names[stream.objgen] = postscript_name(stream.read_bytes())
-        name = names[stream.objgen]
-        if name not in originals:
-            continue
-        descriptors, gids, _, _ = groups.setdefault(name, ([], set(), pikepdf.Name(key), stream.stream_dict))
-        descriptors.append(descriptor)
-        gids.update(_widths_cids(font.get("/W", pikepdf.Array())))
-    for name, (descriptors, gids, key, stream_dict) in groups.items():
-        shared = pikepdf.Stream(pdf, subsetter(originals[name].read_bytes(), frozenset(gids)))
-        if "/Subtype" in stream_dict:
-            shared.Subtype = stream_dict.Subtype
-        for descriptor in descriptors:
-            descriptor[key] = shared
+        key = next(k for k in _FILE_KEYS if k in descriptor)
+        if name not in streams:
+            streams[name] = pikepdf.Stream(pdf, fonts[name])
+            if "/Subtype" in descriptor[key]:
+                streams[name].Subtype = descriptor[key].Subtype
+        descriptor[key] = streams[name]
 
 
-def _cid_fonts(pdf: pikepdf.Pdf):
-    """The CID fonts (Type0 descendants) used on the pages and in their forms, each once."""
+def _embedded_name(font: pikepdf.Dictionary) -> str | None:
+    descriptor = font.get("/FontDescriptor")
+    key = next((k for k in _FILE_KEYS if descriptor is not None and k in descriptor), None)
+    return postscript_name(descriptor[key].read_bytes()) if key else None
+
+
+def _page_fonts(pages: Iterable[pikepdf.Page]):
+    """The CID fonts (Type0 descendants) the pages' own resources name, each once."""
     seen: set[tuple[int, int]] = set()
-    stack = [page.obj.get("/Resources") for page in pdf.pages]
-    while stack:
-        resources = stack.pop()
-        if resources is None:
-            continue
-        for font in resources.get("/Font", pikepdf.Dictionary()).values():
+    for page in pages:
+        fonts = page.obj.get("/Resources", pikepdf.Dictionary()).get("/Font", pikepdf.Dictionary())
+        for font in fonts.values():
             if font.objgen not in seen and font.get("/Subtype") == "/Type0":
                 seen.add(font.objgen)
                 yield font.DescendantFonts[0]
-        for form in resources.get("/XObject", pikepdf.Dictionary()).values():
-            if form.objgen not in seen and form.get("/Subtype") == "/Form":
-                seen.add(form.objgen)
-                stack.append(form.get("/Resources"))
 
 
 def _widths_cids(widths: pikepdf.Array) -> set[int]:

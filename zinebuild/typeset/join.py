@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from .fonts import Subsetter, share_subsets, subset_font
+from .fonts import use_shared
 from .weasy import Rendered
 
 FURNITURE = Name("/ZbFurniture")
@@ -31,9 +30,8 @@ class Placed:
     rendered: Rendered
 
 
-def join(furniture: Rendered, placed: list[Placed], fonts: dict[str, Path] | None = None,
-         subsetter: Subsetter = subset_font) -> bytes:
-    """The book's PDF; fonts (PostScript name -> file) lets the pieces share one subset of each."""
+def join(furniture: Rendered, placed: list[Placed], fonts: dict[str, bytes] | None = None) -> bytes:
+    """The book's PDF; fonts (PostScript name -> subset, fonts.shared_fonts) are shared by the pieces."""
     with pikepdf.open(io.BytesIO(furniture.pdf)) as book:
         sources = [pikepdf.open(io.BytesIO(p.rendered.pdf)) for p in placed]
         try:
@@ -52,7 +50,7 @@ def join(furniture: Rendered, placed: list[Placed], fonts: dict[str, Path] | Non
             _retarget(book, replaced)
             _merge_names(book, sources, placed, furniture)
             tree.rebuild(owner)
-            share_subsets(book, fonts or {}, subsetter)
+            use_shared(book, [book.pages[at] for at in owner], fonts or {})
             buffer = io.BytesIO()
             book.save(buffer, deterministic_id=True, compress_streams=True,
                       object_stream_mode=pikepdf.ObjectStreamMode.generate)

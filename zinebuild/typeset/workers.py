@@ -1,16 +1,22 @@
-"""Render many documents at once in worker processes forked from this one.
+"""Render documents with WeasyPrint in other processes, started before they are needed.
 
-Forked, not spawned: the parent has already imported WeasyPrint and Pango (about 0.6 s a
-process), and each child starts with them loaded. The documents are shared out by size
-(longest first, each to the least loaded worker). Each worker lays out all of its
-documents before drawing any, and says each one's page count as soon as it is laid out:
-the parent can then paginate the book (the skeleton) while the workers draw, which is
-about a third of their work.
+A build starts one render service at once. Its process imports WeasyPrint and Pango
+(about 0.6 s) while this one reads and cleans the sources, then serves two requests:
+render one document itself (the skeleton, the EPUB cover), or lay out a set of pieces in
+workers it forks, which share its imported WeasyPrint instead of loading their own. The
+pieces are shared out by size, longest first, each to the least loaded worker; a worker
+lays out all of its pieces before drawing any and tells each one's page count as soon as
+it is laid out, so the book can be paginated while the workers draw (a third of their
+work). A build served wholly from the cache never waits for the service at all.
+
+With one job, or where fork() is missing, LocalService does the same work in this process.
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
+import os
 import queue as queue_module
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +35,7 @@ class Job:
 
 def share_out(jobs: list[Job], workers: int) -> list[list[int]]:
     """Job indexes for each worker: longest first, each to the worker with the least so far."""
-    loads = [[0, []] for _ in range(workers)]
+    loads = [[0, []] for _ in range(max(workers, 1))]
     for index in sorted(range(len(jobs)), key=lambda i: -len(jobs[i].html)):
         lightest = min(loads, key=lambda load: load[0])
         lightest[0] += len(jobs[index].html)
@@ -37,104 +43,209 @@ def share_out(jobs: list[Job], workers: int) -> list[list[int]]:
     return [indexes for _, indexes in loads if indexes]
 
 
-def _work(jobs: list[tuple[int, Job]], layout: Layout, identifier: str, messages) -> None:
-    """A worker's life: lay out each job, then draw each, answering for every one."""
+def _failure(name: str, error: Exception) -> BuildError:
+    if isinstance(error, BuildError):
+        return error
+    return BuildError(Problem(f"rendering {name!r} failed: {type(error).__name__}: {error}",
+                              hint="run with --jobs 1 --debug for the full trace"))
+
+
+def _lay_out_then_draw(batch: int, jobs: list[tuple[int, Job]], layout: Layout, identifier: str, answer) -> None:
+    """One worker's life: lay out each job, then draw each, answering for every one."""
     laid_out = []
     for index, job in jobs:
         try:
             document = weasy.lay_out(job.html, layout, job.extra_css)
-            messages.put(("pages", index, len(document.pages)))
+            answer(("pages", batch, index, len(document.pages)))
             laid_out.append((index, job, document))
         except Exception as error:  # every job gets an answer, or the parent would wait forever
-            messages.put(("pages", index, None))
-            messages.put(("done", index, _failure(job, error)))
-    for index, job, document in laid_out:
+            answer(("pages", batch, index, None))
+            answer(("done", batch, index, _failure(job.name, error)))
+    while laid_out:
+        index, job, document = laid_out.pop(0)
         try:
-            messages.put(("done", index, weasy.draw(document, identifier)))
+            answer(("done", batch, index, weasy.draw(document, identifier)))
         except Exception as error:
-            messages.put(("done", index, _failure(job, error)))
-        del document
+            answer(("done", batch, index, _failure(job.name, error)))
 
 
-def _failure(job: Job, error: Exception) -> BuildError:
-    if isinstance(error, BuildError):
-        return error
-    return BuildError(Problem(f"rendering {job.name!r} failed: {type(error).__name__}: {error}",
-                              hint="run with --jobs 1 --debug for the full trace"))
+def _serve(inbox, outbox, parent: int) -> None:
+    """The service process: import WeasyPrint once, then render and fork workers on request."""
+    import weasyprint  # noqa: F401
+
+    context = multiprocessing.get_context("fork")
+    workers = []
+    while True:
+        try:
+            request = inbox.get(timeout=0.5)
+        except queue_module.Empty:
+            request = None
+        for worker in [w for w in workers if w.exitcode is not None]:
+            workers.remove(worker)
+            if worker.exitcode != 0:
+                outbox.put(("died", worker.zinebuild_batch, None, None))
+        if request is None:
+            if os.getppid() != parent:  # the build is gone (killed): so are we
+                request = ("stop", None)
+            else:
+                continue
+        kind, ticket, *args = request
+        if kind == "stop":
+            for worker in workers:
+                worker.terminate()
+            return
+        if kind == "render":
+            html, layout, identifier, extra_css = args
+            try:
+                outbox.put(("rendered", ticket, None, weasy.render(html, layout, identifier, extra_css)))
+            except Exception as error:
+                outbox.put(("rendered", ticket, None, _failure("a page", error)))
+        elif kind == "pieces":
+            jobs, layout, identifier, processes = args
+            for indexes in share_out(jobs, processes):
+                worker = context.Process(target=_lay_out_then_draw, daemon=True,
+                                         args=(ticket, [(i, jobs[i]) for i in indexes], layout, identifier,
+                                               outbox.put))
+                worker.zinebuild_batch = ticket
+                worker.start()
+                workers.append(worker)
 
 
-class Renderer:
-    """Lays out jobs in forked workers (or in this process, for processes=1 or one job)."""
+class Pieces:
+    """The answers for one set of pieces: page counts first, then the drawn documents."""
 
-    def __init__(self, jobs: list[Job], layout: Layout, identifier: str, processes: int,
-                 on_done: Callable[[Job], None] = lambda job: None):
-        self.jobs, self.layout, self.identifier, self.on_done = jobs, layout, identifier, on_done
-        self.parallel = processes > 1 and len(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods()
-        self.processes = min(processes, len(jobs))
-        self.counts: list[int | None] = [None] * len(jobs)
-        self.counted: set[int] = set()
+    def __init__(self, service, jobs: list[Job], on_done: Callable[[Job], None]):
+        self.service, self.jobs, self.on_done = service, jobs, on_done
+        self.counts: dict[int, int | None] = {}
         self.results: dict[int, weasy.Rendered | BuildError] = {}
-        self.children: list = []
-        self.messages = None
 
-    def __enter__(self) -> Renderer:
-        if not self.jobs:
-            return self
-        import weasyprint  # noqa: F401  (once here, before forking, rather than once per worker)
-
-        if not self.parallel:
-            for index, job in enumerate(self.jobs):
-                try:
-                    result = weasy.render(job.html, self.layout, self.identifier, job.extra_css)
-                    self.counts[index] = result.pages
-                except BuildError as error:
-                    result = error
-                self.counted.add(index)
-                self.results[index] = result
-                self.on_done(job)
-            return self
-        context = multiprocessing.get_context("fork")
-        self.messages = context.Queue()
-        for indexes in share_out(self.jobs, self.processes):
-            child = context.Process(target=_work, daemon=True,
-                                    args=([(i, self.jobs[i]) for i in indexes], self.layout, self.identifier,
-                                          self.messages))
-            child.start()
-            self.children.append(child)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        for child in self.children:
-            if child.is_alive():
-                child.terminate()
-            child.join()
+    def take(self, kind: str, index: int, value) -> None:
+        if kind == "pages":
+            self.counts[index] = value
+        else:
+            self.results[index] = value
+            self.on_done(self.jobs[index])
 
     def page_counts(self) -> list[int | None]:
         """Each job's page count (None if it failed), in the order of jobs, once all are laid out."""
-        while len(self.counted) < len(self.jobs):
-            self._receive()
-        return self.counts
+        self.service.wait(lambda: len(self.counts) == len(self.jobs))
+        return [self.counts[i] for i in range(len(self.jobs))]
 
     def rendered(self) -> list[weasy.Rendered]:
         """The documents in the order of jobs; the first failure is raised once all have stopped."""
-        while len(self.results) < len(self.jobs):
-            self._receive()
+        self.service.wait(lambda: len(self.results) == len(self.jobs))
         for index in range(len(self.jobs)):
             if isinstance(self.results[index], BuildError):
                 raise self.results[index]
         return [self.results[index] for index in range(len(self.jobs))]
 
-    def _receive(self) -> None:
-        try:
-            kind, index, value = self.messages.get(timeout=1)
-        except queue_module.Empty:
-            if any(child.exitcode not in (None, 0) for child in self.children):
+
+class Pending:
+    def __init__(self, service):
+        self.service, self.value = service, None
+
+    def result(self) -> weasy.Rendered:
+        self.service.wait(lambda: self.value is not None)
+        if isinstance(self.value, BuildError):
+            raise self.value
+        return self.value
+
+
+class RenderService:
+    """A process that renders with WeasyPrint on request; see the module's docstring."""
+
+    def __init__(self, processes: int):
+        self.processes = processes
+        self.tickets = itertools.count()
+        self.waiting: dict[int, object] = {}
+        context = multiprocessing.get_context("fork")
+        self.inbox, self.outbox = context.Queue(), context.Queue()
+        # Not a daemon: daemons may not fork the workers. It stops when this process does.
+        self.process = context.Process(target=_serve, args=(self.inbox, self.outbox, os.getpid()))
+        self.process.start()
+
+    def close(self) -> None:
+        if self.process.is_alive():
+            if self.waiting:  # it may have workers to stop
+                self.inbox.put(("stop", None))
+                self.process.join(timeout=1)
+            if self.process.is_alive():  # never asked for anything: maybe still importing WeasyPrint
+                self.process.terminate()
+                self.process.join()
+        self.inbox.close()
+        self.outbox.close()
+
+    def __enter__(self) -> RenderService:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def pieces(self, jobs: list[Job], layout: Layout, identifier: str,
+               on_done: Callable[[Job], None] = lambda job: None) -> Pieces:
+        ticket = next(self.tickets)
+        self.waiting[ticket] = answers = Pieces(self, jobs, on_done)
+        if jobs:
+            self.inbox.put(("pieces", ticket, jobs, layout, identifier, self.processes))
+        return answers
+
+    def render(self, html: str, layout: Layout, identifier: str, extra_css: str = "") -> Pending:
+        ticket = next(self.tickets)
+        self.waiting[ticket] = pending = Pending(self)
+        self.inbox.put(("render", ticket, html, layout, identifier, extra_css))
+        return pending
+
+    def wait(self, done: Callable[[], bool]) -> None:
+        while not done():
+            try:
+                kind, ticket, index, value = self.outbox.get(timeout=1)
+            except queue_module.Empty:
+                if not self.process.is_alive():
+                    raise BuildError(Problem("the process rendering pages stopped unexpectedly",
+                                             hint="run again with --jobs 1")) from None
+                continue
+            if kind == "died":
                 raise BuildError(Problem("a worker laying out pages stopped unexpectedly",
-                                         hint="run again with --jobs 1")) from None
-            return
-        if kind == "pages":
-            self.counts[index] = value
-            self.counted.add(index)
-        else:
-            self.results[index] = value
-            self.on_done(self.jobs[index])
+                                         hint="run again with --jobs 1"))
+            answer = self.waiting[ticket]
+            if kind == "rendered":
+                answer.value = value
+            else:
+                answer.take(kind, index, value)
+
+
+class LocalService:
+    """The same requests, answered in this process, one at a time."""
+
+    def __enter__(self) -> LocalService:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def pieces(self, jobs: list[Job], layout: Layout, identifier: str,
+               on_done: Callable[[Job], None] = lambda job: None) -> Pieces:
+        answers = Pieces(self, jobs, on_done)
+        _lay_out_then_draw(0, list(enumerate(jobs)), layout, identifier,
+                           lambda message: answers.take(message[0], message[2], message[3]))
+        return answers
+
+    def render(self, html: str, layout: Layout, identifier: str, extra_css: str = "") -> Pending:
+        pending = Pending(self)
+        try:
+            pending.value = weasy.render(html, layout, identifier, extra_css)
+        except Exception as error:
+            pending.value = _failure("a page", error)
+        return pending
+
+    def wait(self, done: Callable[[], bool]) -> None:
+        assert done(), "a local answer is complete when it is returned"
+
+
+def start_service(processes: int) -> RenderService | LocalService:
+    if processes > 1 and "fork" in multiprocessing.get_all_start_methods():
+        return RenderService(processes)
+    return LocalService()

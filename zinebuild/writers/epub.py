@@ -29,7 +29,7 @@ XHTML = "application/xhtml+xml"
 def build(anthology: Anthology, layout: Layout, out_dir: Path, settings: Settings) -> Path:
     target = out_dir / f"{output_stem(anthology.book, layout.output)}.epub"
     modified = build_time(anthology.book.date)
-    book = _book(anthology, layout, RenderCache(settings.cache_dir))
+    book = _book(anthology, layout, RenderCache(settings.cache_dir), settings.service)
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.epub"
         epub.write_epub(str(raw), book, {"mtime": modified, "epub3_pages": False, "raise_exceptions": True,
@@ -39,7 +39,7 @@ def build(anthology: Anthology, layout: Layout, out_dir: Path, settings: Setting
     return target
 
 
-def _book(anthology: Anthology, layout: Layout, cache: RenderCache) -> epub.EpubBook:
+def _book(anthology: Anthology, layout: Layout, cache: RenderCache, service) -> epub.EpubBook:
     info = anthology.book
     book = epub.EpubBook()
     book.set_identifier(info.identifier)
@@ -55,7 +55,7 @@ def _book(anthology: Anthology, layout: Layout, cache: RenderCache) -> epub.Epub
             book.add_metadata("DC", field, value)
 
     _series(book, info)
-    cover = _cover(anthology, layout, cache)
+    cover = _cover(anthology, layout, cache, service)
     if cover is not None:
         data, media_type = cover
         image = epub.EpubItem(uid="cover-image", file_name=COVER_IMAGE, media_type=media_type, content=data)
@@ -128,7 +128,7 @@ def _repack(data: bytes, when: datetime) -> bytes:
     return out.getvalue()
 
 
-def _cover(anthology: Anthology, layout: Layout, cache: RenderCache) -> tuple[bytes, str] | None:
+def _cover(anthology: Anthology, layout: Layout, cache: RenderCache, service) -> tuple[bytes, str] | None:
     """The configured cover image, else one drawn from the layout's cover.html (unless turned off)."""
     if anthology.book.cover:
         path = Path(anthology.book.cover)
@@ -139,7 +139,7 @@ def _cover(anthology: Anthology, layout: Layout, cache: RenderCache) -> tuple[by
         return None
     from ..cover import cover_jpeg  # late: only builds with a generated cover pay for it
 
-    return cover_jpeg(anthology, layout, cache), "image/jpeg"
+    return cover_jpeg(anthology, layout, cache, service), "image/jpeg"
 
 
 def _as_jpeg(data: bytes) -> bytes:

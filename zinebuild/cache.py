@@ -1,0 +1,69 @@
+"""Keep build products between builds in a folder, under keys that hash what made them.
+
+Each file starts with the SHA-256 of the rest and is written atomically, so a torn or
+altered entry reads as missing, never as wrong. Entries unused for PRUNE_AFTER are removed.
+A BlobCache(None) keeps nothing. What the keys cover is up to each user: the cleaned
+sources (readers) and the rendered pages (typeset.cache).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from pathlib import Path
+
+from . import __version__
+from .fsutil import write_bytes
+
+PRUNE_AFTER = 14 * 24 * 3600  # seconds
+LOGGER = logging.getLogger("zinebuild")
+
+
+def digest(*parts: str | bytes) -> str:
+    """A key from its parts and zinebuild's version (a new version may read and render otherwise)."""
+    hashed = hashlib.sha256(f"zinebuild {__version__}".encode())
+    for part in parts:
+        hashed.update(b"\0" + (part if isinstance(part, bytes) else part.encode()))
+    return hashed.hexdigest()
+
+
+class BlobCache:
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+
+    def get_blob(self, entry: str, suffix: str) -> bytes | None:
+        """The bytes stored under entry, or None; a torn or altered file counts as missing."""
+        if self.folder is None:
+            return None
+        path = self.folder / f"{entry}{suffix}"
+        try:
+            stored = path.read_bytes()
+        except OSError:
+            return None
+        check, _, data = stored.partition(b"\n")
+        if check.decode("ascii", "replace") != hashlib.sha256(data).hexdigest():
+            return None
+        now = time.time()
+        os.utime(path, (now, now))  # recently used: kept by prune()
+        return data
+
+    def put_blob(self, entry: str, suffix: str, data: bytes) -> None:
+        if self.folder is None:
+            return
+        try:
+            write_bytes(self.folder / f"{entry}{suffix}", hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+        except OSError as error:  # a full disk or read-only folder costs speed, not the build
+            LOGGER.debug("cache: cannot keep %s: %s", entry, error)
+
+    def prune(self) -> None:
+        if self.folder is None or not self.folder.is_dir():
+            return
+        limit = time.time() - PRUNE_AFTER
+        for path in self.folder.iterdir():
+            try:
+                if path.stat().st_mtime < limit:
+                    path.unlink()
+            except OSError:
+                continue

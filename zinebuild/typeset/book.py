@@ -1,0 +1,170 @@
+"""Turn an Anthology into the reading PDF by the split render described in typeset/__init__.py."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+
+from ..model import Anthology
+from ..render import Layout, book_html, piece_html, print_pieces
+from ..settings import Settings
+from . import cache as cache_module
+from .fonts import Subsetter, layout_fonts, shared_fonts, subset_font
+from .join import Placed, join
+from .skeleton import SkeletonError, skeleton_html
+from .weasy import NO_FURNITURE_CSS, SKELETON_CSS, Rendered, render
+from .workers import Job, Pending, start_service
+
+LOGGER = logging.getLogger("zinebuild")
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a render did, for the progress line and for tests."""
+
+    pdf: bytes
+    rendered: tuple[str, ...]  # ids of the pieces laid out afresh (not taken from the cache)
+    split: bool
+
+
+def typeset(anthology: Anthology, layout: Layout, settings: Settings) -> Report:
+    if not settings.split or not print_pieces(anthology):
+        return Report(_whole(anthology, layout), (), False)
+    if settings.service is not None:
+        return _split(anthology, layout, settings, settings.service)
+    with start_service(settings.jobs) as service:
+        return _split(anthology, layout, settings, service)
+
+
+def _split(anthology: Anthology, layout: Layout, settings: Settings, service) -> Report:
+    identifier = anthology.book.identifier
+    store = cache_module.RenderCache(settings.cache_dir)
+    pieces = print_pieces(anthology)
+    htmls = {piece.id: piece_html(anthology, layout, piece, kind) for piece, kind in pieces}
+    keys = {pid: cache_module.key(layout, "piece", NO_FURNITURE_CSS, identifier, html)
+            for pid, html in htmls.items()}
+    found = {pid: store.get(keys[pid]) for pid in htmls}
+    missing = [pid for pid, hit in found.items() if hit is None]
+    done = len(htmls) - len(missing)
+    titles = {piece.id: piece.document.title for piece, _ in pieces}
+    settings.report("pdf", done, len(htmls), "from the cache" if done else "")
+
+    def finished(job: Job) -> None:
+        nonlocal done
+        done += 1
+        settings.report("pdf", done, len(htmls), job.name)
+
+    answers = service.pieces([Job(titles[pid], htmls[pid], NO_FURNITURE_CSS) for pid in missing], layout,
+                             identifier, finished)
+    pages = {pid: hit.pages for pid, hit in found.items() if hit is not None}
+    pages.update(zip(missing, answers.page_counts()))
+    # The book is paginated while the workers still draw their pieces.
+    furniture = None
+    if None not in pages.values():
+        furniture = _furniture(anthology, layout, {pid: pages[pid] for pid in htmls}, store, service)
+    for pid, result in zip(missing, answers.rendered()):
+        store.put(keys[pid], result)
+        found[pid] = result
+    if any("No anchor #" in warning for result in found.values() for warning in result.warnings):
+        return _fall_back(anthology, layout, "a piece links into another piece")
+    if furniture is None:
+        return _fall_back(anthology, layout, "the layout's HTML has no element for a piece")
+    # The pieces' shared fonts are cut while the skeleton may still be rendering.
+    fonts = shared_fonts([found[pid].pdf for pid in htmls], _layout_fonts(layout), _cached_subsetter(store, layout))
+    if isinstance(furniture, Pending):
+        settings.report("pdf", len(htmls), len(htmls), "page numbers and running heads")
+        furniture = furniture.result()
+    _warn(warning for result in found.values() for warning in result.warnings)
+    _warn(furniture.warnings)
+    placed = _place(furniture, {pid: found[pid] for pid in htmls})
+    if placed is None:
+        return _fall_back(anthology, layout, "the layout's pages change width between left and right")
+    store.prune()
+    return Report(join(furniture, placed, fonts), tuple(missing), True)
+
+
+def _furniture(anthology: Anthology, layout: Layout, pages: dict[str, int], store: cache_module.RenderCache,
+               service) -> Rendered | Pending | None:
+    """The skeleton's render (see skeleton.py), from the cache or on its way; None if it cannot be made."""
+    try:
+        skeleton = skeleton_html(book_html(anthology, layout), pages)
+    except SkeletonError:
+        return None
+    identifier = anthology.book.identifier
+    entry = cache_module.key(layout, "furniture", SKELETON_CSS, identifier, skeleton)
+    furniture = store.get(entry)
+    if furniture is not None:
+        return furniture
+    return _Stored(service.render(skeleton, layout, identifier, SKELETON_CSS), store, entry)
+
+
+class _Stored(Pending):
+    """A pending render kept in the cache once it arrives."""
+
+    def __init__(self, pending: Pending, store: cache_module.RenderCache, entry: str):
+        self.pending, self.store, self.entry = pending, store, entry
+
+    def result(self) -> Rendered:
+        rendered = self.pending.result()
+        self.store.put(self.entry, rendered)
+        return rendered
+
+
+def _place(furniture: Rendered, pieces: dict[str, Rendered]) -> list[Placed] | None:
+    """Where each piece's first page lands; None if a piece's pages would not fit their places."""
+    placed = []
+    for pid, rendered in pieces.items():
+        start = furniture.page_of(pid)
+        if start is None or start + rendered.pages > furniture.pages:
+            return None
+        for index, frame in enumerate(rendered.frames):
+            target = furniture.frames[start + index]
+            if (abs(frame.width - target.width) > 0.01 or abs(frame.height - target.height) > 0.01):
+                return None
+        placed.append(Placed(start, rendered))
+    spans = sorted((p.start, p.start + p.rendered.pages) for p in placed)
+    if any(end > next_start for (_, end), (next_start, _) in pairwise(spans)):
+        return None
+    return placed
+
+
+def _layout_fonts(layout: Layout) -> dict[str, Path]:
+    files: dict[str, Path] = {}
+    for folder in layout.search_path:  # the first folder with a file of that path wins
+        for path in sorted(folder.rglob("*")):
+            files.setdefault(path.relative_to(folder).as_posix(), path)
+    return layout_fonts(files.values())
+
+
+def _cached_subsetter(store: cache_module.RenderCache, layout: Layout) -> Subsetter:
+    def subsetter(data: bytes, gids: frozenset[int]) -> bytes:
+        entry = cache_module.key(layout, "font", hashlib.sha256(data).hexdigest(), ",".join(map(str, sorted(gids))))
+        found = store.get_blob(entry, ".font")
+        if found is None:
+            found = subset_font(data, gids)
+            store.put_blob(entry, ".font", found)
+        return found
+
+    return subsetter
+
+
+def _whole(anthology: Anthology, layout: Layout) -> bytes:
+    rendered = render(book_html(anthology, layout), layout, anthology.book.identifier)
+    _warn(rendered.warnings)
+    return rendered.pdf
+
+
+def _fall_back(anthology: Anthology, layout: Layout, why: str) -> Report:
+    LOGGER.info("the PDF is rendered as one document (slower): %s", why)
+    return Report(_whole(anthology, layout), (), False)
+
+
+def _warn(messages) -> None:
+    for message in dict.fromkeys(messages):
+        if "HarfBuzz-Subset" in message:  # a note about the machine's libraries, not the book
+            LOGGER.debug("weasyprint: %s", message)
+        else:
+            LOGGER.warning("Z301 layout: %s", message)
