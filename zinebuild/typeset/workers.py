@@ -67,6 +67,8 @@ def _lay_out_then_draw(batch: int, jobs: list[tuple[int, Job]], layout: Layout, 
             answer(("done", batch, index, weasy.draw(document, identifier)))
         except Exception as error:
             answer(("done", batch, index, _failure(job.name, error)))
+        del document  # it holds the fonts that release() lets go
+    weasy.release()  # a forked worker ends without running atexit
 
 
 def _serve(inbox, outbox, parent: int) -> None:
@@ -93,6 +95,7 @@ def _serve(inbox, outbox, parent: int) -> None:
         if kind == "stop":
             for worker in workers:
                 worker.terminate()
+            weasy.release()
             return
         if kind == "render":
             html, layout, identifier, extra_css = args
