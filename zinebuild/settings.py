@@ -35,6 +35,8 @@ class Settings:
     progress: Progress | None = field(default=None, compare=False)
     service: object = field(default=None, compare=False)
     """A running typeset.workers render service to use; None: one is started when needed."""
+    pdf_under_way: object = field(default=None, compare=False)
+    """A typeset.Typesetting begun before the other outputs were written, for the PDF writer to finish."""
 
     def report(self, stage: str, done: int, total: int, label: str = "") -> None:
         if self.progress is not None:

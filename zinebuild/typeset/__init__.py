@@ -22,7 +22,7 @@ rendered as one document instead, and the build says so.
 
 from __future__ import annotations
 
-__all__ = ["Report", "typeset"]
+__all__ = ["Report", "Typesetting", "begin", "typeset"]
 
 
 def __getattr__(name: str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from pathlib import Path
 
@@ -31,59 +31,72 @@ class Report:
 
 
 def typeset(anthology: Anthology, layout: Layout, settings: Settings) -> Report:
+    """The reading PDF; see begin() to have the pieces laid out while doing something else."""
     if not settings.split or not print_pieces(anthology):
         return Report(_whole(anthology, layout), (), False)
     if settings.service is not None:
-        return _split(anthology, layout, settings, settings.service)
+        return begin(anthology, layout, settings).finish()
     with start_service(settings.jobs) as service:
-        return _split(anthology, layout, settings, service)
+        return begin(anthology, layout, replace(settings, service=service)).finish()
 
 
-def _split(anthology: Anthology, layout: Layout, settings: Settings, service) -> Report:
-    identifier = anthology.book.identifier
-    store = cache_module.RenderCache(settings.cache_dir)
-    pieces = print_pieces(anthology)
-    htmls = {piece.id: piece_html(anthology, layout, piece, kind) for piece, kind in pieces}
-    keys = {pid: cache_module.key(layout, "piece", NO_FURNITURE_CSS, identifier, html)
-            for pid, html in htmls.items()}
-    found = {pid: store.get(keys[pid]) for pid in htmls}
-    missing = [pid for pid, hit in found.items() if hit is None]
-    done = len(htmls) - len(missing)
-    titles = {piece.id: piece.document.title for piece, _ in pieces}
-    settings.report("pdf", done, len(htmls), "from the cache" if done else "")
+def begin(anthology: Anthology, layout: Layout, settings: Settings) -> Typesetting:
+    """Send the pieces that are not in the cache to settings.service, and return at once."""
+    return Typesetting(anthology, layout, settings)
 
-    def finished(job: Job) -> None:
-        nonlocal done
-        done += 1
-        settings.report("pdf", done, len(htmls), job.name)
 
-    answers = service.pieces([Job(titles[pid], htmls[pid], NO_FURNITURE_CSS) for pid in missing], layout,
-                             identifier, finished)
-    pages = {pid: hit.pages for pid, hit in found.items() if hit is not None}
-    pages.update(zip(missing, answers.page_counts()))
-    # The book is paginated while the workers still draw their pieces.
-    furniture = None
-    if None not in pages.values():
-        furniture = _furniture(anthology, layout, {pid: pages[pid] for pid in htmls}, store, service)
-    for pid, result in zip(missing, answers.rendered()):
-        store.put(keys[pid], result)
-        found[pid] = result
-    if any("No anchor #" in warning for result in found.values() for warning in result.warnings):
-        return _fall_back(anthology, layout, "a piece links into another piece")
-    if furniture is None:
-        return _fall_back(anthology, layout, "the layout's HTML has no element for a piece")
-    # The pieces' shared fonts are cut while the skeleton may still be rendering.
-    fonts = shared_fonts([found[pid].pdf for pid in htmls], _layout_fonts(layout), _cached_subsetter(store, layout))
-    if isinstance(furniture, Pending):
-        settings.report("pdf", len(htmls), len(htmls), "page numbers and running heads")
-        furniture = furniture.result()
-    _warn(warning for result in found.values() for warning in result.warnings)
-    _warn(furniture.warnings)
-    placed = _place(furniture, {pid: found[pid] for pid in htmls})
-    if placed is None:
-        return _fall_back(anthology, layout, "the layout's pages change width between left and right")
-    store.prune()
-    return Report(join(furniture, placed, fonts), tuple(missing), True)
+class Typesetting:
+    """A split render under way: the pieces are being laid out; finish() makes the book."""
+
+    def __init__(self, anthology: Anthology, layout: Layout, settings: Settings):
+        self.anthology, self.layout, self.settings = anthology, layout, settings
+        self.store = cache_module.RenderCache(settings.cache_dir)
+        identifier = anthology.book.identifier
+        pieces = print_pieces(anthology)
+        self.htmls = {piece.id: piece_html(anthology, layout, piece, kind) for piece, kind in pieces}
+        self.keys = {pid: cache_module.key(layout, "piece", NO_FURNITURE_CSS, identifier, html)
+                     for pid, html in self.htmls.items()}
+        self.found = {pid: self.store.get(self.keys[pid]) for pid in self.htmls}
+        self.missing = [pid for pid, hit in self.found.items() if hit is None]
+        self.done = len(self.htmls) - len(self.missing)
+        titles = {piece.id: piece.document.title for piece, _ in pieces}
+        jobs = [Job(titles[pid], self.htmls[pid], NO_FURNITURE_CSS) for pid in self.missing]
+        self.answers = settings.service.pieces(jobs, layout, identifier, self._finished)
+
+    def _finished(self, job: Job) -> None:
+        self.done += 1
+        self.settings.report("pdf", self.done, len(self.htmls), job.name)
+
+    def finish(self) -> Report:
+        anthology, layout, settings, store = self.anthology, self.layout, self.settings, self.store
+        htmls, found = self.htmls, self.found
+        settings.report("pdf", self.done, len(htmls), "from the cache" if self.done else "")
+        pages = {pid: hit.pages for pid, hit in found.items() if hit is not None}
+        pages.update(zip(self.missing, self.answers.page_counts()))
+        # The book is paginated while the workers still draw their pieces.
+        furniture = None
+        if None not in pages.values():
+            furniture = _furniture(anthology, layout, {pid: pages[pid] for pid in htmls}, store, settings.service)
+        for pid, result in zip(self.missing, self.answers.rendered()):
+            store.put(self.keys[pid], result)
+            found[pid] = result
+        if any("No anchor #" in warning for result in found.values() for warning in result.warnings):
+            return _fall_back(anthology, layout, "a piece links into another piece")
+        if furniture is None:
+            return _fall_back(anthology, layout, "the layout's HTML has no element for a piece")
+        # The pieces' shared fonts are cut while the skeleton may still be rendering.
+        fonts = shared_fonts([found[pid].pdf for pid in htmls], _layout_fonts(layout),
+                             _cached_subsetter(store, layout))
+        if isinstance(furniture, Pending):
+            settings.report("pdf", len(htmls), len(htmls), "page numbers and running heads")
+            furniture = furniture.result()
+        _warn(warning for result in found.values() for warning in result.warnings)
+        _warn(furniture.warnings)
+        placed = _place(furniture, {pid: found[pid] for pid in htmls})
+        if placed is None:
+            return _fall_back(anthology, layout, "the layout's pages change width between left and right")
+        store.prune()
+        return Report(join(furniture, placed, fonts), tuple(self.missing), True)
 
 
 def _furniture(anthology: Anthology, layout: Layout, pages: dict[str, int], store: cache_module.RenderCache,

@@ -15,6 +15,8 @@ from ..typeset import typeset
 @lru_cache(maxsize=2)
 def render(anthology: Anthology, layout: Layout, settings: Settings) -> bytes:
     """PDF bytes of the book; cached so that the booklet reuses the reading PDF's render."""
+    if settings.pdf_under_way is not None:
+        return settings.pdf_under_way.finish().pdf
     return typeset(anthology, layout, settings).pdf
 
 
