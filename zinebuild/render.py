@@ -74,6 +74,15 @@ class Layout:
         )
         return env
 
+    def files(self) -> dict[str, Path]:
+        """Every file the layout offers, by relative path: the first folder with it wins."""
+        found: dict[str, Path] = {}
+        for folder in self.search_path:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    found.setdefault(path.relative_to(folder).as_posix(), path)
+        return found
+
     def asset(self, relative: str) -> Path:
         for folder in self.search_path:
             candidate = folder / relative

@@ -145,11 +145,7 @@ def _place(furniture: Rendered, pieces: dict[str, Rendered]) -> list[Placed] | N
 
 
 def _layout_fonts(layout: Layout) -> dict[str, Path]:
-    files: dict[str, Path] = {}
-    for folder in layout.search_path:  # the first folder with a file of that path wins
-        for path in sorted(folder.rglob("*")):
-            files.setdefault(path.relative_to(folder).as_posix(), path)
-    return layout_fonts(files.values())
+    return layout_fonts(layout.files().values())
 
 
 def _cached_subsetter(store: cache_module.RenderCache, layout: Layout) -> Subsetter:

@@ -12,7 +12,6 @@ import hashlib
 import json
 from functools import lru_cache
 from importlib import metadata
-from pathlib import Path
 
 from ..cache import BlobCache, digest
 from ..render import Layout
@@ -21,14 +20,9 @@ from .weasy import Frame, Rendered
 
 @lru_cache(maxsize=8)
 def layout_digest(layout: Layout) -> str:
-    """A hash of every file in the layout's search path, by relative path, first folder wins."""
-    seen: dict[str, Path] = {}
-    for folder in layout.search_path:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                seen.setdefault(path.relative_to(folder).as_posix(), path)
+    """A hash of every file the layout offers (Layout.files)."""
     hashed = hashlib.sha256()
-    for relative, path in sorted(seen.items()):
+    for relative, path in sorted(layout.files().items()):
         hashed.update(relative.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return hashed.hexdigest()
 
