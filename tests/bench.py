@@ -6,8 +6,9 @@ as a user runs it, on the sample anthology and on a copy of it four times as lon
 
 The reference is WeasyPrint rendering the anthology's .html output as one document, in a
 process of its own (import included, as for a build). Memory is the peak of the summed
-proportional set size (PSS) of a process and all its children, sampled every 20 ms: forked
-workers share the parent's pages, and PSS counts a shared page once across them.
+proportional set size (PSS) of a process and all its children, sampled every 50 ms in
+runs apart from the timed ones: forked workers share pages, and PSS counts a shared page
+once across them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -45,39 +45,46 @@ def _tree_pss(pid: int) -> int:
     return total
 
 
-def run(command: list[str], cwd: Path = ROOT) -> tuple[float, int]:
-    """Wall time (s) and peak PSS of the process tree (KiB) of one command."""
+def run(command: list[str], cwd: Path = ROOT) -> float:
+    """Wall time (s) of one command."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    done = subprocess.run(command, cwd=cwd, capture_output=True)
+    if done.returncode:
+        raise SystemExit(f"{' '.join(map(str, command))} failed:\n{done.stderr.decode()}")
+    return time.perf_counter() - start
+
+
+def peak_memory(command: list[str], cwd: Path = ROOT) -> int:
+    """Peak PSS of the command's process tree (KiB), sampled every 50 ms.
+
+    In runs of its own: reading /proc takes CPU, which a build using every core would lose.
+    """
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
-    stop = threading.Event()
-
-    def sample():
-        nonlocal peak
-        while not stop.is_set():
-            peak = max(peak, _tree_pss(process.pid))
-            stop.wait(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, err = process.communicate()
-    elapsed = time.perf_counter() - start
-    stop.set()
-    sampler.join()
+    while process.poll() is None:
+        peak = max(peak, _tree_pss(process.pid))
+        time.sleep(0.05)
     if process.returncode:
-        raise SystemExit(f"{' '.join(map(str, command))} failed:\n{err.decode()}")
-    return elapsed, peak
+        raise SystemExit(f"{' '.join(map(str, command))} failed:\n{process.stderr.read().decode()}")
+    return peak
 
 
-def median_run(command: list[str], before=None, runs: int = RUNS) -> tuple[float, int]:
-    times, peaks = [], []
+def median_run(command: list[str], before=None, runs: int = RUNS) -> float:
+    times = []
     for _ in range(runs):
         if before:
             before()
-        elapsed, peak = run(command)
-        times.append(elapsed)
-        peaks.append(peak)
-    return statistics.median(times), max(peaks)
+        times.append(run(command))
+    return statistics.median(times)
+
+
+def max_memory(command: list[str], before=None, runs: int = RUNS) -> int:
+    peaks = []
+    for _ in range(runs):
+        if before:
+            before()
+        peaks.append(peak_memory(command))
+    return max(peaks)
 
 
 # ---------------------------------------------------------------- the books
@@ -125,19 +132,22 @@ def bench_book(label: str, config: Path, work: Path) -> None:
                    capture_output=True)
     html = next(out.glob("*.html"))
     reading_pdf = next(p for p in out.glob("*.pdf") if not p.stem.endswith("-booklet"))
-    ref_time, ref_memory = median_run([sys.executable, "-c", f"import weasyprint; weasyprint.HTML({str(html)!r})"
-                                       f".write_pdf({str(work / 'reference.pdf')!r})"])
+    reference = [sys.executable, "-c", f"import weasyprint; weasyprint.HTML({str(html)!r})"
+                                       f".write_pdf({str(work / 'reference.pdf')!r})"]
+    ref_time, ref_memory = median_run(reference), max_memory(reference)
     pages = len(__import__("pypdf").PdfReader(reading_pdf).pages)
     print(f"\n{label}: {html.stat().st_size / 1e6:.1f} MB of HTML, {pages} A5 pages")
     print(f"  reference, WeasyPrint renders the .html as one document: {ref_time:.2f} s, "
           f"{ref_memory / 1024:.0f} MiB")
 
     build_out = work / f"build-{label}"
-    cold_time, cold_memory = median_run(zinebuild(config, "--out", build_out),
-                                        before=lambda: shutil.rmtree(build_out, ignore_errors=True))
-    jobs1_time, _ = median_run(zinebuild(config, "--out", build_out, "--jobs", "1"),
-                               before=lambda: shutil.rmtree(build_out, ignore_errors=True))
-    unchanged_time, _ = median_run(zinebuild(config, "--out", build_out))
+    def cold():
+        shutil.rmtree(build_out, ignore_errors=True)
+
+    cold_time = median_run(zinebuild(config, "--out", build_out), before=cold)
+    cold_memory = max_memory(zinebuild(config, "--out", build_out), before=cold)
+    jobs1_time = median_run(zinebuild(config, "--out", build_out, "--jobs", "1"), before=cold)
+    unchanged_time = median_run(zinebuild(config, "--out", build_out))
     source = one_piece_source(config)
     original = source.read_text(encoding="utf-8")
     edits = iter(range(1000))
@@ -147,13 +157,14 @@ def bench_book(label: str, config: Path, work: Path) -> None:
                           encoding="utf-8")
 
     try:
-        edit_time, edit_memory = median_run(zinebuild(config, "--out", build_out), before=edit_one_piece)
+        edit_time = median_run(zinebuild(config, "--out", build_out), before=edit_one_piece)
+        edit_memory = max_memory(zinebuild(config, "--out", build_out), before=edit_one_piece)
     finally:
         source.write_text(original, encoding="utf-8")
     epub_out = work / f"epub-{label}"
-    epub_time, _ = median_run(zinebuild(config, "--out", epub_out, "--format", "epub"),
-                              before=lambda: shutil.rmtree(epub_out, ignore_errors=True))
-    epub_warm_time, _ = median_run(zinebuild(config, "--out", epub_out, "--format", "epub"))
+    epub_time = median_run(zinebuild(config, "--out", epub_out, "--format", "epub"),
+                           before=lambda: shutil.rmtree(epub_out, ignore_errors=True))
+    epub_warm_time = median_run(zinebuild(config, "--out", epub_out, "--format", "epub"))
 
     def ratio(value: float, goal: str | None = None) -> str:
         text = f"{value / ref_time:5.2f}"
@@ -166,7 +177,7 @@ def bench_book(label: str, config: Path, work: Path) -> None:
     print(f"  peak memory of the build (all processes) ÷ reference's: {cold_memory / ref_memory:5.2f}"
           f"   (goal <= {GOALS['memory']}); editing one piece: {edit_memory / ref_memory:.2f}")
     if shutil.which("pandoc"):
-        pandoc_time, _ = median_run(["pandoc", str(html), "-o", str(work / "pandoc.epub")])
+        pandoc_time = median_run(["pandoc", str(html), "-o", str(work / "pandoc.epub")])
         print(f"  EPUB alone, cold cache ÷ pandoc EPUB of the .html:      {epub_time / pandoc_time:5.2f}"
               f"   (goal <= {GOALS['pandoc']}; pandoc {pandoc_time:.2f} s)")
         print(f"    the same, warm cache (cleaned text and cover kept):   {epub_warm_time / pandoc_time:5.2f}")

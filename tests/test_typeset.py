@@ -196,3 +196,17 @@ def test_progress_names_each_stage_and_piece(small_project, tmp_path):
     assert [stage for stage, done, total, _ in events if done == total == 1] == ["epub", "html", "pdf", "booklet"]
     laid_out = {label for stage, _, total, label in events if stage == "pdf" and total == 4}
     assert {"The First Piece", "The Second Piece", "Třetí kus", "Introduction"} <= laid_out
+
+
+def test_running_heads_set_inside_pieces_fall_back_to_one_document(small_project, tmp_path, caplog):
+    """Section titles in the running heads: the skeleton cannot know them, so the book is one document."""
+    layout = small_project.parent / "layouts" / "default"
+    layout.mkdir(parents=True)
+    (layout / "print.css").write_text((Path(pipeline.__file__).parent.parent / "layouts" / "default" /
+                                       "print.css").read_text() + "\n.section-title { string-set: piece-head content(); }\n")
+    project = pipeline.load(small_project)
+    with caplog.at_level("INFO", logger="zinebuild"):
+        report = typeset(project.anthology, project.layout, Settings(jobs=2, cache_dir=tmp_path / "cache"))
+    assert not report.split
+    assert "running heads or bookmarks inside its pieces" in caplog.text
+    assert page_texts(report.pdf) == page_texts(typeset(project.anthology, project.layout, Settings(split=False)).pdf)

@@ -95,6 +95,8 @@ class Typesetting:
         placed = _place(furniture, {pid: found[pid] for pid in htmls})
         if placed is None:
             return _fall_back(anthology, layout, "the layout's pages change width between left and right")
+        if any(_marks_on(furniture, p.start, p.rendered.pages) != p.rendered.marks for p in placed):
+            return _fall_back(anthology, layout, "the layout sets running heads or bookmarks inside its pieces")
         store.prune()
         return Report(join(furniture, placed, fonts), tuple(self.missing), True)
 
@@ -142,6 +144,10 @@ def _place(furniture: Rendered, pieces: dict[str, Rendered]) -> list[Placed] | N
     if any(end > next_start for (_, end), (next_start, _) in pairwise(spans)):
         return None
     return placed
+
+
+def _marks_on(furniture: Rendered, start: int, count: int) -> tuple[tuple[int, str], ...]:
+    return tuple((index - start, what) for index, what in furniture.marks if start <= index < start + count)
 
 
 def _layout_fonts(layout: Layout) -> dict[str, Path]:

@@ -49,12 +49,13 @@ class RenderCache(BlobCache):
         try:
             fields = json.loads(meta)
             return Rendered(blob, tuple(Frame(*f) for f in fields["frames"]), tuple(map(tuple, fields["anchors"])),
-                            tuple(fields["warnings"]))
+                            tuple(fields["warnings"]), tuple(map(tuple, fields["marks"])))
         except (ValueError, KeyError, TypeError):
             return None
 
     def put(self, entry: str, rendered: Rendered) -> None:
         meta = {"frames": [[f.x, f.y, f.width, f.height] for f in rendered.frames],
-                "anchors": [list(a) for a in rendered.anchors], "warnings": list(rendered.warnings)}
+                "anchors": [list(a) for a in rendered.anchors], "warnings": list(rendered.warnings),
+                "marks": [list(m) for m in rendered.marks]}
         self.put_blob(entry, ".pdf", rendered.pdf)
         self.put_blob(entry, ".json", json.dumps(meta).encode())

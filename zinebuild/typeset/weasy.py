@@ -47,6 +47,8 @@ class Rendered:
     frames: tuple[Frame, ...]  # one per page
     anchors: tuple[tuple[str, int], ...]  # (id, page index) of every element id, first page it is on
     warnings: tuple[str, ...]
+    # (page index, what) for what reaches beyond the page: running strings set, bookmarks made
+    marks: tuple[tuple[int, str], ...] = ()
 
     @property
     def pages(self) -> int:
@@ -155,7 +157,27 @@ def draw(document, identifier: str) -> Rendered:
         for name in page.anchors:
             anchors.setdefault(name, index)
     warnings = tuple(dict.fromkeys(document.zinebuild_warnings + messages))
-    return Rendered(data, tuple(_frame(page) for page in document.pages), tuple(anchors.items()), warnings)
+    return Rendered(data, tuple(_frame(page) for page in document.pages), tuple(anchors.items()), warnings,
+                    _marks(document))
+
+
+def _marks(document) -> tuple[tuple[int, str], ...]:
+    """Where strings for running heads are set and bookmarks made, page by page.
+
+    The split render reproduces those of a piece's head only (the skeleton keeps nothing
+    else): comparing a piece's marks with the skeleton's tells whether a layout sets them
+    deeper inside its pieces, as one with section titles in its running heads would.
+    """
+    marks = []
+    for index, page in enumerate(document.pages):
+        marks += [(index, f"bookmark {level} {label}") for level, label, *_ in page.bookmarks]
+        for box in page._page_box.descendants():
+            if type(box).__name__ in ("PageBox", "MarginBox"):
+                continue
+            strings = box.style["string_set"]
+            if strings != "none":
+                marks += [(index, f"string {name}") for name, _ in strings]
+    return tuple(marks)
 
 
 @contextmanager
