@@ -8,6 +8,7 @@ from pathlib import Path
 from . import config as config_module
 from . import readers
 from .cache import BlobCache
+from .clean import hyphens
 from .assemble import assemble
 from .model import Anthology
 from .render import Layout
@@ -33,7 +34,9 @@ def load(config_path: Path | str, cache_dir: Path | None = None) -> Project:
     config = config_module.load(config_path)
     layout = Layout.from_config(config)
     read = readers.read if cache_dir is None else readers.cached(BlobCache(cache_dir))
-    return Project(config, assemble(config, read), layout)
+    project = Project(config, assemble(config, read), layout)
+    hyphens.release()
+    return project
 
 
 def build(project: Project, formats: tuple[str, ...], out_dir: Path, on_written=None,

@@ -14,6 +14,7 @@ With one job, or where fork() is missing, LocalService does the same work in thi
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
@@ -105,6 +106,7 @@ def _serve(inbox, outbox, parent: int) -> None:
                 outbox.put(("rendered", ticket, None, _failure("a page", error)))
         elif kind == "pieces":
             jobs, layout, identifier, processes = args
+            gc.freeze()  # what the workers inherit stays shared: the collector will not touch it
             for indexes in share_out(jobs, processes):
                 worker = context.Process(target=_lay_out_then_draw, daemon=True,
                                          args=(ticket, [(i, jobs[i]) for i in indexes], layout, identifier,
