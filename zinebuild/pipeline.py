@@ -13,7 +13,6 @@ from .assemble import assemble
 from .model import Anthology
 from .render import Layout
 from .settings import CACHE_FOLDER, Settings
-from . import typeset
 from .typeset.workers import start_service
 from .writers import WRITERS
 
@@ -46,9 +45,11 @@ def build(project: Project, formats: tuple[str, ...], out_dir: Path, on_written=
     if settings.service is None:
         with start_service(settings.jobs) as service:
             return build(project, formats, out_dir, on_written, replace(settings, service=service))
-    if settings.split and settings.pdf_under_way is None and {"pdf", "booklet"} & set(formats):
+    if settings.pdf_under_way is None and {"pdf", "booklet"} & set(formats):
+        from .typeset import begin
+
         # The pieces are laid out in other processes while this one writes the EPUB and HTML.
-        under_way = typeset.begin(project.anthology, project.layout, settings)
+        under_way = begin(project.anthology, project.layout, settings)
         return build(project, formats, out_dir, on_written, replace(settings, pdf_under_way=under_way))
     written = []
     # The reading PDF renders before the booklet that imposes it (it is rendered once).

@@ -32,17 +32,28 @@ class Report:
 
 def typeset(anthology: Anthology, layout: Layout, settings: Settings) -> Report:
     """The reading PDF; see begin() to have the pieces laid out while doing something else."""
-    if not settings.split or not print_pieces(anthology):
-        return Report(_whole(anthology, layout), (), False)
-    if settings.service is not None:
+    if settings.service is not None or not settings.split:
         return begin(anthology, layout, settings).finish()
     with start_service(settings.jobs) as service:
         return begin(anthology, layout, replace(settings, service=service)).finish()
 
 
-def begin(anthology: Anthology, layout: Layout, settings: Settings) -> Typesetting:
+def begin(anthology: Anthology, layout: Layout, settings: Settings) -> Typesetting | OneDocument:
     """Send the pieces that are not in the cache to settings.service, and return at once."""
+    if not settings.split or not print_pieces(anthology):
+        return OneDocument(anthology, layout)
     return Typesetting(anthology, layout, settings)
+
+
+@dataclass(frozen=True)
+class OneDocument:
+    """The book rendered as one WeasyPrint document (asked for, or nothing to split)."""
+
+    anthology: Anthology
+    layout: Layout
+
+    def finish(self) -> Report:
+        return Report(_whole(self.anthology, self.layout), (), False)
 
 
 class Typesetting:

@@ -9,7 +9,6 @@ from ..fsutil import write_bytes
 from ..model import Anthology
 from ..render import Layout, output_stem
 from ..settings import Settings
-from ..typeset import typeset
 
 
 @lru_cache(maxsize=2)
@@ -17,6 +16,8 @@ def render(anthology: Anthology, layout: Layout, settings: Settings) -> bytes:
     """PDF bytes of the book; cached so that the booklet reuses the reading PDF's render."""
     if settings.pdf_under_way is not None:
         return settings.pdf_under_way.finish().pdf
+    from ..typeset import typeset  # pikepdf and fontTools: only builds with a PDF pay for them
+
     return typeset(anthology, layout, settings).pdf
 
 
