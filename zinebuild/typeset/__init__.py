@@ -15,9 +15,16 @@ Its pages carry the furniture; the pieces' pages are laid onto them (join.py), m
 mirrored margins where a piece lands on a left-hand page.
 
 The result matches the book rendered as one document page for page (tests/test_typeset.py).
-When a layout breaks an assumption the split needs (a piece whose content box changes
-width between left and right pages, or a link from one piece into another), the book is
-rendered as one document instead, and the build says so.
+When a layout breaks an assumption the split needs, the book is rendered as one document
+instead and the build says so: a piece whose content box changes width between left and
+right pages, a link from one piece into another, running strings or bookmarks set inside
+a piece rather than in its head (weasy.py records them; book.py compares). Not detected:
+a forced left/right break or an `@page :first` rule inside a piece, which assume the
+piece opens on a right-hand page.
+
+Modules: book.py (the steps above; begin() sends the pieces out and returns, so that
+other outputs are written meanwhile), workers.py (the render service and its workers),
+weasy.py (WeasyPrint), skeleton.py, join.py and fonts.py (the PDF), cache.py (keys).
 """
 
 from __future__ import annotations
