@@ -210,3 +210,33 @@ def test_running_heads_set_inside_pieces_fall_back_to_one_document(small_project
     assert not report.split
     assert "running heads or bookmarks inside its pieces" in caplog.text
     assert page_texts(report.pdf) == page_texts(typeset(project.anthology, project.layout, Settings(split=False)).pdf)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_piece_that_fails_to_render_is_named(small_project, monkeypatch, jobs):
+    from zinebuild.errors import BuildError
+    from zinebuild.typeset import weasy
+
+    real = weasy.lay_out
+
+    def failing(html, layout, extra_css=""):
+        if "Second Piece" in html:
+            raise ValueError("a broken piece")
+        return real(html, layout, extra_css)
+
+    monkeypatch.setattr(weasy, "lay_out", failing)  # before the service forks: it inherits this
+    project = pipeline.load(small_project)
+    with pytest.raises(BuildError, match="The Second Piece.*a broken piece"):
+        typeset(project.anthology, project.layout, Settings(jobs=jobs))
+
+
+def test_a_worker_that_dies_stops_the_build_with_a_message(small_project, monkeypatch):
+    import os
+
+    from zinebuild.errors import BuildError
+    from zinebuild.typeset import weasy
+
+    monkeypatch.setattr(weasy, "lay_out", lambda *args: os._exit(3))
+    project = pipeline.load(small_project)
+    with pytest.raises(BuildError, match="stopped unexpectedly"):
+        typeset(project.anthology, project.layout, Settings(jobs=2))

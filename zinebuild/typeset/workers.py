@@ -19,6 +19,7 @@ import itertools
 import multiprocessing
 import os
 import queue as queue_module
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -74,6 +75,8 @@ def _lay_out_then_draw(batch: int, jobs: list[tuple[int, Job]], layout: Layout, 
 
 def _serve(inbox, outbox, parent: int) -> None:
     """The service process: import WeasyPrint once, then render and fork workers on request."""
+    # Ctrl-C reaches the whole process group: the build stops us, without tracebacks from here.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     import weasyprint  # noqa: F401
 
     context = multiprocessing.get_context("fork")
@@ -171,9 +174,9 @@ class RenderService:
 
     def close(self) -> None:
         if self.process.is_alive():
-            if self.waiting:  # it may have workers to stop
+            if self.waiting:  # it may have workers to stop (it answers within half a second when idle)
                 self.inbox.put(("stop", None))
-                self.process.join(timeout=1)
+                self.process.join(timeout=3)
             if self.process.is_alive():  # never asked for anything: maybe still importing WeasyPrint
                 self.process.terminate()
                 self.process.join()
