@@ -69,22 +69,22 @@ def peak_memory(command: list[str], cwd: Path = ROOT) -> int:
     return peak
 
 
-def median_run(command: list[str], before=None, runs: int = RUNS) -> float:
-    times = []
+def repeated(measure, command: list[str], before=None, runs: int = RUNS) -> list:
+    """measure(command) in `runs` runs, calling before() ahead of each (to empty a cache, edit a source)."""
+    results = []
     for _ in range(runs):
         if before:
             before()
-        times.append(run(command))
-    return statistics.median(times)
+        results.append(measure(command))
+    return results
 
 
-def max_memory(command: list[str], before=None, runs: int = RUNS) -> int:
-    peaks = []
-    for _ in range(runs):
-        if before:
-            before()
-        peaks.append(peak_memory(command))
-    return max(peaks)
+def median_run(command: list[str], before=None) -> float:
+    return statistics.median(repeated(run, command, before))
+
+
+def max_memory(command: list[str], before=None) -> int:
+    return max(repeated(peak_memory, command, before))
 
 
 # ---------------------------------------------------------------- the books
