@@ -48,7 +48,7 @@ def join(furniture: Rendered, placed: list[Placed], fonts: dict[str, bytes] | No
                     replaced[old.obj.objgen] = new.obj
                     owner[at] = (source, index)
             _retarget(book, replaced)
-            _merge_names(book, sources, placed, furniture)
+            _merge_names(book, sources)
             tree.rebuild(owner)
             use_shared(book, [book.pages[at] for at in owner], fonts or {})
             buffer = io.BytesIO()
@@ -119,7 +119,7 @@ def _flat_names(tree) -> list[tuple[str, pikepdf.Object]]:
     return pairs
 
 
-def _merge_names(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], placed: list[Placed], furniture: Rendered) -> None:
+def _merge_names(book: pikepdf.Pdf, sources: list[pikepdf.Pdf]) -> None:
     """One name tree of destinations: the pieces' real anchors win over their skeleton heads."""
     names: dict[str, pikepdf.Object] = {}
     if "/Names" in book.Root and "/Dests" in book.Root.Names:
