@@ -240,3 +240,15 @@ def test_a_worker_that_dies_stops_the_build_with_a_message(small_project, monkey
     project = pipeline.load(small_project)
     with pytest.raises(BuildError, match="stopped unexpectedly"):
         typeset(project.anthology, project.layout, Settings(jobs=2))
+
+
+def test_pieces_share_one_subset_of_each_font(sample_renders):
+    split, whole = sample_renders
+    with pikepdf.open(io.BytesIO(split.pdf)) as pdf:
+        files = {descriptor[key].objgen for descriptor in (o for o in pdf.objects if isinstance(o, pikepdf.Dictionary)
+                                                           and o.get("/Type") == "/FontDescriptor")
+                 for key in ("/FontFile3", "/FontFile2") if key in descriptor}
+    # One per face for the eighteen pieces, and the skeleton's own (folios, heads, contents):
+    # not one per piece and face (31 files before the pieces shared them).
+    assert len(files) <= 8
+    assert len(split.pdf) < 1.5 * len(whole.pdf)
