@@ -63,7 +63,7 @@ def join(furniture: Rendered, placed: list[Placed], fonts: dict[str, bytes] | No
 def _replace(book: pikepdf.Pdf, at: int, page: pikepdf.Page, dx: float, dy: float) -> pikepdf.Page:
     """Put a piece's page at index `at`, moved by (dx, dy), with the old page's furniture on top."""
     old = book.pages[at]
-    furniture = old.as_form_xobject()
+    furniture = _unmarked(book, old.as_form_xobject())
     book.pages.insert(at, page)
     del book.pages[at + 1]
     new = book.pages[at]
@@ -84,6 +84,15 @@ def _replace(book: pikepdf.Pdf, at: int, page: pikepdf.Page, dx: float, dy: floa
     new.contents_add(pikepdf.Stream(book, f"\nq /Artifact BMC {FURNITURE} Do EMC Q".encode()), prepend=False)
     new.obj["/ZbShift"] = Array([dx, dy])  # read once by _merge_names, then removed
     return new
+
+
+def _unmarked(book: pikepdf.Pdf, form: pikepdf.Stream) -> pikepdf.Stream:
+    """The furniture without its marked-content tags: drawn as one artifact, its pieces need no
+    structure parents (a PDF/UA checker would ask for them)."""
+    kept = [(operands, operator) for operands, operator in pikepdf.parse_content_stream(form)
+            if str(operator) not in ("BDC", "BMC", "EMC")]
+    form.write(pikepdf.unparse_content_stream(kept))
+    return form
 
 
 def _retarget(book: pikepdf.Pdf, replaced: dict) -> None:
