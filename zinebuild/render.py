@@ -189,8 +189,7 @@ def book_html(anthology: Anthology, layout: Layout, inline_assets: bool = False)
 
 def print_pieces(anthology: Anthology) -> list[tuple[Piece, str]]:
     """Every piece of the printed book with its kind ("matter" or "piece"), in reading order."""
-    return ([(piece, "matter") for piece in anthology.front]
-            + [(piece, "piece") for part in anthology.parts for piece in part.pieces]
+    return ([(piece, "matter") for piece in anthology.front] + [(piece, "piece") for piece in anthology.pieces]
             + [(piece, "matter") for piece in anthology.back])
 
 

@@ -21,6 +21,7 @@ from ..model import Document, Note, Paragraph, Removal
 from ..slug import slugify, unique
 from . import articles, blocks, boilerplate, classify, notes, titles, unwrap
 from .hyphens import Hyphens
+from .hyphens import release as release_word_lists  # noqa: F401  (for the pipeline)
 from .inline import inlines
 from .lines import split_lines
 from .normalise import normalise

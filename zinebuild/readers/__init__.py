@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 
 from ..cache import BlobCache, digest
@@ -44,12 +46,19 @@ def read(path: Path | str) -> Source:
     return source
 
 
+@lru_cache(maxsize=1)
+def _reading_libraries() -> str:
+    """The versions of what decides a cleaned text besides our code: a new one may clean otherwise."""
+    names = ("charset-normalizer", "ftfy", "wordfreq", "markdown-it-py", "mdit-py-plugins", "lxml")
+    return " ".join(f"{name} {metadata.version(name)}" for name in names)
+
+
 def cached(store: BlobCache) -> Callable[[Path | str], Source]:
     """read(), remembering each file's Source by a hash of its path and bytes: cleaning is
     most of loading a project, and most sources do not change between two builds."""
     def read_cached(path: Path | str) -> Source:
         try:
-            entry = digest("source", str(path), Path(path).read_bytes())
+            entry = digest("source", _reading_libraries(), str(path), Path(path).read_bytes())
         except OSError:
             return read(path)  # read() says what is wrong with the file
         stored = store.get_blob(entry, ".source.json")

@@ -98,7 +98,7 @@ class Typesetting:
         # The pieces' shared fonts are cut while the skeleton may still be rendering.
         fonts = shared_fonts([found[pid].pdf for pid in htmls], _layout_fonts(layout),
                              _cached_subsetter(store, layout))
-        if isinstance(furniture, Pending):
+        if isinstance(furniture, _Stored):
             settings.report("pdf", len(htmls), len(htmls), "page numbers and running heads")
             furniture = furniture.result()
         _warn(warning for result in found.values() for warning in result.warnings)
@@ -113,7 +113,7 @@ class Typesetting:
 
 
 def _furniture(anthology: Anthology, layout: Layout, pages: dict[str, int], store: cache_module.RenderCache,
-               service) -> Rendered | Pending | None:
+               service) -> Rendered | _Stored | None:
     """The skeleton's render (see skeleton.py), from the cache or on its way; None if it cannot be made."""
     try:
         skeleton = skeleton_html(book_html(anthology, layout), pages)
@@ -127,8 +127,8 @@ def _furniture(anthology: Anthology, layout: Layout, pages: dict[str, int], stor
     return _Stored(service.render(skeleton, layout, identifier, SKELETON_CSS), store, entry)
 
 
-class _Stored(Pending):
-    """A pending render kept in the cache once it arrives."""
+class _Stored:
+    """The skeleton's render on its way from the service, kept in the cache once it arrives."""
 
     def __init__(self, pending: Pending, store: cache_module.RenderCache, entry: str):
         self.pending, self.store, self.entry = pending, store, entry

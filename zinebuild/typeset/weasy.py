@@ -168,11 +168,13 @@ def _marks(document) -> tuple[tuple[int, str], ...]:
     else): comparing a piece's marks with the skeleton's tells whether a layout sets them
     deeper inside its pieces, as one with section titles in its running heads would.
     """
+    from weasyprint.formatting_structure.boxes import MarginBox, PageBox
+
     marks = []
     for index, page in enumerate(document.pages):
         marks += [(index, f"bookmark {level} {label}") for level, label, *_ in page.bookmarks]
         for box in page._page_box.descendants():
-            if type(box).__name__ in ("PageBox", "MarginBox"):
+            if isinstance(box, (PageBox, MarginBox)):
                 continue
             strings = box.style["string_set"]
             if strings != "none":
