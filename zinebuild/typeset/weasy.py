@@ -19,6 +19,12 @@ from ..render import Layout
 
 PX_TO_PT = 0.75  # WeasyPrint lays out in CSS pixels; PDF speaks points
 
+# WeasyPrint subsets fonts with fontTools when HarfBuzz's subsetter is missing, and fontTools
+# stamps each subset's `head.modified` with the time of day: the same book would give other
+# bytes every second. fontTools takes the time from SOURCE_DATE_EPOCH when it is set (the
+# reproducible-builds convention), so a fixed one makes every subset the same; a user's own wins.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+
 _MARGIN_BOXES = ("top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
                  "right-top", "right-middle", "right-bottom", "bottom-right-corner", "bottom-right",
                  "bottom-center", "bottom-left", "bottom-left-corner", "left-bottom", "left-middle", "left-top")
