@@ -19,11 +19,22 @@ from ..render import Layout
 
 PX_TO_PT = 0.75  # WeasyPrint lays out in CSS pixels; PDF speaks points
 
-# WeasyPrint subsets fonts with fontTools when HarfBuzz's subsetter is missing, and fontTools
-# stamps each subset's `head.modified` with the time of day: the same book would give other
-# bytes every second. fontTools takes the time from SOURCE_DATE_EPOCH when it is set (the
-# reproducible-builds convention), so a fixed one makes every subset the same; a user's own wins.
-os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+
+def _stable_font_stamps() -> None:
+    """WeasyPrint subsets fonts with fontTools when HarfBuzz's subsetter is missing, and
+    fontTools stamps each subset's `head.modified` with the time of day: the same book gave
+    other bytes every second. The stamp becomes SOURCE_DATE_EPOCH's time (the reproducible-
+    builds convention fontTools follows), else the Unix epoch. Setting the variable ourselves
+    would leak into the book's dates (dates.build_time reads it), so the one function that
+    reads the clock for the head table is replaced, and nothing else."""
+    from fontTools.misc.timeTools import timestampSinceEpoch
+    from fontTools.ttLib.tables import _h_e_a_d
+
+    def fixed_now() -> int:
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+        return timestampSinceEpoch(int(epoch) if epoch.isdigit() else 0)
+
+    _h_e_a_d.timestampNow = fixed_now
 
 _MARGIN_BOXES = ("top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
                  "right-top", "right-middle", "right-bottom", "bottom-right-corner", "bottom-right",
@@ -81,6 +92,8 @@ def render(html: str, layout: Layout, identifier: str, extra_css: str = "") -> R
 def lay_out(html: str, layout: Layout, extra_css: str = ""):
     """A WeasyPrint Document: the pages laid out, not yet drawn; it carries its own warnings."""
     from weasyprint import CSS, HTML  # the parent imports it once before forking its workers
+
+    _stable_font_stamps()
 
     with _collected() as messages:
         base_url = layout.search_path[0].as_uri() + "/"
