@@ -3,13 +3,14 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+SYSTEM := $(VENV)/.system
 
 .PHONY: zine test bench clean look
 
 zine: $(STAMP)
 	$(BIN)/zinebuild build sources/anthology.toml --out build/
 
-test: $(STAMP)
+test: $(STAMP) $(SYSTEM)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
@@ -26,6 +27,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+# Chromium and Ace by DAISY for the accessibility tests (Debian and npm packages).
+$(SYSTEM): tests/tools/install-system-deps $(STAMP)
+	tests/tools/install-system-deps $(VENV)
+	touch $(SYSTEM)
 
 clean:
 	rm -rf build .pytest_cache

@@ -98,6 +98,8 @@ class EpubConfig:
     """Embed the layout's fonts; reading systems mostly let readers choose their own."""
     cover: bool = True
     """Make a cover image from the title when [book] cover is not given."""
+    toc_depth: int = 1
+    """How far the contents go below each piece: 0 lists pieces only, 1 their sections, 2 subsections."""
 
 
 @dataclass(frozen=True)
@@ -227,7 +229,7 @@ class _Validator:
         if not isinstance(raw, dict):
             self.problem("epub", "must be a table: [epub]")
             return EpubConfig()
-        self.table(raw, "epub", {"notes", "embed_fonts", "cover"})
+        self.table(raw, "epub", {"notes", "embed_fonts", "cover", "toc_depth"})
         notes = raw.get("notes", "piece")
         if notes not in ("piece", "book"):
             self.problem("epub.notes", f"must be \"piece\" or \"book\", not {notes!r}")
@@ -239,7 +241,11 @@ class _Validator:
                 self.problem(f"epub.{key}", "must be true or false")
                 value = getattr(EpubConfig, key)
             flags[key] = value
-        return EpubConfig(notes, **flags)
+        depth = raw.get("toc_depth", EpubConfig.toc_depth)
+        if not isinstance(depth, int) or isinstance(depth, bool) or not 0 <= depth <= 4:
+            self.problem("epub.toc_depth", f"must be a whole number from 0 to 4, not {depth!r}")
+            depth = EpubConfig.toc_depth
+        return EpubConfig(notes, **flags, toc_depth=depth)
 
     def book(self, raw) -> BookInfo:
         if not isinstance(raw, dict):

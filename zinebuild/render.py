@@ -20,6 +20,7 @@ from .config import Config, EpubConfig, OutputConfig
 from .dates import build_time
 from .errors import BuildError, InputError, Problem
 from .model import Anthology, BookInfo, Piece, note_refs
+from .outline import all_blocks, heading_tag, section_anchor, section_rank, title_level
 from .slug import slugify
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -144,17 +145,11 @@ class NoteIds:
 def unreferenced_notes(piece: Piece) -> dict:
     """Notes no reference points at, by id: they still belong in the book, at the piece's end."""
     referenced = set()
-    for block in _all_blocks(piece.document.blocks):
+    for block in all_blocks(piece.document.blocks):
         referenced.update(note_refs(getattr(block, "inlines", ())))
         for item in getattr(block, "items", ()):
             referenced.update(note_refs(item))
     return {n.id: n for n in piece.document.notes if n.id not in referenced}
-
-
-def _all_blocks(blocks):
-    for block in blocks:
-        yield block
-        yield from _all_blocks(getattr(block, "blocks", ()))
 
 
 def page_margins(width: float, height: float) -> dict[str, float]:
@@ -174,6 +169,9 @@ def _context(anthology: Anthology, layout: Layout, target: str) -> dict:
         "page_width": round(out.page_size.width, 3), "page_height": round(out.page_size.height, 3),
         "font_size": out.font_size, "notes": NoteIds(), "unreferenced_notes": unreferenced_notes,
         "lang": anthology.book.language, "notes_file": "",
+        "title_level": lambda piece: title_level(anthology, piece),
+        "heading_tag": heading_tag, "section_anchor": section_anchor, "section_rank": section_rank,
+        "hidden_roles": HIDDEN_ROLES, "dpub_role": DPUB_ROLES.get,
     }
 
 
@@ -212,6 +210,18 @@ class EpubUnit:
 
 
 COVER_IMAGE = "images/cover.jpg"
+
+# Paragraphs written for one kind of output ({.print-only} / {.ebook-only} in Markdown):
+# front and back matter may speak of footnotes at the foot of the page, or of stapling.
+HIDDEN_ROLES = {"print": frozenset({"ebook-only"}), "epub": frozenset({"print-only"}),
+                "cover": frozenset()}
+
+# The DPUB-ARIA role matching each epub:type we write, for assistive technology that reads
+# roles, not epub:type (Ace: epub-type-has-matching-role). Types without a role have none.
+DPUB_ROLES = {name: f"doc-{name}" for name in (
+    "abstract", "acknowledgments", "afterword", "appendix", "bibliography", "chapter", "colophon",
+    "conclusion", "credits", "dedication", "endnotes", "epigraph", "epilogue", "errata", "foreword",
+    "glossary", "index", "introduction", "part", "preface", "prologue")}
 
 
 def epub_units(anthology: Anthology, layout: Layout, cover: bool = False) -> list[EpubUnit]:

@@ -23,7 +23,8 @@ _FIELDS = {"title", "subtitle", "author", "authors", "lang", "language", "source
 # {.caption} and {.question} lines give a paragraph its kind or role (written by `zinebuild import`).
 _PARSER = (MarkdownIt("commonmark").use(footnote_plugin).use(attrs_block_plugin)
            .disable("html_block").disable("html_inline"))
-_ROLES = {"question", "answer", "signature", "about", "note"}
+_ROLES = {"question", "answer", "signature", "about", "note",
+          "print-only", "ebook-only"}  # the last two: a paragraph for one kind of output only
 
 
 def read(path: Path, data: bytes) -> Source:

@@ -18,43 +18,34 @@ from ebooklib import epub
 
 from ..dates import build_time
 from ..fsutil import atomic_path
-from ..model import Anthology, BookInfo
+from ..model import Anthology
+from ..outline import sections
 from ..render import COVER_IMAGE, Layout, epub_css, epub_units, output_stem
 from ..settings import Settings
 from ..typeset.cache import RenderCache
+from . import epub_meta
+from .epub_finish import finish
 
 XHTML = "application/xhtml+xml"
 
 
 def build(anthology: Anthology, layout: Layout, out_dir: Path, settings: Settings) -> Path:
     target = out_dir / f"{output_stem(anthology.book, layout.output)}.epub"
-    modified = build_time(anthology.book.date)
     book = _book(anthology, layout, RenderCache(settings.cache_dir), settings.service)
+    modified = epub_meta.modified(build_time(anthology.book.date),
+                                  (item.content for item in book.get_items()))
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.epub"
         epub.write_epub(str(raw), book, {"mtime": modified, "epub3_pages": False, "raise_exceptions": True,
                                          "epub2_guide": True, "epub3_landmark": True, "landmark_title": "Landmarks"})
         with atomic_path(target) as tmp_target:
-            tmp_target.write_bytes(_repack(raw.read_bytes(), modified))
+            tmp_target.write_bytes(_repack(raw.read_bytes(), modified, anthology.book.language))
     return target
 
 
 def _book(anthology: Anthology, layout: Layout, cache: RenderCache, service) -> epub.EpubBook:
-    info = anthology.book
     book = epub.EpubBook()
-    book.set_identifier(info.identifier)
-    book.set_title(info.title)
-    book.set_language(info.language)
-    for i, name in enumerate(info.editors):
-        book.add_author(name, role="edt", uid=f"editor-{i + 1}")
-    for i, name in enumerate(info.authors):
-        book.add_author(name, role="aut", uid=f"author-{i + 1}")
-    for field in ("description", "rights", "date"):
-        value = getattr(info, field)
-        if value:
-            book.add_metadata("DC", field, value)
-
-    _series(book, info)
+    book.set_identifier(anthology.book.identifier)
     cover = _cover(anthology, layout, cache, service)
     if cover is not None:
         data, media_type = cover
@@ -63,7 +54,7 @@ def _book(anthology: Anthology, layout: Layout, cache: RenderCache, service) -> 
         book.add_item(image)
         # Kindle and older readers find the cover through this EPUB 2 meta.
         book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
-    _accessibility(book, cover is not None)
+    epub_meta.describe(book, anthology, cover is not None)
 
     css = epub_css(layout)
     if layout.epub.embed_fonts:
@@ -83,19 +74,31 @@ def _book(anthology: Anthology, layout: Layout, cache: RenderCache, service) -> 
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
 
-    def link(piece_id: str) -> epub.Link:
-        _, unit = items[piece_id]
-        return epub.Link(unit.file_name, unit.title, piece_id)
+    def link(piece) -> epub.Link | tuple:
+        """A piece in the contents, with its sections down to [epub] toc_depth below it."""
+        _, unit = items[piece.id]
+        tree: list = []  # (Section or Link, children) at each level, as deep as the headings go
+        for section in sections(piece, layout.epub.toc_depth):
+            entry = (epub.Link(f"{unit.file_name}#{section.anchor}", section.title, section.anchor), [])
+            level = tree
+            for _ in range(section.level - 1):
+                if not level:
+                    break
+                level = level[-1][1]
+            level.append(entry)
+        if not tree:
+            return epub.Link(unit.file_name, unit.title, piece.id)
+        return (epub.Section(unit.title, unit.file_name), _flatten(tree))
 
-    toc: list = [link(p.id) for p in anthology.front]
+    toc: list = [link(p) for p in anthology.front]
     for part in anthology.parts:
-        pieces = [link(p.id) for p in part.pieces]
+        pieces = [link(p) for p in part.pieces]
         if part.title:
             toc.append((epub.Section(part.title, items[part.id][1].file_name), pieces))
         else:
             toc.extend(pieces)
-    toc += [link(p.id) for p in anthology.back]
-    toc += [link(uid) for uid in ("notes", "sources") if uid in items]
+    toc += [link(p) for p in anthology.back]
+    toc += [epub.Link(items[uid][1].file_name, items[uid][1].title, uid) for uid in ("notes", "sources") if uid in items]
     book.toc = toc
 
     opening = [items[uid][0] for uid in ("cover", "title") if uid in items]
@@ -103,18 +106,26 @@ def _book(anthology: Anthology, layout: Layout, cache: RenderCache, service) -> 
     spine += [item for uid, (item, _) in items.items() if uid not in ("cover", "title")]
     book.spine = spine
 
-    first_piece = next(iter(anthology.pieces), None)
+    # "Start" is where reading begins: the first file after the title page and contents,
+    # an introduction or a part's title page included.
+    body = next((unit for _, unit in items.values() if unit.kind not in ("cover", "title")), None)
     book.guide = []
     if "cover" in items:
         book.guide.append({"type": "cover", "href": items["cover"][1].file_name, "title": "Cover"})
     book.guide.append({"type": "toc", "href": "nav.xhtml", "title": "Contents"})
-    if first_piece is not None:
-        book.guide.append({"type": "text", "href": items[first_piece.id][1].file_name, "title": "Start"})
+    if body is not None:
+        book.guide.append({"type": "text", "href": body.file_name, "title": "Start"})
     return book
 
 
-def _repack(data: bytes, when: datetime) -> bytes:
-    """Same entries, mimetype first and stored, every timestamp fixed."""
+def _flatten(tree: list) -> list:
+    """ebooklib's contents: a Link where nothing is below, (Section, children) where something is."""
+    return [node if not children else (epub.Section(node.title, node.href), _flatten(children))
+            for node, children in tree]
+
+
+def _repack(data: bytes, when: datetime, language: str) -> bytes:
+    """Same entries (the package files mended), mimetype first and stored, every timestamp fixed."""
     stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
@@ -124,7 +135,8 @@ def _repack(data: bytes, when: datetime) -> bytes:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            dst.writestr(info, src.read(name), compresslevel=9 if name != "mimetype" else None)
+            dst.writestr(info, finish(name, src.read(name), language),
+                         compresslevel=9 if name != "mimetype" else None)
     return out.getvalue()
 
 
@@ -150,35 +162,6 @@ def _as_jpeg(data: bytes) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=90)
     return out.getvalue()
-
-
-def _accessibility(book: epub.EpubBook, has_cover: bool) -> None:
-    """schema.org accessibility metadata, as EPUB Accessibility 1.1 asks for."""
-    def meta(prop: str, value: str) -> None:
-        book.add_metadata(None, "meta", value, {"property": f"schema:{prop}"})
-
-    meta("accessMode", "textual")
-    if has_cover:
-        meta("accessMode", "visual")
-    meta("accessModeSufficient", "textual")
-    for feature in ("structuralNavigation", "tableOfContents", "readingOrder", "alternativeText"):
-        meta("accessibilityFeature", feature)
-    meta("accessibilityHazard", "none")
-    meta("accessibilitySummary", "Text with headings, a navigable table of contents and linked notes "
-                                 "that lead back to the text; the cover image has a text description.")
-
-
-def _series(book: epub.EpubBook, info: BookInfo) -> None:
-    if not info.series:
-        return
-    book.add_metadata(None, "meta", info.series, {"property": "belongs-to-collection", "id": "series"})
-    book.add_metadata(None, "meta", "series", {"refines": "#series", "property": "collection-type"})
-    if info.series_index:
-        book.add_metadata(None, "meta", str(info.series_index), {"refines": "#series", "property": "group-position"})
-    # calibre and the Kobo and Kindle apps read these older names.
-    book.add_metadata(None, "meta", "", {"name": "calibre:series", "content": info.series})
-    if info.series_index:
-        book.add_metadata(None, "meta", "", {"name": "calibre:series_index", "content": str(info.series_index)})
 
 
 _FONT_STYLES = {"R": ("normal", "normal"), "RI": ("italic", "normal"), "RB": ("normal", "bold"),
