@@ -21,14 +21,14 @@ from . import readers
 from .config import Config, PieceConfig
 from .errors import InputError, Problem, ZinebuildError
 from .model import Anthology, Document, Heading, Notice, Part, Piece, Source, plain
-from .slug import slugify, unique
+from .slug import PART_PREFIX, PIECE_PREFIX, safe_id, slugify
 
 
 def assemble(config: Config, read: Callable[[Path], Source] = readers.read) -> Anthology:
     """The book the config describes; read turns a source file into a Source (readers.read, or a cached one)."""
     sources = _read_all(config, read)
     notices: list[Notice] = []
-    taken: set[str] = {"title", "contents", "introduction", "colophon", "cover"}
+    taken: set[str] = set()
     parts = []
     seen: dict[tuple, str] = {}
     number = 0
@@ -48,9 +48,10 @@ def assemble(config: Config, read: Callable[[Path], Source] = readers.read) -> A
                 doc, skip_notices = _apply(doc, piece_config, config)
                 notices += skip_notices
                 number += 1
-                pieces.append(Piece(unique(_xml_id(doc.slug or slugify(doc.title)), taken), doc,
+                # The slug may come from front matter ("../../x"): safe_id makes it a plain, unique id.
+                pieces.append(Piece(safe_id(PIECE_PREFIX, doc.slug or doc.title, taken), doc,
                                     str(piece_config.source), number))
-        part_id = unique(f"part-{slugify(part_config.title)}", taken) if part_config.title else f"part-{index}"
+        part_id = safe_id(PART_PREFIX, part_config.title or str(index + 1), taken)
         parts.append(Part(part_id, part_config.title, tuple(pieces)))
     for source in sources.values():
         if source.removed:
@@ -63,11 +64,6 @@ def assemble(config: Config, read: Callable[[Path], Source] = readers.read) -> A
     back = _matter(config.matter.colophon, "colophon", "Colophon", read)
     return Anthology(config.book, tuple(parts), front, back, config.matter.contents, config.matter.half_title,
                      config.matter.sources, tuple(notices))
-
-
-def _xml_id(slug: str) -> str:
-    # Piece ids become file names and XML ids in the EPUB: they must start with a letter.
-    return slug if slug[:1].isalpha() else f"piece-{slug}"
 
 
 def _read_all(config: Config, read: Callable[[Path], Source]) -> dict[Path, Source]:

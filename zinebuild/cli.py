@@ -279,13 +279,20 @@ def impose(source: Path, target: Path, scheme: str, sheet: str, signature: int, 
     import pikepdf
 
     from .fsutil import write_bytes
+    from .impose import NotImposable
     from .impose import impose as impose_pdf
 
     size, options = _options(sheet, signature, creep, marks)
     try:
         data, plan = impose_pdf(source.read_bytes(), scheme, size, options)
+    except pikepdf.PasswordError:
+        raise InputError(Problem("the PDF is encrypted and needs a password", file=source,
+                                 hint="decrypt it first, e.g. `qpdf --decrypt --password=… IN.pdf OUT.pdf`")) from None
     except pikepdf.PdfError as error:
-        raise InputError(Problem(f"not a readable PDF: {error}", file=source)) from None
+        reason = str(error).split(">: ", 1)[-1]  # without pikepdf's "stream <_io.BytesIO …>: "
+        raise InputError(Problem(f"not a readable PDF: {reason}", file=source)) from None
+    except NotImposable as error:
+        raise InputError(Problem(str(error), file=source, hint="impose a PDF with at least one page")) from None
     if target.resolve() == source.resolve():
         raise InputError(Problem("refusing to write over the source", file=target))
     write_bytes(target, data)
@@ -323,13 +330,16 @@ def import_source(source: Path, output: Path | None, force: bool) -> None:
     from .export import to_markdown
     from .fsutil import write_bytes
     from .readers import read
+    from .slug import safe_id
 
     documents = read(source).documents
     if len(documents) == 1:
         targets = [output or source.with_suffix(".md")]
     else:
         folder = output or source.with_suffix("")
-        targets = [folder / f"{i:02d}-{doc.slug}.md" for i, doc in enumerate(documents, start=1)]
+        taken: set[str] = set()
+        targets = [folder / f"{safe_id(f'{i:02d}-', doc.slug or doc.title, taken)}.md"
+                   for i, doc in enumerate(documents, start=1)]
     for target in targets:
         if target.resolve() == source.resolve():
             raise InputError(Problem("refusing to write over the source itself", file=target,

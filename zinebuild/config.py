@@ -10,9 +10,11 @@ import datetime as dt
 import re
 import tomllib
 import uuid
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import dates, langtags
 from .errors import ConfigError, Problem
 from .model import BookInfo
 from .units import PageSize, parse_length, parse_page_size
@@ -20,7 +22,10 @@ from .units import PageSize, parse_length, parse_page_size
 FORMATS = ("epub", "pdf", "booklet", "html")
 SCHEMES = ("saddle", "minizine", "minizine-16", "2up-side", "quarter")  # the keys of impose.SCHEMES (checked by a test)
 SHEETS = ("A4", "letter", "A3", "tabloid")
-_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+# A cover is embedded whole and decoded by every reader: beyond these it is a mistake or an attack.
+COVER_MAX_PIXELS = 40_000_000
+COVER_MAX_BYTES = 30 * 1024 * 1024
+_COVER_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,10 @@ def load(path: Path | str) -> Config:
         line = _toml_error_line(str(error))
         raise ConfigError(Problem(f"not valid TOML: {error}", file=path, line=line,
                                   hint="check quotes, brackets and '=' on that line")) from None
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively; no config needs such depth.
+        raise ConfigError(Problem("arrays or tables nested too deeply to read", file=path,
+                                  hint="an anthology.toml needs no more than a few levels of brackets")) from None
     return _Validator(path, text).config(raw)
 
 
@@ -196,9 +205,54 @@ class _Validator:
 
     def lang(self, raw: dict, name: str, key: str) -> str | None:
         value = self.string(raw, name, key)
-        if value is not None and not _LANG.match(value):
-            self.problem(f"{name}.{key}", f"'{value}' is not a BCP 47 language tag",
-                         hint="write it like 'en', 'cs' or 'uk-UA'")
+        if value is not None and not langtags.is_valid(value):
+            self.problem(f"{name}.{key}", f"'{value}' is not a BCP 47 language tag", hint=langtags.HINT)
+            return None
+        return value
+
+    def date(self, raw: dict, name: str, key: str) -> str | None:
+        value = self.string(raw, name, key)
+        if value is not None:
+            try:
+                dates.parse(value)
+            except ValueError as error:
+                self.problem(f"{name}.{key}", str(error), hint="write it as YYYY, YYYY-MM or YYYY-MM-DD")
+                return None
+        return value
+
+    def inside(self, path: Path, name: str, key: str, value: str) -> bool:
+        """Whether path (resolved: symlinks followed) stays in the project folder."""
+        if path.is_relative_to(self.root):
+            return True
+        self.problem(f"{name}.{key}", f"'{value}' is outside the project folder",
+                     hint=f"copy the file into {self.root} and name it from there")
+        return False
+
+    def cover(self, raw: dict) -> Path | None:
+        path = self.file(raw, "book", "cover")
+        if path is None or not self.inside(path, "book", "cover", raw["cover"]):
+            return None
+        expected = _COVER_FORMATS.get(path.suffix.lower())
+        if expected is None:
+            self.problem("book.cover", "must be a .jpg or .png image")
+            return None
+        problem = _image_problem(path, expected)
+        if problem:
+            self.problem("book.cover", problem, hint=f"save the cover as a {expected} image of at most "
+                                                     f"{COVER_MAX_PIXELS // 1_000_000} megapixels")
+            return None
+        return path
+
+    def output_name(self, raw: dict) -> str | None:
+        value = self.string(raw, "output", "name")
+        if value is None:
+            return None
+        # The outputs are written as OUT/NAME.epub …: a name must not lead anywhere else.
+        if (not value or value in (".", "..") or value.startswith(".") or len(value) > 120
+                or any(c in value for c in '/\\:') or any(ord(c) < 32 or ord(c) == 127 for c in value)):
+            self.problem("output.name", f"{value!r} is not a plain file name",
+                         hint="write a name without '/', '\\', ':' or a leading '.', like \"my-zine\"; "
+                              "choose the folder with --out")
             return None
         return value
 
@@ -259,9 +313,7 @@ class _Validator:
         editors = self.names(raw, "book", "editor") + self.names(raw, "book", "editors")
         authors = self.names(raw, "book", "author") + self.names(raw, "book", "authors")
         language = self.lang(raw, "book", "language") or "en"
-        cover = self.file(raw, "book", "cover")
-        if cover is not None and cover.suffix.lower() not in (".jpg", ".jpeg", ".png"):
-            self.problem("book.cover", "must be a .jpg or .png image")
+        cover = self.cover(raw)
         identifier = self.string(raw, "book", "identifier")
         if not identifier:
             # Stable across builds: the same title always gives the same identifier.
@@ -269,7 +321,7 @@ class _Validator:
         return BookInfo(
             title=title, language=language, identifier=identifier,
             subtitle=self.string(raw, "book", "subtitle"), editors=editors, authors=authors,
-            date=self.string(raw, "book", "date"), description=self.string(raw, "book", "description"),
+            date=self.date(raw, "book", "date"), description=self.string(raw, "book", "description"),
             rights=self.string(raw, "book", "rights"), cover=str(cover) if cover else None,
             series=self.string(raw, "book", "series"), series_index=self.series_index(raw),
         )
@@ -291,8 +343,9 @@ class _Validator:
                          hint='add one:\n[[pieces]]\nsource = "sources/text.txt"')
             return ()
         if parts is not None:
-            if not _is_tables(parts):
-                self.problem("parts", "must be an array of tables: [[parts]]")
+            if not _is_tables(parts) or not parts:
+                self.problem("parts", "must be a non-empty array of tables: [[parts]]",
+                             hint='add one:\n[[parts]]\ntitle = "…"\n  [[parts.pieces]]\n  source = "sources/text.txt"')
                 return ()
             result = []
             for i, part in enumerate(parts):
@@ -305,8 +358,9 @@ class _Validator:
                 result.append(PartConfig(self.string(part, name, "title"),
                                          tuple(self.piece(p, f"{name}.pieces[{j}]") for j, p in enumerate(items))))
             return tuple(result)
-        if not _is_tables(pieces):
-            self.problem("pieces", "must be an array of tables: [[pieces]]")
+        if not _is_tables(pieces) or not pieces:
+            self.problem("pieces", "must be a non-empty array of tables: [[pieces]]",
+                         hint='add one:\n[[pieces]]\nsource = "sources/text.txt"')
             return ()
         return (PartConfig(None, tuple(self.piece(p, f"pieces[{i}]") for i, p in enumerate(pieces))),)
 
@@ -413,8 +467,34 @@ class _Validator:
             self.problem("output.marks", "must be true or false")
             marks = False
         return OutputConfig(tuple(dict.fromkeys(formats)), page_size, sheet, scheme,
-                            float(font_size), layout, self.string(raw, "output", "name"), **choices,
+                            float(font_size), layout, self.output_name(raw), **choices,
                             signature=signature, creep=creep, marks=marks)
+
+
+def _image_problem(path: Path, expected: str) -> str | None:
+    """What is wrong with an image file, or None: it must be whole, of its kind, not too large."""
+    from PIL import Image, UnidentifiedImageError  # late: only books with a cover pay for it
+
+    if path.stat().st_size > COVER_MAX_BYTES:
+        return f"is larger than {COVER_MAX_BYTES // (1024 * 1024)} MB"
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns of large images; the cap below, lower than Pillow's, says it plainly.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(path)
+        with image:
+            if image.format != expected:
+                return f"is not a {expected} image (its bytes are {image.format or 'unknown'})"
+            if image.width * image.height > COVER_MAX_PIXELS:
+                return f"is {image.width}×{image.height} pixels; at most {COVER_MAX_PIXELS:,} are read"
+            image.load()  # a truncated or corrupt file fails here, not in the EPUB writer
+    except Image.DecompressionBombError:
+        return f"has more pixels than the {COVER_MAX_PIXELS:,} that are read"
+    except UnidentifiedImageError:
+        return f"is not a {expected} image"
+    except (OSError, ValueError, SyntaxError) as error:
+        return f"is not a readable {expected} image: {error}"
+    return None
 
 
 def _is_tables(value) -> bool:

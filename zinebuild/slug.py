@@ -27,3 +27,17 @@ def unique(slug: str, taken: set[str]) -> str:
         candidate, n = f"{slug}-{n}", n + 1
     taken.add(candidate)
     return candidate
+
+
+# Ids and file names made from untrusted text (titles, front-matter slugs) start with one of
+# these prefixes, which the book's own ids and files (title, contents, nav, ncx, style, notes,
+# sources, cover, introduction, colophon…) never do; slugs hold only [a-z0-9-], so note and
+# reference anchors, joined to a piece id with "_", can never equal another piece's id.
+PIECE_PREFIX = "piece-"
+PART_PREFIX = "part-"
+_MAX_SLUG = 60  # characters: a file name in the EPUB stays short whatever the title
+
+
+def safe_id(prefix: str, text: str, taken: set[str]) -> str:
+    """The one way to make an id or file name stem from untrusted text: prefixed, sanitised, unique in taken."""
+    return unique(prefix + (slugify(text)[:_MAX_SLUG].strip("-") or "untitled"), taken)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from . import minizine, minizine16, pdfio, quarter, saddle, twoup
 from .plan import Options, Plan
 
-__all__ = ["SCHEMES", "Options", "Plan", "impose"]
+__all__ = ["SCHEMES", "NotImposable", "Options", "Plan", "impose"]
 
 SCHEMES = {
     "saddle": saddle.plan,
@@ -20,7 +20,15 @@ SCHEMES = {
 }
 
 
+class NotImposable(ValueError):
+    """The PDF cannot be imposed as it is (encrypted, no pages, pages of no size); says what to do."""
+
+
 def impose(data: bytes, scheme: str, sheet: tuple[float, float], options: Options = Options()) -> tuple[bytes, Plan]:
     sizes = pdfio.page_sizes(data)
+    if not sizes:
+        raise NotImposable("the PDF has no pages")
+    if any(w <= 0 or h <= 0 for w, h in sizes):
+        raise NotImposable("a page of the PDF has no width or height (its trim box is empty)")
     plan = SCHEMES[scheme](len(sizes), sizes[0], sheet, options)
     return pdfio.apply(plan, data), plan

@@ -13,6 +13,7 @@ _DUPLEX = {"short": Name.DuplexFlipShortEdge, "long": Name.DuplexFlipLongEdge, "
 
 
 def page_sizes(data: bytes) -> list[tuple[float, float]]:
+    """Each page's trimmed size; raises pikepdf.PasswordError for a PDF that needs a password."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         return [_size(page) for page in pdf.pages]
 

@@ -13,6 +13,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ..cache import BlobCache, digest
+from ..depth import flatten_source
 from ..errors import Problem, SourceError
 from ..model import Source, from_data, to_data
 from . import html, markdown, text
@@ -38,7 +39,12 @@ def read(path: Path | str) -> Source:
     except OSError as error:
         raise SourceError(Problem(f"cannot open: {error.strerror or error}", file=path,
                                   hint="check that the file exists and is readable")) from None
-    source = reader(path, data)
+    try:
+        source = flatten_source(reader(path, data))
+    except RecursionError:
+        raise SourceError(Problem("nested too deeply to read (elements inside elements, hundreds deep)",
+                                  file=path, hint="save the page again, or copy its text into a .txt or .md file")
+                          ) from None
     if not any(doc.blocks for doc in source.documents):
         raise SourceError(Problem("no text found in this source", file=path,
                                   hint="is the file empty, or did the cleaner remove everything? "
