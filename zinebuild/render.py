@@ -7,9 +7,6 @@ built-in ``default``: copy one file, change it, and the rest still comes from us
 
 from __future__ import annotations
 
-import base64
-import mimetypes
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -17,8 +14,10 @@ from pathlib import Path
 import jinja2
 
 from .config import Config, EpubConfig, OutputConfig
+from .cssinline import inline_stylesheet
 from .dates import build_time
 from .errors import BuildError, InputError, Problem
+from .fetch import Confined
 from .model import Anthology, BookInfo, Piece, note_refs
 from .outline import all_blocks, heading_tag, section_anchor, section_rank, title_level
 from .slug import slugify
@@ -69,7 +68,7 @@ class Layout:
     @cached_property
     def env(self) -> jinja2.Environment:
         env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(d) for d in self.search_path]),
+            loader=_ConfinedLoader(self),
             autoescape=True, undefined=jinja2.StrictUndefined,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         )
@@ -114,6 +113,21 @@ class Layout:
                                      hint="the templates can use: book, anthology, piece, part, target, …")) from None
         except jinja2.TemplateNotFound as error:
             raise BuildError(Problem(f"layout has no template '{error.name}'", file=self.search_path[0])) from None
+
+
+class _ConfinedLoader(jinja2.FileSystemLoader):
+    """Templates from the layout folders, first wins; a template that is a link leading out is refused."""
+
+    def __init__(self, layout: Layout):
+        super().__init__([str(d) for d in layout.search_path])
+        self.confined = Confined(layout)
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        if not self.confined.inside(Path(filename)):
+            raise InputError(Problem("the template leads outside the project and its layouts; it is not read",
+                                     file=filename, hint="put the template itself, not a link, in the layout"))
+        return source, filename, uptodate
 
 
 def _template_file(layout: Layout, template: str) -> str:
@@ -269,31 +283,12 @@ def cover_html(anthology: Anthology, layout: Layout) -> str:
 
 
 def epub_css(layout: Layout) -> str:
-    return layout.asset("epub.css").read_text(encoding="utf-8")
-
-
-_CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
+    return Confined(layout).required(layout.asset("epub.css")).decode("utf-8")
 
 
 def _inline_css(layout: Layout, name: str) -> str:
-    """The stylesheet with its fonts and images embedded as data: URLs (a self-contained file)."""
-    css_path = layout.asset(name)
-    css = css_path.read_text(encoding="utf-8")
-
-    def embed(match: re.Match) -> str:
-        url = match[1]
-        if url.startswith(("data:", "#")) or ":" in url.split("/")[0]:
-            return match[0]
-        try:
-            asset = layout.asset(url)
-        except BuildError:
-            return match[0]
-        mime = mimetypes.guess_type(asset.name)[0] or "application/octet-stream"
-        if asset.suffix == ".otf":
-            mime = "font/otf"
-        return f"url(data:{mime};base64,{base64.b64encode(asset.read_bytes()).decode()})"
-
-    return _CSS_URL.sub(embed, css)
+    """The stylesheet with its imports, fonts and images embedded as data: URLs (a self-contained file)."""
+    return inline_stylesheet(Confined(layout), layout.asset(name))
 
 
 def output_stem(book: BookInfo, output: OutputConfig) -> str:

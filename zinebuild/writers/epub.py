@@ -17,6 +17,7 @@ from pathlib import Path
 from ebooklib import epub
 
 from ..dates import build_time
+from ..fetch import Confined
 from ..fsutil import atomic_path
 from ..model import Anthology
 from ..outline import sections
@@ -144,9 +145,10 @@ def _cover(anthology: Anthology, layout: Layout, cache: RenderCache, service) ->
     """The configured cover image, else one drawn from the layout's cover.html (unless turned off)."""
     if anthology.book.cover:
         path = Path(anthology.book.cover)
+        data = Confined(layout).required(path)
         if path.suffix.lower() == ".png":
-            return _as_jpeg(path.read_bytes()), "image/jpeg"
-        return path.read_bytes(), "image/jpeg"
+            return _as_jpeg(data), "image/jpeg"
+        return data, "image/jpeg"
     if not layout.epub.cover:
         return None
     from ..cover import cover_jpeg  # late: only builds with a generated cover pay for it
@@ -171,10 +173,11 @@ _FONT_STYLES = {"R": ("normal", "normal"), "RI": ("italic", "normal"), "RB": ("n
 def _embed_fonts(book: epub.EpubBook, layout: Layout) -> str:
     """Add the layout's fonts to the EPUB; return the @font-face rules that use them."""
     rules = []
+    confined = Confined(layout)
     for code, (style, weight) in _FONT_STYLES.items():
         path = layout.asset(f"fonts/LinLibertine_{code}.otf")
         book.add_item(epub.EpubItem(uid=f"font-{code.lower()}", file_name=f"fonts/{path.name}",
-                                    media_type="font/otf", content=path.read_bytes()))
+                                    media_type="font/otf", content=confined.required(path)))
         rules.append(f'@font-face {{ font-family: "Libertine"; src: url(../fonts/{path.name}); '
                      f"font-style: {style}; font-weight: {weight}; }}")
     rules.append('body { font-family: "Libertine", serif; }')
