@@ -7,6 +7,7 @@ import subprocess
 import sys
 import zipfile
 
+import lxml.html
 import pypdf
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,7 +20,7 @@ from zinebuild.errors import ConfigError
 from zinebuild.fetch import ConfinedFetcher, Refused
 from zinebuild.render import Layout
 
-from .conftest import ROOT
+from .conftest import ROOT, write_project
 from .test_cli import assert_clean_failure, run
 
 
@@ -187,3 +188,196 @@ def test_config_loader_with_typed_values(tmp_path_factory, book):
         config.load(folder / "anthology.toml")
     except ConfigError:
         pass
+
+
+# ---------------------------------------------------------------- the bad-input matrix: exit 2, key named
+BOOK = '[book]\ntitle = "T"\n'
+PIECE = '[[pieces]]\nsource = "a.txt"\n'
+TEXT = {"a.txt": "A Title\n\nA paragraph of text for the piece.\n"}
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG whose header claims width × height; Pillow reads the size without the pixels."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\0")) + chunk(b"IEND", b""))
+
+
+def _image(kind: str, size=(40, 60)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, "darkred").save(out, kind)
+    return out.getvalue()
+
+
+def _deep(opening: str, closing: str, depth: int) -> str:
+    return opening * depth + closing * depth
+
+
+BAD_CONFIGS = {
+    # [book] date: not a date, a date that does not exist, year zero, a time only
+    "date-month-13": (BOOK + 'date = "2026-13-45"\n' + PIECE, {}, "book.date", "not a real date"),
+    "date-year-zero": (BOOK + 'date = "0000-01-01"\n' + PIECE, {}, "book.date", "not a real date"),
+    "date-feb-30": (BOOK + 'date = "2026-02-30"\n' + PIECE, {}, "book.date", "not a real date"),
+    "date-words": (BOOK + 'date = "next spring"\n' + PIECE, {}, "book.date", "not a real date"),
+    "date-month-00": (BOOK + 'date = "2026-00"\n' + PIECE, {}, "book.date", "not a real date"),
+    "date-toml-time": (BOOK + "date = 10:30:00\n" + PIECE, {}, "book.date", "must be text"),
+    # language tags: shapes readers reject, and well-formed tags of no registered language
+    "lang-underscore": (BOOK + 'language = "en_US"\n' + PIECE, {}, "book.language", "BCP 47"),
+    "lang-unregistered": (BOOK + 'language = "xx"\n' + PIECE, {}, "book.language", "BCP 47"),
+    "lang-word": (BOOK + 'language = "english"\n' + PIECE, {}, "book.language", "BCP 47"),
+    "lang-markup": (BOOK + 'language = "en\\" onload=\\"x"\n' + PIECE, {}, "book.language", "BCP 47"),
+    "lang-piece": (BOOK + PIECE + 'lang = "zz-ZZ"\n', {}, "pieces[0].lang", "BCP 47"),
+    "lang-part-piece": (BOOK + '[[parts]]\ntitle = "P"\n[[parts.pieces]]\nsource = "a.txt"\nlang = "cs-"\n', {},
+                        "parts[0].pieces[0].lang", "BCP 47"),
+    # no pieces at all
+    "pieces-empty": ("pieces = []\n" + BOOK, {}, "pieces", "non-empty"),
+    "parts-empty": ("parts = []\n" + BOOK, {}, "parts", "non-empty"),
+    "part-without-pieces": (BOOK + '[[parts]]\ntitle = "P"\npieces = []\n', {}, "parts[0].pieces", "needs its pieces"),
+    "part-no-pieces-key": (BOOK + '[[parts]]\ntitle = "P"\n', {}, "parts[0].pieces", "needs its pieces"),
+    # TOML nested deeper than the parser can go
+    "toml-deep-array": ("a = " + _deep("[", "]", 5000) + "\n", {}, "anthology.toml", "nested too deeply"),
+    "toml-deep-table": ("a = " + _deep("{b = ", "}", 5000).replace("{b = }", "{}") + "\n", {}, "anthology.toml",
+                        "nested too deeply"),
+    # output names that lead out of --out
+    "name-parent": (BOOK + PIECE + '[output]\nname = "../sources/x"\n', {}, "output.name", "plain file name"),
+    "name-absolute": (BOOK + PIECE + '[output]\nname = "/tmp/zinebuild-escape"\n', {}, "output.name", "plain file name"),
+    "name-dotdot": (BOOK + PIECE + '[output]\nname = ".."\n', {}, "output.name", "plain file name"),
+    "name-subfolder": (BOOK + PIECE + '[output]\nname = "sub/x"\n', {}, "output.name", "plain file name"),
+    "name-backslash": (BOOK + PIECE + '[output]\nname = "..\\\\x"\n', {}, "output.name", "plain file name"),
+    "name-hidden": (BOOK + PIECE + '[output]\nname = ".zinebuild-cache"\n', {}, "output.name", "plain file name"),
+    "name-newline": (BOOK + PIECE + '[output]\nname = "a\\nb"\n', {}, "output.name", "plain file name"),
+    # covers: not what the suffix says, too large, broken, or outside the project
+    "cover-png-text": (BOOK + 'cover = "c.png"\n' + PIECE, {"c.png": "not an image"}, "book.cover", "not a PNG"),
+    "cover-jpg-text": (BOOK + 'cover = "c.jpg"\n' + PIECE, {"c.jpg": "not an image"}, "book.cover", "not a JPEG"),
+    "cover-jpg-is-png": (BOOK + 'cover = "c.jpg"\n' + PIECE, {"c.jpg": _image("PNG")}, "book.cover", "not a JPEG"),
+    "cover-png-is-gif": (BOOK + 'cover = "c.png"\n' + PIECE, {"c.png": _image("GIF")}, "book.cover", "not a PNG"),
+    "cover-225-megapixels": (BOOK + 'cover = "c.png"\n' + PIECE, {"c.png": _png_header(15000, 15000)},
+                             "book.cover", "pixels"),
+    "cover-50-megapixels": (BOOK + 'cover = "c.png"\n' + PIECE, {"c.png": _png_header(10000, 5000)},
+                            "book.cover", "pixels"),
+    "cover-truncated": (BOOK + 'cover = "c.jpg"\n' + PIECE, {"c.jpg": _image("JPEG", (400, 400))[:300]},
+                        "book.cover", "not a readable JPEG"),
+    "cover-outside": (BOOK + 'cover = "../outside.jpg"\n' + PIECE, {"../outside.jpg": _image("JPEG")},
+                      "book.cover", "outside the project"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CONFIGS))
+def test_bad_config_is_a_clear_input_error(tmp_path, case):
+    text, files, key, message = BAD_CONFIGS[case]
+    project = tmp_path / "project"
+    path = write_project(project, text, {**TEXT, **files})
+    for command in (("check", path), ("build", path, "--format", "epub", "--out", tmp_path / "out")):
+        result = run(*command)
+        assert_bad_input(result, key, message)
+    assert not (tmp_path / "out").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["outside.jpg", "project"][("outside" not in case):]
+
+
+def assert_bad_input(result, *fragments):
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output, result.output
+    for fragment in fragments:
+        assert fragment in result.output, result.output
+
+
+def test_cover_leaving_the_project_by_a_link(tmp_path):
+    (tmp_path / "secret.jpg").write_bytes(_image("JPEG"))
+    path = write_project(tmp_path / "project", BOOK + 'cover = "c.jpg"\n' + PIECE, TEXT)
+    (tmp_path / "project" / "c.jpg").symlink_to(tmp_path / "secret.jpg")
+    assert_bad_input(run("check", path), "book.cover", "outside the project")
+
+
+def test_good_covers_dates_and_tags_still_pass(tmp_path):
+    path = write_project(tmp_path, '[book]\ntitle = "T"\ndate = 2026-11-22\nlanguage = "sr-Latn-RS"\n'
+                                   'cover = "c.jpg"\n' + PIECE + 'lang = "zh-Hant"\n[output]\nname = "my zine (2)"\n',
+                         {**TEXT, "c.jpg": _image("JPEG")})
+    loaded = config.load(path)
+    assert (loaded.book.date, loaded.book.language, loaded.pieces[0].lang) == ("2026-11-22", "sr-Latn-RS", "zh-Hant")
+    assert loaded.output.name == "my zine (2)" and loaded.book.cover.endswith("c.jpg")
+    for year in ("2026", "2026-02", "2024-02-29", "2026-11-22T10:00:00"):
+        path.write_text(BOOK + f'date = "{year}"\n' + PIECE)
+        assert config.load(path).book.date == year
+
+
+def _pdf(pages: int, **save) -> bytes:
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    for _ in range(pages):
+        pdf.add_blank_page(page_size=(420, 595))
+    out = io.BytesIO()
+    pdf.save(out, **save)
+    return out.getvalue()
+
+
+def _encrypted() -> bytes:
+    import pikepdf
+
+    return _pdf(4, encryption=pikepdf.Encryption(owner="owner", user="reader"))
+
+
+BAD_PDFS = {
+    "encrypted": (_encrypted, "encrypted"),
+    "no-pages": (lambda: _pdf(0), "no pages"),
+    "not-a-pdf": (lambda: b"%PDF-1.7\nthis is not really a PDF\n", "not a readable PDF"),
+    "text-file": (lambda: b"Dear printer,\nplease fold this.\n", "not a readable PDF"),
+    "empty-file": (lambda: b"", "not a readable PDF"),
+}
+
+
+@pytest.mark.parametrize("scheme", config.SCHEMES)
+@pytest.mark.parametrize("case", sorted(BAD_PDFS))
+def test_impose_refuses_what_it_cannot_impose(tmp_path, case, scheme):
+    make, message = BAD_PDFS[case]
+    source = tmp_path / "in.pdf"
+    source.write_bytes(make())
+    assert_bad_input(run("impose", source, tmp_path / "out.pdf", "--scheme", scheme), "in.pdf", message)
+    assert not (tmp_path / "out.pdf").exists()
+
+
+# ---------------------------------------------------------------- nested deeper than any page
+DEEP_SOURCES = {
+    "html-blockquotes": ("deep.html", "<html><head><title>Deep</title></head><body><article><p>Start here.</p>"
+                         + "<blockquote><p>level</p>" * 240 + "<p>deepest</p>" + "</blockquote>" * 240
+                         + "<p>End here.</p></article></body></html>", 241),
+    "html-emphasis": ("deep.html", "<html><head><title>Deep</title></head><body><article><p>Start here.</p><p>"
+                      + "<em>level <strong>" * 120 + "deepest" + "</strong></em>" * 120
+                      + "</p><p>End here.</p></article></body></html>", 121),
+    "markdown-quotes": ("deep.md", "# Deep\n\nStart here.\n\n"
+                        + "".join(">" * i + " level\n" + ">" * i + "\n" for i in range(1, 81))
+                        + "> deepest\n\nEnd here.\n", 81),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DEEP_SOURCES))
+def test_deep_nesting_builds_and_keeps_every_word(tmp_path, case):
+    name, text, levels = DEEP_SOURCES[case]
+    path = write_project(tmp_path, f'[book]\ntitle = "Deep"\n[[pieces]]\nsource = "{name}"\n', {name: text})
+    out = tmp_path / "out"
+    result = run("build", path, "--format", "pdf,epub,html", "--out", out)
+    assert result.exit_code == 0, result.output
+    words = " ".join(page.extract_text() for page in pypdf.PdfReader(out / "deep.pdf").pages).split()
+    assert words.count("level") + words.count("deepest") == levels
+    assert "Start" in words and words.index("deepest") < len(words) - 1
+    body = lxml.html.parse(str(out / "deep.html")).find("body")
+    words = body.text_content().split()
+    assert words.count("level") + words.count("deepest") == levels
+    assert max(len(e.xpath("ancestor::blockquote|ancestor::em|ancestor::strong")) for e in body.iter()) <= 8
+
+
+def test_sources_nested_too_deep_to_parse_are_named(tmp_path):
+    path = write_project(tmp_path, '[book]\ntitle = "Deep"\n[[pieces]]\nsource = "deep.md"\n',
+                         {"deep.md": "# Deep\n\n" + "> " * 3000 + "deepest\n"})
+    assert_bad_input(run("build", path, "--format", "epub", "--out", tmp_path / "out"), "deep.md", "nested too deeply")

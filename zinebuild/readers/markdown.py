@@ -21,7 +21,9 @@ from ..slug import slugify
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
 _FIELDS = {"title", "subtitle", "author", "authors", "lang", "language", "source", "url", "date", "slug"}
 # {.caption} and {.question} lines give a paragraph its kind or role (written by `zinebuild import`).
-_PARSER = (MarkdownIt("commonmark").use(footnote_plugin).use(attrs_block_plugin)
+# markdown-it silently drops what is nested deeper than maxNesting (20 in "commonmark"): no limit
+# here; depth.py flattens deep quotes, and readers.read names a source too deep to parse at all.
+_PARSER = (MarkdownIt("commonmark", {"maxNesting": 1_000_000}).use(footnote_plugin).use(attrs_block_plugin)
            .disable("html_block").disable("html_inline"))
 _ROLES = {"question", "answer", "signature", "about", "note",
           "print-only", "ebook-only"}  # the last two: a paragraph for one kind of output only
