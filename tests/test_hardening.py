@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import subprocess
 import sys
 import zipfile
 
+import lxml.etree
 import lxml.html
 import pypdf
 import pytest
@@ -19,6 +22,7 @@ from zinebuild.clean.decode import decode
 from zinebuild.errors import ConfigError
 from zinebuild.fetch import ConfinedFetcher, Refused
 from zinebuild.render import Layout
+from zinebuild.settings import Settings
 
 from .conftest import ROOT, write_project
 from .test_cli import assert_clean_failure, run
@@ -381,3 +385,157 @@ def test_sources_nested_too_deep_to_parse_are_named(tmp_path):
     path = write_project(tmp_path, '[book]\ntitle = "Deep"\n[[pieces]]\nsource = "deep.md"\n',
                          {"deep.md": "# Deep\n\n" + "> " * 3000 + "deepest\n"})
     assert_bad_input(run("build", path, "--format", "epub", "--out", tmp_path / "out"), "deep.md", "nested too deeply")
+
+
+# ---------------------------------------------------------------- ids: their own namespace, sanitised, unique
+# Titles that name the book's own files and ids, and front-matter slugs that lead out of the EPUB.
+HOSTILE_TITLES = ("Sources", "Notes", "Style", "Nav", "Ncx", "Cover", "Title", "Contents", "Toc", "Introduction",
+                  "Colophon", "Cover image", "Editor 1", "Part 1", "Piece a", "A note 1", "Series", "Landmarks")
+HOSTILE_SLUGS = ("../../../../tmp/x", "/etc/passwd", "nav", "a b/../../c", "..", "%2e%2e%2fx", "ÿ" * 300)
+
+
+def _hostile_project(root):
+    files, pieces = {}, []
+    for i, title in enumerate(HOSTILE_TITLES + HOSTILE_SLUGS):
+        slug = f"slug: {json.dumps(title)}\n" if title in HOSTILE_SLUGS else ""
+        files[f"sources/{i:02d}.md"] = (f"---\ntitle: {json.dumps(title if not slug else f'Slugged {i}')}\n{slug}---\n\n"
+                                        f"Words of piece {i}.[^1] More words.[^x]\n\n[^1]: Note one of {i}.\n\n"
+                                        f"[^x]: Note x of {i}.\n")
+        pieces.append(f'[[parts.pieces]]\nsource = "sources/{i:02d}.md"\n')
+    text = ('[book]\ntitle = "Ids"\nlanguage = "en"\n[front]\nintroduction = "sources/00.md"\n'
+            '[back]\ncolophon = "sources/01.md"\n[epub]\nnotes = "book"\n[output]\nnotes = "endnotes"\n'
+            '[[parts]]\ntitle = "Notes"\n' + "".join(pieces[:10]) + '[[parts]]\ntitle = "Piece a"\n'
+            + "".join(pieces[10:]))
+    return write_project(root, text, files)
+
+
+def test_untrusted_titles_and_slugs_never_collide_or_escape(tmp_path):
+    from .test_epub import NS, assert_epubcheck_clean, read_epub
+
+    config_path = _hostile_project(tmp_path / "project")
+    before = sorted(p for p in tmp_path.rglob("*"))
+    out = tmp_path / "out"
+    result = run("build", config_path, "--format", "epub,html,pdf,booklet", "--out", out)
+    assert result.exit_code == 0, result.output
+    # Nothing written anywhere but the output folder (the cache is inside it too).
+    assert sorted(p for p in tmp_path.rglob("*") if not p.is_relative_to(out)) == before
+    assert sorted(p.name for p in out.iterdir()) == [".zinebuild-cache", "ids-booklet.pdf", "ids.epub", "ids.html",
+                                                     "ids.pdf"]
+    project = pipeline.load(config_path)
+    epub, html, pdf = out / "ids.epub", out / "ids.html", out / "ids.pdf"
+
+    opf, base, files, infos = read_epub(epub)
+    names = [info.filename for info in infos]
+    assert len(names) == len(set(names))
+    assert all(".." not in name.split("/") and not name.startswith("/") and len(name) < 120 for name in names)
+    opf_ids = opf.xpath("//@id")
+    assert len(opf_ids) == len(set(opf_ids))
+    manifest = opf.xpath("//opf:manifest/opf:item/@href", namespaces=NS)
+    assert len(manifest) == len(set(manifest)) == len(names) - 3  # all but mimetype, container.xml, the OPF
+    for name, data in files.items():
+        if name.endswith((".xhtml", ".ncx")):
+            ids = lxml.etree.fromstring(data).xpath("//@id")
+            assert len(ids) == len(set(ids)), name
+    assert_epubcheck_clean(epub)
+
+    # One document holds every piece in the HTML and PDF: ids must be unique across the book.
+    tree = lxml.html.parse(str(html))
+    ids = tree.xpath("//@id")
+    assert len(ids) == len(set(ids))
+    pieces = [p for p in project.anthology.pieces]
+    assert all(p.id.startswith("piece-") for p in pieces)
+    reader = pypdf.PdfReader(pdf)
+    destinations = reader.named_destinations
+    assert set(ids) <= set(destinations)
+    for piece in pieces:  # each piece's anchor leads to its own first page, not a namesake's
+        page = reader.get_destination_page_number(destinations[piece.id])
+        assert piece.document.title in reader.pages[page].extract_text(), piece.id
+    sources_page = reader.pages[reader.get_destination_page_number(destinations["sources"])].extract_text()
+    assert sources_page.startswith("Sources") and "Sources. 00.md" in sources_page  # the book's own Sources page
+
+
+
+# ---------------------------------------------------------------- every output reads through the one fetcher
+SECRET = b"SECRET-OUTSIDE-THE-PROJECT"
+# What a layout's print.css may ask for; outside/ is beside the project, never inside it.
+CSS_ATTACKS = {
+    "import-symlink": ("@import url(pw.css);\n", {"pw.css": "->outside/secret.css"}),
+    "import-leading-out": ('@import "inner.css";\n', {"inner.css": ".x { background: url(../../../outside/secret.png); }"}),
+    "import-import-symlink": ("@import url(inner.css);\n", {"inner.css": '@import "pw.css";\n',
+                                                            "pw.css": "->outside/secret.css"}),
+    "dotdot": (".x { background: url(../../../outside/secret.png); }\n", {}),
+    "quoted-dotdot": ('.x { background: url("../../../outside/secret.png?v=1"); }\n', {}),
+    "absolute": (".x { background: url({outside}/secret.png); }\n", {}),
+    "file-url": (".x { background: url(file://{outside}/secret.png); }\n", {}),
+    "symlinked-image": (".x { background: url(img.png); }\n", {"img.png": "->outside/secret.png"}),
+    "symlinked-folder": (".x { background: url(assets/secret.png); }\n", {"assets": "->outside"}),
+    "font-symlink": ('@font-face { font-family: X; src: url(fonts/evil.otf); }\n',
+                     {"fonts/evil.otf": "->outside/secret.png"}),
+    "network": (".x { background: url(https://example.org/secret.png); }\n", {}),
+}
+
+
+def _decoded_data_urls(text: str):
+    """Every data: URL's payload in text, and those inside embedded stylesheets, decoded."""
+    import base64
+
+    for payload in re.findall(r"data:[^;,\"')]*;base64,([A-Za-z0-9+/=]+)", text):
+        data = base64.b64decode(payload)
+        yield data
+        yield from _decoded_data_urls(data.decode("latin-1"))
+
+
+@pytest.mark.allow_warnings
+@pytest.mark.parametrize("case", sorted(CSS_ATTACKS))
+def test_html_output_embeds_nothing_from_outside_the_project(small_project, tmp_path, case, caplog):
+    from zinebuild.writers import WRITERS
+
+    rule, files = CSS_ATTACKS[case]
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.png").write_bytes(SECRET)
+    (outside / "secret.css").write_bytes(b".leak { content: '" + SECRET + b"'; }")
+    layout = small_project.parent / "layouts" / "default"
+    (layout / "fonts").mkdir(parents=True)
+    (layout / "ok.png").write_bytes(_image("PNG"))
+    for name, content in files.items():
+        if content.startswith("->"):
+            (layout / name).symlink_to(tmp_path / content[2:])
+        else:
+            (layout / name).write_text(content)
+    builtin = (ROOT / "layouts" / "default" / "print.css").read_text()
+    (layout / "print.css").write_text(rule.replace("{outside}", str(outside)) + builtin
+                                      + "\n.ok { background: url(ok.png); }\n")
+    project = pipeline.load(small_project)
+    path = WRITERS["html"](project.anthology, project.layout, tmp_path / "out", Settings())
+    html = path.read_text()
+    blobs = list(_decoded_data_urls(html))
+    assert SECRET.decode() not in html and not any(SECRET in blob for blob in blobs)
+    assert "refused" in caplog.text and "not embedded" in caplog.text
+    assert any(blob.startswith(b"\x89PNG") for blob in blobs)  # the layout's own image is still embedded
+    assert any(blob[:4] == b"OTTO" for blob in blobs)  # and the built-in fonts
+    assert "The First Piece" in html
+
+
+LAYOUT_LINKS = {  # a layout file that is a link leading out, and the format that reads it
+    "template": ("title.html", "epub"),
+    "template-html": ("piece.html", "html"),
+    "epub-css": ("epub.css", "epub"),
+    "embedded-font": ("fonts/LinLibertine_R.otf", "epub"),
+    "print-css-html": ("print.css", "html"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LAYOUT_LINKS))
+def test_layout_files_linking_outside_are_refused(small_project, tmp_path, case):
+    name, fmt = LAYOUT_LINKS[case]
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(SECRET)
+    link = small_project.parent / "layouts" / "default" / name
+    link.parent.mkdir(parents=True)
+    link.symlink_to(secret)
+    small_project.write_text(small_project.read_text() + "\n[epub]\nembed_fonts = true\n")
+    out = tmp_path / "out"
+    assert_bad_input(run("build", small_project, "--format", fmt, "--out", out), name.rpartition("/")[2],
+                     "outside the project")
+    assert not any(SECRET in p.read_bytes() for p in out.rglob("*") if p.is_file())
