@@ -259,6 +259,14 @@ BAD_CONFIGS = {
     "name-backslash": (BOOK + PIECE + '[output]\nname = "..\\\\x"\n', {}, "output.name", "plain file name"),
     "name-hidden": (BOOK + PIECE + '[output]\nname = ".zinebuild-cache"\n', {}, "output.name", "plain file name"),
     "name-newline": (BOOK + PIECE + '[output]\nname = "a\\nb"\n', {}, "output.name", "plain file name"),
+    # a layout "folder" that holds the project, or the whole disk, would open it all to the fetcher
+    "layout-root": (BOOK + PIECE + '[output]\nlayout = "/"\n', {}, "output.layout", "not a layout folder"),
+    "layout-parent": (BOOK + PIECE + '[output]\nlayout = ".."\n', {}, "output.layout", "not a layout folder"),
+    "layout-etc": (BOOK + PIECE + '[output]\nlayout = "/etc"\n', {}, "output.layout", "not a layout folder"),
+    # page and sheet sizes beyond what a PDF can hold
+    "sheet-tiny": (BOOK + PIECE + '[output]\nsheet = "1mm x 1mm"\n', {}, "output.sheet", "1 inch to 200 inches"),
+    "page-huge": (BOOK + PIECE + '[output]\npage_size = "6000mm x 100mm"\n', {}, "output.page_size",
+                  "1 inch to 200 inches"),
     # covers: not what the suffix says, too large, broken, or outside the project
     "cover-png-text": (BOOK + 'cover = "c.png"\n' + PIECE, {"c.png": "not an image"}, "book.cover", "not a PNG"),
     "cover-jpg-text": (BOOK + 'cover = "c.jpg"\n' + PIECE, {"c.jpg": "not an image"}, "book.cover", "not a JPEG"),

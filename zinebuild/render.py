@@ -44,7 +44,14 @@ class Layout:
         if "/" in name or name.startswith("."):
             if not as_path.is_dir():
                 raise InputError(Problem(f"no layout folder '{name}'", file=config.path, key="output.layout"))
-            dirs.append(as_path.resolve())
+            folder = as_path.resolve()
+            # The fetcher serves every file under a layout folder: "/" or ".." would open the whole disk.
+            builtin = {p.name for p in (BUILTIN_LAYOUTS / "default").iterdir() if p.is_file()}
+            if config.root.is_relative_to(folder) or not any((folder / n).is_file() for n in builtin):
+                raise InputError(Problem(f"'{name}' is not a layout folder", file=config.path, key="output.layout",
+                                         hint="name a folder holding layout files (print.css, piece.html, …), "
+                                              "not one that holds the project"))
+            dirs.append(folder)
         else:
             for candidate in (config.root / "layouts" / name, BUILTIN_LAYOUTS / name):
                 if candidate.is_dir():

@@ -29,6 +29,9 @@ NAMED_SIZES = {
     "digest": (5.5 * INCH, 8.5 * INCH),
 }
 
+# The PDF format's own limits are 3 to 14,400 points a side; a page smaller than an inch holds no text.
+PAGE_SIDE = (INCH, 200 * INCH)
+
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|cm|in|pt|px)\s*$")
 
 
@@ -62,6 +65,9 @@ def parse_page_size(text: str) -> PageSize:
         return PageSize(str(text).strip(), *NAMED_SIZES[key])
     parts = re.split(r"\s*[x×]\s*", str(text).strip())
     if len(parts) == 2:
-        return PageSize(str(text).strip(), parse_length(parts[0]), parse_length(parts[1]))
+        size = PageSize(str(text).strip(), parse_length(parts[0]), parse_length(parts[1]))
+        if not all(PAGE_SIDE[0] <= side <= PAGE_SIDE[1] for side in (size.width, size.height)):
+            raise ValueError(f"'{text}': each side must be from 1 inch to 200 inches (25.4mm to 5080mm)")
+        return size
     names = ", ".join(sorted(NAMED_SIZES))
     raise ValueError(f"unknown page size '{text}'; use one of {names}, or 'WIDTH x HEIGHT' like '148mm x 210mm'")
