@@ -309,6 +309,15 @@ def test_cover_leaving_the_project_by_a_link(tmp_path):
     assert_bad_input(run("check", path), "book.cover", "outside the project")
 
 
+def test_cover_over_30_megabytes(tmp_path):
+    path = write_project(tmp_path, BOOK + 'cover = "c.jpg"\n' + PIECE, TEXT)
+    with open(tmp_path / "c.jpg", "wb") as cover:  # sparse: 31 MB on paper, nothing on the disk
+        cover.write(_image("JPEG"))
+        cover.seek(31 * 1024 * 1024)
+        cover.write(b"\xff\xd9")
+    assert_bad_input(run("check", path), "book.cover", "larger than 30 MB")
+
+
 def test_good_covers_dates_and_tags_still_pass(tmp_path):
     path = write_project(tmp_path, '[book]\ntitle = "T"\ndate = 2026-11-22\nlanguage = "sr-Latn-RS"\n'
                                    'cover = "c.jpg"\n' + PIECE + 'lang = "zh-Hant"\n[output]\nname = "my zine (2)"\n',
