@@ -10,11 +10,10 @@ import datetime as dt
 import re
 import tomllib
 import uuid
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import dates, langtags
+from . import coverfile, dates, langtags
 from .errors import ConfigError, Problem
 from .model import BookInfo
 from .units import PageSize, parse_length, parse_page_size
@@ -22,10 +21,6 @@ from .units import PageSize, parse_length, parse_page_size
 FORMATS = ("epub", "pdf", "booklet", "html")
 SCHEMES = ("saddle", "minizine", "minizine-16", "2up-side", "quarter")  # the keys of impose.SCHEMES (checked by a test)
 SHEETS = ("A4", "letter", "A3", "tabloid")
-# A cover is embedded whole and decoded by every reader: beyond these it is a mistake or an attack.
-COVER_MAX_PIXELS = 40_000_000
-COVER_MAX_BYTES = 30 * 1024 * 1024
-_COVER_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
 
 
 @dataclass(frozen=True)
@@ -232,14 +227,9 @@ class _Validator:
         path = self.file(raw, "book", "cover")
         if path is None or not self.inside(path, "book", "cover", raw["cover"]):
             return None
-        expected = _COVER_FORMATS.get(path.suffix.lower())
-        if expected is None:
-            self.problem("book.cover", "must be a .jpg or .png image")
-            return None
-        problem = _image_problem(path, expected)
+        problem = coverfile.problem(path)
         if problem:
-            self.problem("book.cover", problem, hint=f"save the cover as a {expected} image of at most "
-                                                     f"{COVER_MAX_PIXELS // 1_000_000} megapixels")
+            self.problem("book.cover", problem, hint=coverfile.HINT)
             return None
         return path
 
@@ -469,32 +459,6 @@ class _Validator:
         return OutputConfig(tuple(dict.fromkeys(formats)), page_size, sheet, scheme,
                             float(font_size), layout, self.output_name(raw), **choices,
                             signature=signature, creep=creep, marks=marks)
-
-
-def _image_problem(path: Path, expected: str) -> str | None:
-    """What is wrong with an image file, or None: it must be whole, of its kind, not too large."""
-    from PIL import Image, UnidentifiedImageError  # late: only books with a cover pay for it
-
-    if path.stat().st_size > COVER_MAX_BYTES:
-        return f"is larger than {COVER_MAX_BYTES // (1024 * 1024)} MB"
-    try:
-        with warnings.catch_warnings():
-            # Pillow warns of large images; the cap below, lower than Pillow's, says it plainly.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(path)
-        with image:
-            if image.format != expected:
-                return f"is not a {expected} image (its bytes are {image.format or 'unknown'})"
-            if image.width * image.height > COVER_MAX_PIXELS:
-                return f"is {image.width}×{image.height} pixels; at most {COVER_MAX_PIXELS:,} are read"
-            image.load()  # a truncated or corrupt file fails here, not in the EPUB writer
-    except Image.DecompressionBombError:
-        return f"has more pixels than the {COVER_MAX_PIXELS:,} that are read"
-    except UnidentifiedImageError:
-        return f"is not a {expected} image"
-    except (OSError, ValueError, SyntaxError) as error:
-        return f"is not a readable {expected} image: {error}"
-    return None
 
 
 def _is_tables(value) -> bool:
