@@ -556,3 +556,16 @@ def test_layout_files_linking_outside_are_refused(small_project, tmp_path, case)
     assert_bad_input(run("build", small_project, "--format", fmt, "--out", out), name.rpartition("/")[2],
                      "outside the project")
     assert not any(SECRET in p.read_bytes() for p in out.rglob("*") if p.is_file())
+
+
+def test_layout_files_leave_out_links_leading_outside(small_project, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "Other.otf").write_bytes((ROOT / "layouts" / "default" / "fonts" / "LinLibertine_R.otf").read_bytes())
+    fonts = small_project.parent / "layouts" / "default" / "fonts"
+    fonts.mkdir(parents=True)
+    (fonts / "Other.otf").symlink_to(outside / "Other.otf")
+    (fonts / "Inside.otf").write_bytes(b"OTTO")
+    files = Layout.from_config(config.load(small_project)).files()
+    assert "fonts/Inside.otf" in files and "fonts/Other.otf" not in files
+    assert files["fonts/LinLibertine_R.otf"].is_relative_to(ROOT / "layouts")

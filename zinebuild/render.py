@@ -82,11 +82,16 @@ class Layout:
         return env
 
     def files(self) -> dict[str, Path]:
-        """Every file the layout offers, by relative path: the first folder with it wins."""
+        """Every file the layout offers, by relative path: the first folder with it wins.
+
+        Links leading out of the project and its layouts are left out: the split render
+        finds its fonts here, and the cache hashes these files.
+        """
         found: dict[str, Path] = {}
+        confined = Confined(self)
         for folder in self.search_path:
             for path in sorted(folder.rglob("*")):
-                if path.is_file():
+                if path.is_file() and confined.inside(path):
                     found.setdefault(path.relative_to(folder).as_posix(), path)
         return found
 
