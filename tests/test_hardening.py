@@ -232,6 +232,7 @@ BAD_CONFIGS = {
     "date-year-zero": (BOOK + 'date = "0000-01-01"\n' + PIECE, {}, "book.date", "not a real date"),
     "date-feb-30": (BOOK + 'date = "2026-02-30"\n' + PIECE, {}, "book.date", "not a real date"),
     "date-words": (BOOK + 'date = "next spring"\n' + PIECE, {}, "book.date", "not a real date"),
+    "date-year-one": (BOOK + 'date = "0001-01-01"\n' + PIECE, {}, "book.date", "four digits"),
     "date-month-00": (BOOK + 'date = "2026-00"\n' + PIECE, {}, "book.date", "not a real date"),
     "date-toml-time": (BOOK + "date = 10:30:00\n" + PIECE, {}, "book.date", "must be text"),
     # language tags: shapes readers reject, and well-formed tags of no registered language
@@ -328,6 +329,19 @@ def test_good_covers_dates_and_tags_still_pass(tmp_path):
     for year in ("2026", "2026-02", "2024-02-29", "2026-11-22T10:00:00"):
         path.write_text(BOOK + f'date = "{year}"\n' + PIECE)
         assert config.load(path).book.date == year
+
+
+@pytest.mark.parametrize("date", ["9999-12-31", "1000-01-01", "1979-12-31"])
+def test_dates_far_from_now_give_a_valid_epub(tmp_path, date):
+    from .test_epub import NS, read_epub
+
+    path = write_project(tmp_path, BOOK + f'date = "{date}"\n' + PIECE, TEXT)
+    result = run("build", path, "--format", "epub", "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    opf, _, _, infos = read_epub(tmp_path / "out" / "t.epub")
+    modified = opf.xpath("string(//opf:meta[@property='dcterms:modified'])", namespaces=NS)
+    assert modified == f"{date}T00:00:00Z"  # the form epubcheck asks for: four-digit year, UTC
+    assert all(1980 <= info.date_time[0] <= 2107 for info in infos)
 
 
 def _pdf(pages: int, **save) -> bytes:

@@ -20,10 +20,15 @@ def parse(text: str) -> dt.date:
     match = _DATE.match(text)
     try:
         if match:
-            return dt.date(int(match[1]), int(match[2] or 1), int(match[3] or 1))
-        return dt.datetime.fromisoformat(text).date()
+            day = dt.date(int(match[1]), int(match[2] or 1), int(match[3] or 1))
+        else:
+            day = dt.datetime.fromisoformat(text).date()
     except ValueError as error:
         raise ValueError(f"'{text}' is not a real date ({error})") from None
+    if day.year < 1000:
+        # EPUB's dcterms:modified needs four digits of year; no book made today is older.
+        raise ValueError(f"'{text}' is not a real date (the year must have four digits, from 1000)")
+    return day
 
 
 def build_time(date: str | None) -> dt.datetime:

@@ -127,7 +127,8 @@ def _flatten(tree: list) -> list:
 
 def _repack(data: bytes, when: datetime, language: str) -> bytes:
     """Same entries (the package files mended), mimetype first and stored, every timestamp fixed."""
-    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
+    # A zip stamps years 1980 to 2107 only; the book's own date is in its metadata whatever it is.
+    stamp = (min(max(when.year, 1980), 2107), when.month, when.day, 0, 0, 0)
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
         names = src.namelist()
