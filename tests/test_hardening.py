@@ -363,8 +363,21 @@ def _encrypted() -> bytes:
     return _pdf(4, encryption=pikepdf.Encryption(owner="owner", user="reader"))
 
 
+def _zero_box() -> bytes:
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(420, 595)).obj.MediaBox = pikepdf.Array([0, 0, 0, 0])
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
 BAD_PDFS = {
     "encrypted": (_encrypted, "encrypted"),
+    "zero-size-page": (_zero_box, "no width or height"),
     "no-pages": (lambda: _pdf(0), "no pages"),
     "not-a-pdf": (lambda: b"%PDF-1.7\nthis is not really a PDF\n", "not a readable PDF"),
     "text-file": (lambda: b"Dear printer,\nplease fold this.\n", "not a readable PDF"),
