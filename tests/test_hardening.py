@@ -443,7 +443,8 @@ def _hostile_project(root):
     for i, title in enumerate(HOSTILE_TITLES + HOSTILE_SLUGS):
         slug = f"slug: {json.dumps(title)}\n" if title in HOSTILE_SLUGS else ""
         files[f"sources/{i:02d}.md"] = (f"---\ntitle: {json.dumps(title if not slug else f'Slugged {i}')}\n{slug}---\n\n"
-                                        f"Words of piece {i}.[^1] More words.[^x]\n\n[^1]: Note one of {i}.\n\n"
+                                        f"Words of piece {i}.[^1] More words.[^x]\n\n## A section\n\nMore.\n\n"
+                                        f"[^1]: Note one of {i}.\n\n"
                                         f"[^x]: Note x of {i}.\n")
         pieces.append(f'[[parts.pieces]]\nsource = "sources/{i:02d}.md"\n')
     text = ('[book]\ntitle = "Ids"\nlanguage = "en"\n[front]\nintroduction = "sources/00.md"\n'

@@ -156,13 +156,14 @@ class NoteIds:
         self._refs: dict[tuple[str, str], list[str]] = {}
 
     # Anchors are made from the note's number, never its label (untrusted text), and joined with
-    # "_", which no piece id holds (slug.safe_id): they collide with nothing else in the book.
+    # "--", which no piece id holds (slug.safe_id), as outline.section_anchor does: they collide
+    # with nothing else in the book.
     def number(self, piece: Piece, note_id: str) -> int:
         return piece.document.note_number(note_id)
 
     def anchor(self, piece: Piece, note_id: str) -> str:
         """The id of the note itself."""
-        return f"{piece.id}_note-{self.number(piece, note_id)}"
+        return f"{piece.id}--note-{self.number(piece, note_id)}"
 
     def ref_id(self, piece: Piece, note_id: str) -> str:
         refs = self._refs.setdefault((piece.id, note_id), [])
@@ -171,7 +172,7 @@ class NoteIds:
         return ref
 
     def first_ref(self, piece: Piece, note_id: str) -> str:
-        return f"{piece.id}_ref-{self.number(piece, note_id)}"
+        return f"{piece.id}--ref-{self.number(piece, note_id)}"
 
 
 def unreferenced_notes(piece: Piece) -> dict:

@@ -31,8 +31,9 @@ def unique(slug: str, taken: set[str]) -> str:
 
 # Ids and file names made from untrusted text (titles, front-matter slugs) start with one of
 # these prefixes, which the book's own ids and files (title, contents, nav, ncx, style, notes,
-# sources, cover, introduction, colophon…) never do; slugs hold only [a-z0-9-], so note and
-# reference anchors, joined to a piece id with "_", can never equal another piece's id.
+# sources, cover, introduction, colophon…) never do; slugs hold only [a-z0-9-] and never two
+# hyphens in a row, so anchors joined to a piece id with "--" (its notes, references and
+# sections) can never equal another piece's id.
 PIECE_PREFIX = "piece-"
 PART_PREFIX = "part-"
 _MAX_SLUG = 60  # characters: a file name in the EPUB stays short whatever the title
