@@ -597,3 +597,29 @@ def test_layout_files_leave_out_links_leading_outside(small_project, tmp_path):
     files = Layout.from_config(config.load(small_project)).files()
     assert "fonts/Inside.otf" in files and "fonts/Other.otf" not in files
     assert files["fonts/LinLibertine_R.otf"].is_relative_to(ROOT / "layouts")
+
+
+@pytest.mark.allow_warnings
+def test_language_tags_from_sources_are_checked_before_they_reach_xml_lang(tmp_path, caplog):
+    from zinebuild import langtags
+
+    from .test_epub import assert_epubcheck_clean
+
+    files = {"intro.md": "---\ntitle: Intro\nlang: english\n---\n\nWhy we made it.\n",
+             "a.md": "---\ntitle: Underscored\nlang: en_US\n---\n\nA paragraph of text.\n",
+             "b.html": '<html lang="xx"><head><title>Unregistered</title></head><body><article>'
+                       "<p>Some text of the web page.</p></article></body></html>",
+             "c.md": "---\ntitle: Fine\nlang: uk-UA\n---\n\nТекст українською.\n"}
+    path = write_project(tmp_path, '[book]\ntitle = "T"\n[front]\nintroduction = "intro.md"\n'
+                                   '[[pieces]]\nsource = "a.md"\n[[pieces]]\nsource = "b.html"\n'
+                                   '[[pieces]]\nsource = "c.md"\n', files)
+    result = run("build", path, "--format", "epub,html", "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    for bad in ("english", "en_US", "xx"):
+        assert "Z104" in result.output and f"'{bad}'" in result.output
+    with zipfile.ZipFile(tmp_path / "out" / "t.epub") as epub:
+        tags = [tag for name in epub.namelist() if name.endswith(".xhtml")
+                for tag in lxml.etree.fromstring(epub.read(name)).xpath("//@xml:lang|//@lang")]
+    html_tags = lxml.html.parse(str(tmp_path / "out" / "t.html")).xpath("//@lang")
+    assert "uk-UA" in tags and all(langtags.is_valid(tag) for tag in tags + html_tags)
+    assert_epubcheck_clean(tmp_path / "out" / "t.epub")

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from . import readers
+from . import langtags, readers
 from .config import Config, PieceConfig
 from .errors import InputError, Problem, ZinebuildError
 from .model import Anthology, Document, Heading, Notice, Part, Piece, Source, plain
@@ -60,8 +60,8 @@ def assemble(config: Config, read: Callable[[Path], Source] = readers.read) -> A
         notices += [Notice("Z104", w, source.path) for w in source.warnings]
     all_pieces = [p for part in parts for p in part.pieces]
     notices += _near_duplicates(all_pieces)
-    front = _matter(config.matter.introduction, "introduction", "Introduction", read)
-    back = _matter(config.matter.colophon, "colophon", "Colophon", read)
+    front = _matter(config.matter.introduction, "introduction", "Introduction", read, notices)
+    back = _matter(config.matter.colophon, "colophon", "Colophon", read, notices)
     return Anthology(config.book, tuple(parts), front, back, config.matter.contents, config.matter.half_title,
                      config.matter.sources, tuple(notices))
 
@@ -101,9 +101,12 @@ def _apply(doc: Document, piece: PieceConfig, config: Config) -> tuple[Document,
         changes["title"] = piece.title
     if piece.authors:
         changes["authors"] = piece.authors
+    notices = []
     if piece.lang:
         changes["lang"] = piece.lang
-    notices = []
+    elif doc.lang is not None and not langtags.is_valid(doc.lang):
+        changes["lang"] = None
+        notices.append(_bad_lang(doc, str(piece.source)))
     blocks = doc.blocks
     for heading in piece.skip:
         kept = _without_section(blocks, heading)
@@ -128,7 +131,7 @@ def _without_section(blocks: tuple, heading: str):
 
 
 def _matter(path: Path | None, piece_id: str, default_title: str,
-            read: Callable[[Path], Source]) -> tuple[Piece, ...]:
+            read: Callable[[Path], Source], notices: list[Notice]) -> tuple[Piece, ...]:
     if path is None:
         return ()
     try:
@@ -138,7 +141,16 @@ def _matter(path: Path | None, piece_id: str, default_title: str,
     doc = source.documents[0]
     if doc.untitled:
         doc = replace(doc, title=default_title, untitled=False)
+    if doc.lang is not None and not langtags.is_valid(doc.lang):
+        notices.append(_bad_lang(doc, str(path)))
+        doc = replace(doc, lang=None)
     return (Piece(piece_id, doc, str(path)),)
+
+
+def _bad_lang(doc: Document, source: str) -> Notice:
+    # The last check before an xml:lang: whatever a reader let through, the book's language stands in.
+    return Notice("Z104", f"'{doc.lang}' in '{doc.title}' is not a BCP 47 language tag; the book's language "
+                          f"is used ({langtags.HINT}, or set lang in the config)", source)
 
 
 # Pieces sharing this share of their word 8-grams are reported as duplicates.
