@@ -29,6 +29,6 @@ def impose(data: bytes, scheme: str, sheet: tuple[float, float], options: Option
     if not sizes:
         raise NotImposable("the PDF has no pages")
     if any(w <= 0 or h <= 0 for w, h in sizes):
-        raise NotImposable("a page of the PDF has no width or height (its trim box is empty)")
+        raise NotImposable("a page of the PDF has no width or height (its trim box is empty or inverted)")
     plan = SCHEMES[scheme](len(sizes), sizes[0], sheet, options)
     return pdfio.apply(plan, data), plan
