@@ -292,7 +292,8 @@ def impose(source: Path, target: Path, scheme: str, sheet: str, signature: int, 
         reason = str(error).split(">: ", 1)[-1]  # without pikepdf's "stream <_io.BytesIO …>: "
         raise InputError(Problem(f"not a readable PDF: {reason}", file=source)) from None
     except NotImposable as error:
-        raise InputError(Problem(str(error), file=source, hint="impose a PDF with at least one page")) from None
+        raise InputError(Problem(str(error), file=source,
+                                 hint="export the PDF again from the program that made it")) from None
     if target.resolve() == source.resolve():
         raise InputError(Problem("refusing to write over the source", file=target))
     write_bytes(target, data)
