@@ -179,6 +179,23 @@ def _check_writable(out_dir: Path) -> None:
 
 @main.command()
 @_config_arg
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The port to serve on (0: any free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to serve on; another than 127.0.0.1 shows your texts to the network.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the web browser.")
+def serve(config: Path, port: int, host: str, open_browser: bool) -> None:
+    """Preview CONFIG in a browser: pages, booklet, EPUB, warnings; rebuilt on every save."""
+    from .serve import serve as run
+
+    try:
+        run(config, host, port, open_browser, announce=lambda url: click.echo(f"serving {url}  (Ctrl-C stops)"))
+    except KeyboardInterrupt:
+        raise click.exceptions.Exit(130) from None  # as a shell reports a program stopped by Ctrl-C
+
+
+@main.command()
+@_config_arg
 def check(config: Path) -> None:
     """Validate CONFIG and its sources; print warnings with codes; build nothing."""
     from . import pipeline

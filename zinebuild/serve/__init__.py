@@ -1,0 +1,55 @@
+"""Turn a project folder into a live preview: build, serve the page, watch the files, build again.
+
+`zinebuild serve` runs three things at once: the builds, on this (the main) thread, where
+Ctrl-C arrives; an HTTP server (server.py) in a thread of its own; a file watcher
+(watcher.py) in another. The render service is started before either thread, so that
+it is forked from a process with one thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import webbrowser
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import InputError, Problem
+from ..settings import cores
+from .builder import Builder, Live
+from .server import PreviewServer
+from .watcher import Watcher
+
+HOST = "127.0.0.1"  # other interfaces only when asked by name: the page shows unpublished texts
+PORT = 8000
+
+
+def serve(config: Path, host: str = HOST, port: int = PORT, open_browser: bool = False,
+          announce: Callable[[str], None] = print, stop: threading.Event | None = None) -> None:
+    """Serve the preview until Ctrl-C (KeyboardInterrupt, left to the caller) or until stop is set."""
+    from ..typeset.workers import start_service
+
+    if not config.exists():
+        raise InputError(Problem("no such file or folder", file=config,
+                                 hint="name the anthology.toml, or run `zinebuild init` to make one"))
+    root = (config if config.is_dir() else config.parent).resolve()
+    out_dir = root / "build"  # where `zinebuild build` writes: the two share the cache
+    live = Live()
+    stop = stop or threading.Event()
+    with start_service(cores()) as service:
+        try:
+            server = PreviewServer((host, port), live, out_dir, root)
+        except OSError as error:
+            raise InputError(Problem(f"cannot listen on {host}:{port}: {error.strerror or error}", key="--port",
+                                     hint="choose another port with --port (0 picks a free one)")) from None
+        builder = Builder(config, out_dir, live, service, cores())
+        watcher = Watcher(builder.changed, out_dir)
+        try:
+            threading.Thread(target=server.serve_forever, name="zinebuild-http", daemon=True).start()
+            watcher.watch(builder.folders)
+            announce(server.url)
+            if open_browser:
+                threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
+            builder.run(stop, after_build=lambda: watcher.watch(builder.folders))
+        finally:
+            watcher.stop()
+            server.close()

@@ -1,0 +1,156 @@
+"""Turn saved edits into builds: debounced, one at a time, and one more for an edit made during a build.
+
+Builds run on the thread that calls Builder.run (the main one, where Ctrl-C arrives); the
+page learns of each through Live, which the server's event streams wait on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import pipeline
+from ..errors import InputError, Problem, ZinebuildError
+from ..settings import CACHE_FOLDER, Settings
+from .snapshot import Snapshot, take
+
+LOGGER = logging.getLogger("zinebuild")
+# A burst of saves (an editor writing several files, a formatter run) makes one build:
+# it starts once no file has changed for this long.
+QUIET = 0.3
+# What the page shows: the reading PDF's pages, the booklet's sheets, the EPUB's files.
+FORMATS = ("epub", "pdf", "booklet")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why the last build made nothing: the problems as errors.py located them."""
+
+    problems: tuple[Problem, ...]
+    input: bool  # True: the config or a source needs fixing; False: the build itself failed
+
+
+class Live:
+    """What the page shows now; every change wakes the event streams waiting on it."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self.version = 0
+        self.snapshot: Snapshot | None = None  # the last good build: kept while later ones fail
+        self.failure: Failure | None = None
+        self.building = False
+        self.builds = 0
+
+    def update(self, **changes) -> None:
+        with self._changed:
+            for name, value in changes.items():
+                setattr(self, name, value)
+            self.version += 1
+            self._changed.notify_all()
+
+    def wait(self, seen: int, timeout: float) -> int:
+        """The version after `seen`, or `seen` again when nothing changed within timeout."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.version != seen, timeout)
+            return self.version
+
+
+class _Collect(logging.Handler):
+    """The warnings a build logs while writing (layout problems, Z301): the page lists them too."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+class Builder:
+    """Builds the project when asked, never two at once; edits during a build queue exactly one more."""
+
+    def __init__(self, config: Path, out_dir: Path, live: Live, service, jobs: int) -> None:
+        self.config, self.out_dir, self.live = config, out_dir, live
+        self.service, self.jobs = service, jobs
+        self._wake = threading.Condition()
+        self._pending: set[Path] = set()
+        self._dirty = True  # the first build
+        self._last_edit = 0.0
+        self.folders: set[Path] = {(config if config.is_dir() else config.parent).resolve()}
+        """What the watcher should watch: the project's folder, and any source or layout outside it."""
+
+    def changed(self, paths: set[Path]) -> None:
+        """Called by the watcher (another thread) with the files just saved."""
+        with self._wake:
+            self._pending |= paths
+            self._dirty = True
+            self._last_edit = time.monotonic()
+            self._wake.notify_all()
+
+    def run(self, stop: threading.Event, after_build: Callable[[], None] = lambda: None) -> None:
+        while not stop.is_set():
+            edited = self._next()
+            if edited is not None:
+                self.build(edited)
+                after_build()
+
+    def _next(self) -> set[Path] | None:
+        """The files edited since the last build once they have been quiet for QUIET; None meanwhile."""
+        with self._wake:
+            if not self._dirty:
+                self._wake.wait(0.25)  # short: the caller checks whether to stop
+                return None
+            quiet = QUIET - (time.monotonic() - self._last_edit)
+            if quiet > 0:
+                self._wake.wait(quiet)
+                return None
+            edited, self._pending, self._dirty = self._pending, set(), False
+            return edited
+
+    def build(self, edited: set[Path]) -> None:
+        self.live.update(building=True)
+        collect = _Collect()
+        LOGGER.addHandler(collect)
+        try:
+            project = pipeline.load(self.config, cache_dir=self.out_dir / CACHE_FOLDER)
+            written: dict[str, Path] = {}
+            settings = Settings(jobs=self.jobs, cache_dir=self.out_dir / CACHE_FOLDER, service=self.service)
+            pipeline.build(project, FORMATS, self.out_dir, settings=settings,
+                           on_written=lambda fmt, path: written.__setitem__(fmt, path))
+            generation = self.live.builds + 1
+            snapshot = take(generation, project.anthology, project.layout.output, written, collect.messages,
+                            {path.resolve() for path in edited})
+        except ZinebuildError as error:
+            LOGGER.error("%s", error.format_message())
+            self.live.update(building=False, builds=self.live.builds + 1,
+                             failure=Failure(tuple(error.problems), isinstance(error, InputError)))
+            return
+        except Exception as error:  # the page says so, and the server goes on for the next edit
+            LOGGER.exception("internal error while building")
+            problem = Problem(f"internal error: {type(error).__name__}: {error}",
+                              hint="the terminal running `zinebuild serve` shows the trace; please report it")
+            self.live.update(building=False, builds=self.live.builds + 1, failure=Failure((problem,), False))
+            return
+        finally:
+            LOGGER.removeHandler(collect)
+        self.folders = _folders(project)
+        self.live.update(building=False, builds=generation, snapshot=snapshot, failure=None)
+        LOGGER.info("built %d page(s) in %s", snapshot.pages, self.out_dir)
+
+
+def _folders(project: pipeline.Project) -> set[Path]:
+    """The project's folder, and the folders of its inputs that lie outside it (the built-in layout aside)."""
+    from ..render import BUILTIN_LAYOUTS
+
+    root = project.config.root
+    inputs = [Path(p.source) for p in project.anthology.front + project.anthology.pieces + project.anthology.back]
+    if project.config.book.cover:
+        inputs.append(Path(project.config.book.cover))
+    folders = {root} | {path.parent for path in inputs if not path.is_relative_to(root)}
+    folders |= {d for d in project.layout.search_path
+                if not d.is_relative_to(root) and not d.is_relative_to(BUILTIN_LAYOUTS.resolve())}
+    return {folder.resolve() for folder in folders if folder.is_dir()}

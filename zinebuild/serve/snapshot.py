@@ -1,0 +1,183 @@
+"""Turn one finished build into what the preview page shows: pages, sheets, EPUB files, pieces, warnings.
+
+A Snapshot holds the bytes of the outputs it describes, so that the page keeps showing the
+last good build while the next one is written over the files on disk, or fails.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pikepdf
+import pypdfium2
+from lxml import etree
+
+from ..impose import SCHEMES, Options, Plan
+from ..impose.pdfio import page_sizes
+from ..impose.preview import contact_sheet
+from ..model import Anthology, Notice
+
+# PDFium is not thread-safe, and the server answers requests in threads of its own.
+PDFIUM = threading.Lock()
+LINE = re.compile(r"\bline (\d+)\b")
+CODE = re.compile(r"^(Z\d{3})\b:?\s*")
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+@dataclass(frozen=True)
+class BuildWarning:
+    code: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+    @classmethod
+    def from_notice(cls, notice: Notice) -> "BuildWarning":
+        line = getattr(notice, "line", None)
+        if line is None and (found := LINE.search(notice.message)):
+            line = int(found.group(1))
+        return cls(notice.code, notice.message, notice.file, line)
+
+    @classmethod
+    def from_log(cls, message: str) -> "BuildWarning":
+        """A warning logged while writing (WeasyPrint's Z301, …): its code leads the message."""
+        found = CODE.match(message)
+        line = LINE.search(message)
+        return cls(found.group(1) if found else "", message[found.end():] if found else message, None,
+                   int(line.group(1)) if line else None)
+
+
+@dataclass(frozen=True)
+class PieceRow:
+    id: str
+    title: str
+    authors: tuple[str, ...]
+    source: str
+    words: int
+    first_page: int | None  # 1-based, in the reading PDF
+    pages: int | None
+    epub: str | None  # the EPUB file holding it, as a path inside the EPUB
+
+
+@dataclass
+class Snapshot:
+    """The outputs of one successful build, and what the page lists about them."""
+
+    generation: int
+    title: str
+    pdf: bytes
+    booklet: bytes
+    plan: Plan
+    epub: dict[str, bytes]
+    pieces: tuple[PieceRow, ...]
+    warnings: tuple[BuildWarning, ...]
+    page_size: tuple[float, float]
+    pages: int
+    changed: tuple[str, ...] = ()  # ids of the pieces whose sources this build saw change
+    downloads: dict[str, Path] = field(default_factory=dict)
+    _images: dict = field(default_factory=dict, repr=False)
+    _document: object = field(default=None, repr=False)
+
+    @property
+    def focus_page(self) -> int | None:
+        for row in self.pieces:
+            if row.id in self.changed and row.first_page:
+                return row.first_page
+        return None
+
+    def page_png(self, number: int, width: int) -> bytes | None:
+        """Page `number` (1-based) of the reading PDF as a PNG `width` pixels wide; rendered once."""
+        if not 1 <= number <= self.pages:
+            return None
+        key = ("page", number, width)
+        with PDFIUM:
+            if key not in self._images:
+                if self._document is None:
+                    self._document = pypdfium2.PdfDocument(self.pdf)
+                page = self._document[number - 1]
+                image = page.render(scale=width / page.get_width()).to_pil()
+                out = io.BytesIO()
+                image.save(out, "PNG")
+                self._images[key] = out.getvalue()
+            return self._images[key]
+
+    def sheets_png(self) -> bytes:
+        """The booklet's sheets with folds and page numbers, as `zinebuild preview` draws them."""
+        with PDFIUM:
+            if "sheets" not in self._images:
+                self._images["sheets"] = contact_sheet(self.plan, self.booklet)
+            return self._images["sheets"]
+
+
+def take(generation: int, anthology: Anthology, layout_output, written: dict[str, Path], logged: list[str],
+         changed_files: set[Path]) -> Snapshot:
+    """A Snapshot of the files a build just wrote (written: format -> path)."""
+    pdf = written["pdf"].read_bytes()
+    booklet = written["booklet"].read_bytes()
+    epub = _unzip(written["epub"].read_bytes())
+    sizes = page_sizes(pdf)
+    output = layout_output
+    plan = SCHEMES[output.imposition](len(sizes), sizes[0], (output.sheet.width, output.sheet.height),
+                                     Options(signature=output.signature, creep=output.creep, marks=output.marks))
+    pieces = _rows(anthology, _first_pages(pdf, len(sizes)), _epub_files(epub), len(sizes))
+    changed = tuple(row.id for row in pieces if Path(row.source) in changed_files)
+    warnings = tuple(BuildWarning.from_notice(n) for n in anthology.warnings) + tuple(BuildWarning.from_log(m) for m in logged)
+    return Snapshot(generation, anthology.book.title, pdf, booklet, plan, epub, pieces, warnings, sizes[0],
+                    len(sizes), changed, dict(written))
+
+
+def _unzip(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
+
+
+def _first_pages(pdf: bytes, count: int) -> dict[str, int]:
+    """Named destination -> 1-based page: every piece and part is one, by its id."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        index = {page.objgen: number for number, page in enumerate(document.pages, start=1)}
+        names = document.Root.get("/Names")
+        if names is None or "/Dests" not in names:
+            return {}
+        pages = {}
+        for name, destination in pikepdf.NameTree(names.Dests).items():
+            if isinstance(destination, pikepdf.Dictionary):
+                destination = destination.get("/D")
+            if isinstance(destination, pikepdf.Array) and len(destination):
+                pages[name] = index.get(destination[0].objgen)
+        return {name: page for name, page in pages.items() if page}
+
+
+def _epub_files(epub: dict[str, bytes]) -> dict[str, str]:
+    """Element id -> the EPUB file holding it, for the ids of sections (pieces, parts)."""
+    found = {}
+    for name, data in epub.items():
+        if not name.endswith(".xhtml"):
+            continue
+        try:
+            root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+        except etree.XMLSyntaxError:
+            continue
+        for element in root.iter(f"{XHTML}section", f"{XHTML}body"):
+            if element.get("id"):
+                found.setdefault(element.get("id"), name)
+    return found
+
+
+def _rows(anthology: Anthology, first_pages: dict[str, int], epub_files: dict[str, str],
+          pages: int) -> tuple[PieceRow, ...]:
+    pieces = list(anthology.front) + list(anthology.pieces) + list(anthology.back)
+    # A piece ends where the next thing with a page of its own (piece, part, sources page) begins.
+    starts = sorted(set(first_pages.values()) | {pages + 1})
+    rows = []
+    for piece in pieces:
+        first = first_pages.get(piece.id)
+        following = next((s for s in starts if first is not None and s > first), None)
+        rows.append(PieceRow(piece.id, piece.document.title, tuple(piece.document.authors), piece.source,
+                             piece.document.words(), first, following - first if first and following else None,
+                             epub_files.get(piece.id)))
+    return tuple(rows)
