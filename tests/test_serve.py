@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,6 +22,9 @@ from pathlib import Path
 
 import pypdf
 import pytest
+
+from zinebuild.impose.preview import GAP, THUMB_WIDTH
+from zinebuild.settings import CACHE_FOLDER
 
 from .conftest import SMALL_CONFIG, SMALL_FILES, write_project
 
@@ -97,11 +101,23 @@ def session_processes(session: int) -> list[int]:
     return alive
 
 
+CONFIG = SMALL_CONFIG.replace('  source = "sources/one.md"\n', '  source = "sources/one.md"\n  skip = ["No Such Section"]\n', 1)
+
+
+@pytest.fixture(scope="module")
+def shown(tmp_path_factory):
+    """A server for the tests that only look; its build's cache warms the others' first builds."""
+    server = Served(write_project(tmp_path_factory.mktemp("shown") / "zine", CONFIG, SMALL_FILES))
+    server.idle_after(0)
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def project(tmp_path) -> Path:
-    config = SMALL_CONFIG.replace('  source = "sources/one.md"\n',
-                                  '  source = "sources/one.md"\n  skip = ["No Such Section"]\n', 1)
-    return write_project(tmp_path / "zine", config, SMALL_FILES)
+def project(tmp_path, shown) -> Path:
+    config = write_project(tmp_path / "zine", CONFIG, SMALL_FILES)
+    shutil.copytree(shown.config.parent / "build" / CACHE_FOLDER, config.parent / "build" / CACHE_FOLDER)
+    return config
 
 
 @pytest.fixture
@@ -112,8 +128,8 @@ def served(project):
 
 
 # ---------------------------------------------------------------- without a browser
-def test_listens_on_loopback_only_by_default(served):
-    served.idle_after(0)
+def test_listens_on_loopback_only_by_default(shown):
+    served = shown
     assert served.url.startswith("http://127.0.0.1:")
     # The kernel's own table of listening sockets: the port is bound to 127.0.0.1 and nothing else.
     listening = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
@@ -139,14 +155,15 @@ def _other_address() -> str | None:
     return None if address.startswith("127.") else address
 
 
-@pytest.mark.allow_warnings
-def test_serves_the_build_and_nothing_outside_it(served, tmp_path):
-    state = served.idle_after(0)
+def test_serves_the_build_and_nothing_outside_it(shown, tmp_path):
+    served = shown
+    state = served.state()
     build = served.config.parent / "build"
     pdf_name = next(d["name"] for d in state["book"]["downloads"] if d["format"] == "pdf")
     assert served.get(f"/build/{pdf_name}") == (200, (build / pdf_name).read_bytes())
-    status, page = served.get("/page/1.png?w=300")
+    status, page = served.get(f"/page/{state['book']['pages'][0]}.png?w=300")
     assert status == 200 and page.startswith(b"\x89PNG")
+    assert served.get(f"/page/{'0' * 24}.png?w=300")[0] == 404
     epub = state["book"]["pieces"][1]["epub"]
     status, xhtml = served.get(f"/epub/{epub}")
     assert status == 200 and b"The First Piece" in xhtml
@@ -169,7 +186,6 @@ def test_serves_the_build_and_nothing_outside_it(served, tmp_path):
     assert served.get("/state", host=f"attacker.example:{served.port}")[0] == 403
 
 
-@pytest.mark.allow_warnings
 def test_a_burst_of_saves_makes_at_most_two_builds(served, project):
     served.idle_after(0)
     source = project.parent / "sources" / "one.md"
@@ -180,7 +196,7 @@ def test_a_burst_of_saves_makes_at_most_two_builds(served, project):
         source.write_text(text + f"\nSave number {i} of the burst.\n")
         time.sleep(0.05)
     state = served.idle_after(1)
-    time.sleep(1.5)  # a straggling build would have started by now
+    time.sleep(1)  # a straggling build would have started by now
     state = served.state()
     assert not state["building"]
     assert 2 <= state["builds"] <= 3, state["builds"]  # the first build, then one or two for the burst
@@ -188,7 +204,6 @@ def test_a_burst_of_saves_makes_at_most_two_builds(served, project):
     assert state["book"]["changed"] == ["the-first-piece"]
 
 
-@pytest.mark.allow_warnings
 def test_ctrl_c_stops_the_server_and_its_workers(project):
     server = Served(project)
     server.wait_for(lambda s: s["building"], "the first build to start")
@@ -201,3 +216,113 @@ def test_ctrl_c_stops_the_server_and_its_workers(project):
     while session_processes(server.process.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert session_processes(server.process.pid) == []
+
+
+# ---------------------------------------------------------------- in a browser
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Debian's chromium, never a browser Playwright downloads: CI installs it (.ci/run).
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def _loaded(page, selector: str) -> None:
+    page.wait_for_function(
+        "s => { const i = document.querySelector(s); return i && i.complete && i.naturalWidth > 0; }",
+        arg=selector, timeout=PATIENCE * 1000)
+
+
+def test_the_page_follows_edits_and_shows_errors(served, project, browser, tmp_path):
+    state = served.idle_after(0)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(served.url + "/")
+    page.wait_for_selector("body[data-generation='1']", timeout=PATIENCE * 1000)
+
+    # The reading PDF's pages, each an image of its own; the warnings with code and file.
+    pdf = project.parent / "build" / "small-test-book.pdf"
+    assert page.locator("#pages figure.page").count() == len(pypdf.PdfReader(pdf).pages)
+    _loaded(page, "#page-1 img")
+    warnings = page.locator("#warnings li.warning")
+    assert warnings.count() == 1
+    assert warnings.locator(".code").inner_text() == "Z105"
+    assert warnings.locator(".where").inner_text().strip() == "anthology.toml"
+    assert "No Such Section" in warnings.inner_text()
+    assert page.locator("#pieces tbody tr").count() == len(state["book"]["pieces"])
+    page.screenshot(path=str(tmp_path / "first.png"))
+
+    # Edit a source: the page shows the changed piece's new page by itself, without reloading.
+    piece = next(p for p in state["book"]["pieces"] if p["id"] == "the-first-piece")
+    first = piece["first_page"]
+    image = page.locator(f"#page-{first} img")
+    before_src, after_piece = image.get_attribute("src"), page.locator(f"#page-{first + 1} img").get_attribute("src")
+    before = page.request.get(served.url + before_src).body()
+    page.evaluate("window.notReloaded = true")
+    source = project.parent / "sources" / "one.md"
+    source.write_text(source.read_text() + "\nA freshly written closing sentence about bicycles.\n")
+    page.wait_for_selector("body[data-generation='2']", timeout=PATIENCE * 1000)
+    assert page.evaluate("window.notReloaded") is True
+    figure = page.locator(f"#page-{first}")
+    assert "changed" in figure.get_attribute("class")
+    _loaded(page, f"#page-{first} img")
+    assert image.get_attribute("src") != before_src
+    assert page.request.get(served.url + image.get_attribute("src")).body() != before
+    # Pages are named by what is drawn on them: the next piece's page did not change, nor its name.
+    assert page.locator(f"#page-{first + 1} img").get_attribute("src") == after_piece
+    assert "bicycles" in pypdf.PdfReader(pdf).pages[first - 1].extract_text()
+    # … scrolled into view, and the piece's words counted again.
+    box = figure.bounding_box()
+    assert box is not None and box["y"] < 900 and box["y"] + box["height"] > 0
+    row = page.locator("#pieces tr[data-id='the-first-piece']")
+    assert row.locator("td").nth(2).inner_text() == str(piece["words"] + 7)
+    page.screenshot(path=str(tmp_path / "edited.png"))
+
+    # A config error: shown with its file, line and what to do; the last good pages stay.
+    config = project.read_text()
+    project.write_text(config.replace('title = "Small Test Book"', 'title = "Small Test Book', 1))
+    page.wait_for_selector("#failure:not([hidden])", timeout=PATIENCE * 1000)
+    failure = page.locator("#problems li").first
+    box = page.locator("#failure").bounding_box()  # in sight, wherever the pages are scrolled to
+    assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 900
+    assert failure.locator(".where").inner_text().strip() == "anthology.toml:2"
+    assert "not valid TOML" in failure.inner_text() and "what to do:" in failure.inner_text()
+    assert page.locator("#status").inner_text() == "build failed"
+    assert page.locator("#pages figure.page").count() == len(pypdf.PdfReader(pdf).pages)
+    _loaded(page, f"#page-{first} img")
+    page.screenshot(path=str(tmp_path / "failed.png"))
+
+    # Fixed: the error goes, the page follows the new build; the server was never restarted.
+    project.write_text(config)
+    page.wait_for_selector("body[data-generation='4']", timeout=PATIENCE * 1000)
+    page.wait_for_selector("#failure[hidden]", state="attached", timeout=PATIENCE * 1000)
+    assert page.evaluate("window.notReloaded") is True
+    assert served.process.poll() is None
+
+
+def test_the_page_shows_the_booklet_and_the_epub(shown, browser, tmp_path):
+    served = shown
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(served.url + "/")
+    page.wait_for_selector("body[data-generation='1']", timeout=PATIENCE * 1000)
+    page.click("button[data-view='booklet']")
+    _loaded(page, "#sheets")
+    assert "3 sheet(s)" in page.locator("#instructions").inner_text()
+    # The contact sheet `zinebuild preview` draws: a row per A4 sheet, its front and back side by side.
+    size = page.evaluate("[document.querySelector('#sheets').naturalWidth, document.querySelector('#sheets').naturalHeight]")
+    side_height = int(THUMB_WIDTH * 595.276 / 841.89)
+    assert size == [2 * (THUMB_WIDTH + GAP) + GAP, 3 * (side_height + 2 * GAP) + GAP]
+    page.click("button[data-view='epub']")
+    page.select_option("#epub-piece", label="The First Piece")
+    frame = page.frame_locator("#epub-frame")
+    assert frame.locator("h1").inner_text() == "The First Piece"
+    assert "The first note" in frame.locator("body").inner_text()  # the popup notes, with their piece
+    # Its stylesheet, from inside the EPUB too (../style/…), is applied.
+    assert page.frame_locator("#epub-frame").locator("body").evaluate(
+        "b => b.ownerDocument.styleSheets.length === 1 && b.ownerDocument.styleSheets[0].cssRules.length > 0")
+    box = page.locator("#epub-frame").bounding_box()
+    assert (round(box["width"]), round(box["height"])) == (480 - 28, 640 - 28)
+    page.screenshot(path=str(tmp_path / "epub.png"))

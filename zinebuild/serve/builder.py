@@ -21,9 +21,10 @@ from .snapshot import Snapshot, take
 LOGGER = logging.getLogger("zinebuild")
 # A burst of saves (an editor writing several files, a formatter run) makes one build:
 # it starts once no file has changed for this long.
-QUIET = 0.3
-# What the page shows: the reading PDF's pages, the booklet's sheets, the EPUB's files.
-FORMATS = ("epub", "pdf", "booklet")
+QUIET = 0.2
+# What the page shows: the reading PDF's pages (and from them the booklet's sheets, imposed
+# when the page asks), the EPUB's files. `zinebuild build` writes the booklet and the rest.
+FORMATS = ("epub", "pdf")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ resolve inside it, so a symlink cannot lead out.
 from __future__ import annotations
 
 import json
+import sys
 import mimetypes
 from dataclasses import asdict
 from http import HTTPStatus
@@ -16,7 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .builder import Live
+from .builder import LOGGER, Live
+from .snapshot import PDFIUM
 
 ASSETS = Path(__file__).parent / "assets"
 TYPES = {".xhtml": "application/xhtml+xml", ".css": "text/css", ".js": "text/javascript", ".html": "text/html",
@@ -76,6 +78,13 @@ class PreviewServer(ThreadingHTTPServer):
         self.live.update()  # wakes the event streams, which then end
         self.shutdown()
         self.server_close()
+        # Kept: a thread still drawing a page must not be inside PDFium while the interpreter ends.
+        PDFIUM.acquire(timeout=30)
+
+    def handle_error(self, request, client_address) -> None:
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):  # a closed tab is not news
+            LOGGER.error("serving %s failed: %s: %s", client_address[0], type(error).__name__, error)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -122,13 +131,12 @@ class Handler(BaseHTTPRequestHandler):
         allowed = {f"{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]", host, f"[{host}]")}
         return self.headers.get("Host", "") in allowed
 
-    def _page(self, snapshot, number: str, width: str) -> None:
-        if not (number.isdigit() and width.isdigit() and int(width) in PAGE_WIDTHS):
-            return self._send_error(HTTPStatus.NOT_FOUND)
-        image = snapshot.page_png(int(number), int(width))
+    def _page(self, snapshot, digest: str, width: str) -> None:
+        image = snapshot.page_png(digest, int(width)) if width.isdigit() and int(width) in PAGE_WIDTHS else None
         if image is None:
             return self._send_error(HTTPStatus.NOT_FOUND)
-        self._send(image, "image/png")
+        # Named by what is drawn on it: the same name is the same image, for as long as the browser likes.
+        self._send(image, "image/png", cache="max-age=31536000, immutable")
 
     def _events(self) -> None:
         """Server-sent events: the page's state, once on connecting and again after every change."""
@@ -154,11 +162,11 @@ class Handler(BaseHTTPRequestHandler):
     def _send_file(self, path: Path) -> None:
         self._send(path.read_bytes(), _type(path.name))
 
-    def _send(self, body: bytes, content_type: str, sandbox: bool = False) -> None:
+    def _send(self, body: bytes, content_type: str, sandbox: bool = False, cache: str = "no-cache") -> None:
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Cache-Control", cache)
         self.send_header("X-Content-Type-Options", "nosniff")
         # The book's files never run scripts or reach the network; the page itself only its own.
         policy = "default-src 'self'; script-src 'none'" if sandbox else \
@@ -203,7 +211,7 @@ def state(live: Live, root: Path) -> dict:
             for p in failure.problems]}
     if snapshot is not None:
         out["book"] = {
-            "generation": snapshot.generation, "title": snapshot.title, "pages": snapshot.pages,
+            "generation": snapshot.generation, "title": snapshot.title, "pages": list(snapshot.page_digests),
             "page_size": snapshot.page_size, "sheets": snapshot.plan.sheets,
             "instructions": snapshot.plan.instructions, "focus_page": snapshot.focus_page,
             "changed": list(snapshot.changed),

@@ -6,10 +6,12 @@ last good build while the next one is written over the files on disk, or fails.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import threading
 import zipfile
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,13 +19,18 @@ import pikepdf
 import pypdfium2
 from lxml import etree
 
-from ..impose import SCHEMES, Options, Plan
-from ..impose.pdfio import page_sizes
+from ..config import OutputConfig
+from ..impose import SCHEMES, Options, Plan, impose
 from ..impose.preview import contact_sheet
 from ..model import Anthology, Notice
 
 # PDFium is not thread-safe, and the server answers requests in threads of its own.
 PDFIUM = threading.Lock()
+# Page images by content: a page an edit did not touch is never drawn again (about 100 kB each).
+IMAGES: OrderedDict[tuple[str, int], bytes] = OrderedDict()
+KEPT_IMAGES = 400
+# What a page looks like depends on these of its keys (not on /Parent, /Annots, its tags).
+DRAWN = ("/Contents", "/Resources", "/MediaBox", "/CropBox", "/Rotate")
 LINE = re.compile(r"\bline (\d+)\b")
 CODE = re.compile(r"^(Z\d{3})\b:?\s*")
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -71,17 +78,21 @@ class Snapshot:
     generation: int
     title: str
     pdf: bytes
-    booklet: bytes
+    output: OutputConfig  # how to impose the booklet
     plan: Plan
     epub: dict[str, bytes]
     pieces: tuple[PieceRow, ...]
     warnings: tuple[BuildWarning, ...]
     page_size: tuple[float, float]
-    pages: int
+    page_digests: tuple[str, ...]  # one per page: a hash of everything that draws it
     changed: tuple[str, ...] = ()  # ids of the pieces whose sources this build saw change
     downloads: dict[str, Path] = field(default_factory=dict)
-    _images: dict = field(default_factory=dict, repr=False)
+    _sheets: bytes | None = field(default=None, repr=False)
     _document: object = field(default=None, repr=False)
+
+    @property
+    def pages(self) -> int:
+        return len(self.page_digests)
 
     @property
     def focus_page(self) -> int | None:
@@ -90,45 +101,83 @@ class Snapshot:
                 return row.first_page
         return None
 
-    def page_png(self, number: int, width: int) -> bytes | None:
-        """Page `number` (1-based) of the reading PDF as a PNG `width` pixels wide; rendered once."""
-        if not 1 <= number <= self.pages:
-            return None
-        key = ("page", number, width)
+    def page_png(self, digest: str, width: int) -> bytes | None:
+        """The page with this digest as a PNG `width` pixels wide; None if this build has no such page."""
+        key = (digest, width)
         with PDFIUM:
-            if key not in self._images:
-                if self._document is None:
-                    self._document = pypdfium2.PdfDocument(self.pdf)
-                page = self._document[number - 1]
-                image = page.render(scale=width / page.get_width()).to_pil()
-                out = io.BytesIO()
-                image.save(out, "PNG")
-                self._images[key] = out.getvalue()
-            return self._images[key]
+            if key in IMAGES:
+                IMAGES.move_to_end(key)
+                return IMAGES[key]
+            if digest not in self.page_digests:
+                return None
+            if self._document is None:
+                self._document = pypdfium2.PdfDocument(self.pdf)
+            page = self._document[self.page_digests.index(digest)]
+            out = io.BytesIO()
+            page.render(scale=width / page.get_width()).to_pil().save(out, "PNG", compress_level=1)
+            IMAGES[key] = out.getvalue()
+            while len(IMAGES) > KEPT_IMAGES:
+                IMAGES.popitem(last=False)
+            return IMAGES[key]
 
     def sheets_png(self) -> bytes:
-        """The booklet's sheets with folds and page numbers, as `zinebuild preview` draws them."""
+        """The booklet's sheets with folds and page numbers, as `zinebuild preview` draws them.
+
+        Imposed here, when first asked for: `serve` writes no booklet; `build` does.
+        """
         with PDFIUM:
-            if "sheets" not in self._images:
-                self._images["sheets"] = contact_sheet(self.plan, self.booklet)
-            return self._images["sheets"]
+            if self._sheets is None:
+                output = self.output
+                booklet, plan = impose(self.pdf, output.imposition, (output.sheet.width, output.sheet.height),
+                                       Options(signature=output.signature, creep=output.creep, marks=output.marks))
+                self._sheets = contact_sheet(plan, booklet)
+            return self._sheets
 
 
-def take(generation: int, anthology: Anthology, layout_output, written: dict[str, Path], logged: list[str],
+def take(generation: int, anthology: Anthology, output: OutputConfig, written: dict[str, Path], logged: list[str],
          changed_files: set[Path]) -> Snapshot:
     """A Snapshot of the files a build just wrote (written: format -> path)."""
     pdf = written["pdf"].read_bytes()
-    booklet = written["booklet"].read_bytes()
     epub = _unzip(written["epub"].read_bytes())
-    sizes = page_sizes(pdf)
-    output = layout_output
-    plan = SCHEMES[output.imposition](len(sizes), sizes[0], (output.sheet.width, output.sheet.height),
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        box = document.pages[0].trimbox
+        size = (float(box[2] - box[0]), float(box[3] - box[1]))
+        memo: dict = {}
+        digests = tuple(_digest(page.obj, memo, DRAWN).hex()[:24] for page in document.pages)
+        first_pages = _first_pages(document)
+    plan = SCHEMES[output.imposition](len(digests), size, (output.sheet.width, output.sheet.height),
                                      Options(signature=output.signature, creep=output.creep, marks=output.marks))
-    pieces = _rows(anthology, _first_pages(pdf, len(sizes)), _epub_files(epub), len(sizes))
+    pieces = _rows(anthology, first_pages, _epub_files(epub), len(digests))
     changed = tuple(row.id for row in pieces if Path(row.source) in changed_files)
-    warnings = tuple(BuildWarning.from_notice(n) for n in anthology.warnings) + tuple(BuildWarning.from_log(m) for m in logged)
-    return Snapshot(generation, anthology.book.title, pdf, booklet, plan, epub, pieces, warnings, sizes[0],
-                    len(sizes), changed, dict(written))
+    warnings = tuple(BuildWarning.from_notice(n) for n in anthology.warnings) + \
+        tuple(BuildWarning.from_log(m) for m in logged)
+    return Snapshot(generation, anthology.book.title, pdf, output, plan, epub, pieces, warnings, size, digests,
+                    changed, dict(written))
+
+
+def _digest(obj, memo: dict, keys: tuple[str, ...] | None = None) -> bytes:
+    """A hash of a PDF object and all it refers to; each indirect object hashed once (memo)."""
+    key = obj.objgen if isinstance(obj, pikepdf.Object) and obj.is_indirect else None
+    if key is not None and keys is None:
+        if key in memo:
+            return memo[key]
+        memo[key] = b"(being hashed)"  # a reference back to an object under way
+    hashed = hashlib.sha256()
+    if isinstance(obj, pikepdf.Stream):
+        hashed.update(obj.read_raw_bytes())
+    if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+        for name in sorted(obj.keys()):
+            if (keys is None and name not in ("/Parent", "/P", "/StructParent", "/StructParents")) or \
+                    (keys is not None and name in keys):
+                hashed.update(name.encode() + _digest(obj[name], memo))
+    elif isinstance(obj, pikepdf.Array):
+        for item in obj:
+            hashed.update(b"," + _digest(item, memo))
+    else:
+        hashed.update(repr(obj).encode())
+    if key is not None and keys is None:
+        memo[key] = hashed.digest()
+    return hashed.digest()
 
 
 def _unzip(data: bytes) -> dict[str, bytes]:
@@ -136,20 +185,19 @@ def _unzip(data: bytes) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
 
 
-def _first_pages(pdf: bytes, count: int) -> dict[str, int]:
+def _first_pages(document: pikepdf.Pdf) -> dict[str, int]:
     """Named destination -> 1-based page: every piece and part is one, by its id."""
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        index = {page.objgen: number for number, page in enumerate(document.pages, start=1)}
-        names = document.Root.get("/Names")
-        if names is None or "/Dests" not in names:
-            return {}
-        pages = {}
-        for name, destination in pikepdf.NameTree(names.Dests).items():
-            if isinstance(destination, pikepdf.Dictionary):
-                destination = destination.get("/D")
-            if isinstance(destination, pikepdf.Array) and len(destination):
-                pages[name] = index.get(destination[0].objgen)
-        return {name: page for name, page in pages.items() if page}
+    index = {page.objgen: number for number, page in enumerate(document.pages, start=1)}
+    names = document.Root.get("/Names")
+    if names is None or "/Dests" not in names:
+        return {}
+    pages = {}
+    for name, destination in pikepdf.NameTree(names.Dests).items():
+        if isinstance(destination, pikepdf.Dictionary):
+            destination = destination.get("/D")
+        if isinstance(destination, pikepdf.Array) and len(destination):
+            pages[name] = index.get(destination[0].objgen)
+    return {name: page for name, page in pages.items() if page}
 
 
 def _epub_files(epub: dict[str, bytes]) -> dict[str, str]:

@@ -90,8 +90,8 @@ function drawWarnings() {
 function drawPages() {
   const pages = $("#pages");
   const [width, height] = book.page_size;
-  while (pages.children.length > book.pages) pages.lastChild.remove();
-  while (pages.children.length < book.pages) {
+  while (pages.children.length > book.pages.length) pages.lastChild.remove();
+  while (pages.children.length < book.pages.length) {
     const number = pages.children.length + 1;
     pages.append(element("figure", { class: "page", id: `page-${number}` },
       element("img", { loading: "lazy", alt: `page ${number}`, width: PAGE_PIXELS,
@@ -102,7 +102,9 @@ function drawPages() {
   Array.from(pages.children).forEach((figure, index) => {
     const image = figure.querySelector("img");
     image.height = Math.round(PAGE_PIXELS * height / width);
-    image.src = `/page/${index + 1}.png?w=${PAGE_PIXELS}&g=${book.generation}`;
+    // Named by content: a page the edit did not change keeps its name, and is not fetched again.
+    const source = `/page/${book.pages[index]}.png?w=${PAGE_PIXELS}`;
+    if (image.getAttribute("src") !== source) image.src = source;
     figure.classList.toggle("changed", changed.has(index + 1));
   });
 }
