@@ -200,8 +200,20 @@ def test_a_burst_of_saves_makes_at_most_two_builds(served, project):
     state = served.state()
     assert not state["building"]
     assert 2 <= state["builds"] <= 3, state["builds"]  # the first build, then one or two for the burst
-    assert "Save number 19" in pypdf.PdfReader(project.parent / "build" / "small-test-book.pdf").pages[5].extract_text()
+    pdf = project.parent / "build" / "small-test-book.pdf"
+    assert "Save number 19" in pypdf.PdfReader(pdf).pages[5].extract_text()
     assert state["book"]["changed"] == ["the-first-piece"]
+
+    # An edit while a build runs: that build ends, then exactly one more builds the edit.
+    builds = state["builds"]
+    source.write_text(text + "\nThe edit that starts a build.\n")
+    served.wait_for(lambda s: s["building"], "a build to start")
+    source.write_text(text + "\nThe edit made during the build.\n")
+    served.idle_after(builds + 1)
+    time.sleep(1)
+    state = served.state()
+    assert state["builds"] == builds + 2 and not state["building"]
+    assert "made during the build" in pypdf.PdfReader(pdf).pages[5].extract_text()
 
 
 def test_ctrl_c_stops_the_server_and_its_workers(project):

@@ -122,7 +122,7 @@ class Handler(BaseHTTPRequestHandler):
             name = "/".join(rest)
             return self._send(snapshot.epub[name], _type(name), sandbox=True)
         if head == "build" and rest and (target := file_inside(self.server.out_dir, rest)):
-            return self._send(target.read_bytes(), _type(target.name))
+            return self._send(target.read_bytes(), _type(target.name), sandbox=True)
         return self._send_error(HTTPStatus.NOT_FOUND, "no such file here")
 
     def _host_allowed(self) -> bool:
@@ -168,8 +168,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", cache)
         self.send_header("X-Content-Type-Options", "nosniff")
-        # The book's files never run scripts or reach the network; the page itself only its own.
-        policy = "default-src 'self'; script-src 'none'" if sandbox else \
+        # The book's files never run scripts or reach the network; the page runs only its own.
+        policy = "default-src 'self'; img-src 'self' data:; font-src 'self' data:; " \
+                 "style-src 'self' 'unsafe-inline'; script-src 'none'" if sandbox else \
             "default-src 'self'; img-src 'self' data:; frame-ancestors 'self'"
         self.send_header("Content-Security-Policy", policy)
         self.end_headers()

@@ -134,6 +134,7 @@ function showPage(number) {
 }
 
 function choose(name) {
+  if (view !== name) window.scrollTo(0, 0);
   view = name;
   for (const tab of document.querySelectorAll(".tabs button")) {
     tab.setAttribute("aria-selected", String(tab.dataset.view === name));
