@@ -66,9 +66,11 @@ class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
+        self.thread = threading.get_ident()  # the build's: not the server's complaints meanwhile
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        if record.thread == self.thread:
+            self.messages.append(record.getMessage())
 
 
 class Builder:
@@ -140,7 +142,8 @@ class Builder:
             LOGGER.removeHandler(collect)
         self.folders = _folders(project)
         self.live.update(building=False, builds=generation, snapshot=snapshot, failure=None)
-        LOGGER.info("built %d page(s) in %s", snapshot.pages, self.out_dir)
+        LOGGER.info("built %d page(s) in %s; %d warning(s), listed on the page", snapshot.pages, self.out_dir,
+                    len(snapshot.warnings))
 
 
 def _folders(project: pipeline.Project) -> set[Path]:

@@ -127,11 +127,14 @@ class Snapshot:
         """
         with PDFIUM:
             if self._sheets is None:
-                output = self.output
-                booklet, plan = impose(self.pdf, output.imposition, (output.sheet.width, output.sheet.height),
-                                       Options(signature=output.signature, creep=output.creep, marks=output.marks))
+                booklet, plan = impose(self.pdf, self.output.imposition, *_sheet_and_options(self.output))
                 self._sheets = contact_sheet(plan, booklet)
             return self._sheets
+
+
+def _sheet_and_options(output: OutputConfig) -> tuple[tuple[float, float], Options]:
+    return (output.sheet.width, output.sheet.height), \
+        Options(signature=output.signature, creep=output.creep, marks=output.marks)
 
 
 def take(generation: int, anthology: Anthology, output: OutputConfig, written: dict[str, Path], logged: list[str],
@@ -145,8 +148,7 @@ def take(generation: int, anthology: Anthology, output: OutputConfig, written: d
         memo: dict = {}
         digests = tuple(_digest(page.obj, memo, DRAWN).hex()[:24] for page in document.pages)
         first_pages = _first_pages(document)
-    plan = SCHEMES[output.imposition](len(digests), size, (output.sheet.width, output.sheet.height),
-                                     Options(signature=output.signature, creep=output.creep, marks=output.marks))
+    plan = SCHEMES[output.imposition](len(digests), size, *_sheet_and_options(output))  # for the sheets' count
     pieces = _rows(anthology, first_pages, _epub_files(epub), len(digests))
     changed = tuple(row.id for row in pieces if Path(row.source) in changed_files)
     warnings = tuple(BuildWarning.from_notice(n) for n in anthology.warnings) + \
