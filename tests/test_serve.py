@@ -338,3 +338,12 @@ def test_the_page_shows_the_booklet_and_the_epub(shown, browser, tmp_path):
     box = page.locator("#epub-frame").bounding_box()
     assert (round(box["width"]), round(box["height"])) == (480 - 28, 640 - 28)
     page.screenshot(path=str(tmp_path / "epub.png"))
+
+
+def test_a_missing_config_or_a_taken_port_is_an_input_error(shown, tmp_path):
+    missing = subprocess.run([sys.executable, "-m", "zinebuild", "serve", str(tmp_path / "nowhere.toml")],
+                             capture_output=True, text=True, timeout=PATIENCE)
+    assert missing.returncode == 2 and "nowhere.toml: no such file" in missing.stderr
+    taken = subprocess.run([sys.executable, "-m", "zinebuild", "serve", str(shown.config), "--port", str(shown.port)],
+                           capture_output=True, text=True, timeout=PATIENCE)
+    assert taken.returncode == 2 and "--port" in taken.stderr and "Traceback" not in taken.stderr

@@ -8,6 +8,8 @@ it is forked from a process with one thread.
 
 from __future__ import annotations
 
+import errno
+import socket
 import threading
 import webbrowser
 from collections.abc import Callable
@@ -39,8 +41,12 @@ def serve(config: Path, host: str = HOST, port: int = PORT, open_browser: bool =
         try:
             server = PreviewServer((host, port), live, out_dir, root)
         except OSError as error:
-            raise InputError(Problem(f"cannot listen on {host}:{port}: {error.strerror or error}", key="--port",
-                                     hint="choose another port with --port (0 picks a free one)")) from None
+            if isinstance(error, socket.gaierror) or error.errno == errno.EADDRNOTAVAIL:
+                key, hint = "--host", "name an address of this machine (127.0.0.1 is the default)"
+            else:
+                key, hint = "--port", "choose another port with --port (0 picks a free one)"
+            raise InputError(Problem(f"cannot listen on {host}:{port}: {error.strerror or error}", key=key,
+                                     hint=hint)) from None
         builder = Builder(config, out_dir, live, service, cores())
         watcher = Watcher(builder.changed, out_dir)
         try:
