@@ -8,6 +8,7 @@ resolve inside it, so a symlink cannot lead out.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import sys
 import mimetypes
@@ -127,7 +128,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def _host_allowed(self) -> bool:
         # A page from elsewhere that resolves its own name to 127.0.0.1 (DNS rebinding) sends its own Host.
+        # Served on another address (--host), the page is open to the network by choice: any name will do.
         host, port = self.server.server_address[:2]
+        if not ipaddress.ip_address(host).is_loopback:
+            return True
         allowed = {f"{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]", host, f"[{host}]")}
         return self.headers.get("Host", "") in allowed
 
