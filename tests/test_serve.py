@@ -230,6 +230,19 @@ def test_ctrl_c_stops_the_server_and_its_workers(project):
     assert session_processes(server.process.pid) == []
 
 
+def test_after_an_edit_the_page_shown_is_the_first_the_edit_changed():
+    from zinebuild.serve.snapshot import PieceRow, _focus
+
+    rows = (PieceRow("a", "A", (), "a.md", 900, 3, 4, None), PieceRow("b", "B", (), "b.md", 300, 7, 2, None))
+    before = ("title", "contents", "a1", "a2", "a3", "a4", "b1", "b2")
+    # The contents page changed too (B moved), but it is not in the edited piece: its third page is.
+    after = ("title", "contents*", "a1", "a2", "a3*", "a4*", "a5", "b1*", "b2*")
+    edited = (PieceRow("a", "A", (), "a.md", 950, 3, 5, None), PieceRow("b", "B", (), "b.md", 300, 8, 2, None))
+    assert _focus(edited, ("a",), after, before) == 5
+    assert _focus(rows, ("b",), before, before) == 7  # nothing looks different: the piece's first page
+    assert _focus(rows, (), after, before) is None  # the config or the layout: no piece to show
+
+
 # ---------------------------------------------------------------- in a browser
 @pytest.fixture(scope="module")
 def browser():

@@ -126,7 +126,7 @@ class Builder:
                            on_written=lambda fmt, path: written.__setitem__(fmt, path))
             generation = self.live.builds + 1
             snapshot = take(generation, project.anthology, project.layout.output, written, collect.messages,
-                            {path.resolve() for path in edited})
+                            {path.resolve() for path in edited}, self.live.snapshot)
         except ZinebuildError as error:
             LOGGER.error("%s", error.format_message())
             self.live.update(building=False, builds=self.live.builds + 1,

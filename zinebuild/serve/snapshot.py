@@ -86,6 +86,7 @@ class Snapshot:
     page_size: tuple[float, float]
     page_digests: tuple[str, ...]  # one per page: a hash of everything that draws it
     changed: tuple[str, ...] = ()  # ids of the pieces whose sources this build saw change
+    focus_page: int | None = None  # the first of their pages that looks different from the last build's
     downloads: dict[str, Path] = field(default_factory=dict)
     _sheets: bytes | None = field(default=None, repr=False)
     _document: object = field(default=None, repr=False)
@@ -94,12 +95,6 @@ class Snapshot:
     def pages(self) -> int:
         return len(self.page_digests)
 
-    @property
-    def focus_page(self) -> int | None:
-        for row in self.pieces:
-            if row.id in self.changed and row.first_page:
-                return row.first_page
-        return None
 
     def page_png(self, digest: str, width: int) -> bytes | None:
         """The page with this digest as a PNG `width` pixels wide; None if this build has no such page."""
@@ -138,8 +133,8 @@ def _sheet_and_options(output: OutputConfig) -> tuple[tuple[float, float], Optio
 
 
 def take(generation: int, anthology: Anthology, output: OutputConfig, written: dict[str, Path], logged: list[str],
-         changed_files: set[Path]) -> Snapshot:
-    """A Snapshot of the files a build just wrote (written: format -> path)."""
+         changed_files: set[Path], before: Snapshot | None = None) -> Snapshot:
+    """A Snapshot of the files a build just wrote (written: format -> path); before: the last one."""
     pdf = written["pdf"].read_bytes()
     epub = _unzip(written["epub"].read_bytes())
     with pikepdf.open(io.BytesIO(pdf)) as document:
@@ -151,10 +146,24 @@ def take(generation: int, anthology: Anthology, output: OutputConfig, written: d
     plan = SCHEMES[output.imposition](len(digests), size, *_sheet_and_options(output))  # for the sheets' count
     pieces = _rows(anthology, first_pages, _epub_files(epub), len(digests))
     changed = tuple(row.id for row in pieces if Path(row.source) in changed_files)
+    focus = _focus(pieces, changed, digests, before.page_digests if before else ())
     warnings = tuple(BuildWarning.from_notice(n) for n in anthology.warnings) + \
         tuple(BuildWarning.from_log(m) for m in logged)
     return Snapshot(generation, anthology.book.title, pdf, output, plan, epub, pieces, warnings, size, digests,
-                    changed, dict(written))
+                    changed, focus, dict(written))
+
+
+def _focus(pieces: tuple[PieceRow, ...], changed: tuple[str, ...], digests: tuple[str, ...],
+           before: tuple[str, ...]) -> int | None:
+    """The page to show after an edit: the edited pieces' first page that differs from before.
+
+    Only within the edited pieces: the contents page changes too when a piece grows a page.
+    """
+    ranges = [range(row.first_page, row.first_page + (row.pages or 1)) for row in pieces
+              if row.id in changed and row.first_page]
+    seen = set(before)
+    differing = [page for pages in ranges for page in pages if digests[page - 1] not in seen]
+    return min(differing, default=ranges[0].start if ranges else None)
 
 
 def _digest(obj, memo: dict, keys: tuple[str, ...] | None = None) -> bytes:
