@@ -110,7 +110,8 @@ def shown(tmp_path_factory):
     server = Served(write_project(tmp_path_factory.mktemp("shown") / "zine", CONFIG, SMALL_FILES))
     server.idle_after(0)
     yield server
-    server.stop()
+    code, errors = server.stop()  # idle, with event streams open: Ctrl-C ends it cleanly too
+    assert code == 130 and "Traceback" not in errors, errors
 
 
 @pytest.fixture
@@ -124,7 +125,8 @@ def project(tmp_path, shown) -> Path:
 def served(project):
     server = Served(project)
     yield server
-    server.stop()
+    code, errors = server.stop()
+    assert code == 130 and "Traceback" not in errors, errors
 
 
 # ---------------------------------------------------------------- without a browser
@@ -196,7 +198,7 @@ def test_a_burst_of_saves_makes_at_most_two_builds(served, project):
         source.write_text(text + f"\nSave number {i} of the burst.\n")
         time.sleep(0.05)
     state = served.idle_after(1)
-    time.sleep(1)  # a straggling build would have started by now
+    time.sleep(0.7)  # a straggling build would have started by now (QUIET is 0.2 s)
     state = served.state()
     assert not state["building"]
     assert 2 <= state["builds"] <= 3, state["builds"]  # the first build, then one or two for the burst
@@ -210,7 +212,7 @@ def test_a_burst_of_saves_makes_at_most_two_builds(served, project):
     served.wait_for(lambda s: s["building"], "a build to start")
     source.write_text(text + "\nThe edit made during the build.\n")
     served.idle_after(builds + 1)
-    time.sleep(1)
+    time.sleep(0.7)
     state = served.state()
     assert state["builds"] == builds + 2 and not state["building"]
     assert "made during the build" in pypdf.PdfReader(pdf).pages[5].extract_text()

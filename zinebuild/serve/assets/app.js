@@ -49,6 +49,9 @@ function drawFailure(failure) {
   const list = $("#problems");
   list.replaceChildren();
   if (!failure) return;
+  $("#failure-title").textContent = book
+    ? "The last build failed; the pages shown are from the last good one. Save the fix and it rebuilds:"
+    : "The build failed; save the fix and it rebuilds:";
   for (const problem of failure.problems) {
     list.append(element("li", {}, where(problem.file, problem.line, problem.key),
       element("span", { class: "message", text: problem.message }),
