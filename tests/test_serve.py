@@ -267,6 +267,8 @@ def _loaded(page, selector: str) -> None:
 def test_the_page_follows_edits_and_shows_errors(served, project, browser, tmp_path):
     state = served.idle_after(0)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
     page.goto(served.url + "/")
     page.wait_for_selector("body[data-generation='1']", timeout=PATIENCE * 1000)
 
@@ -328,6 +330,8 @@ def test_the_page_follows_edits_and_shows_errors(served, project, browser, tmp_p
     page.wait_for_selector("#failure[hidden]", state="attached", timeout=PATIENCE * 1000)
     assert page.evaluate("window.notReloaded") is True
     assert served.process.poll() is None
+    # The page, its script and its styles came from zinebuild itself: nothing from the network.
+    assert asked and all(url.startswith(served.url + "/") for url in asked), asked
 
 
 def test_the_page_shows_the_booklet_and_the_epub(shown, browser, tmp_path):
