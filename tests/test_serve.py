@@ -218,6 +218,23 @@ def test_a_burst_of_saves_makes_at_most_two_builds(served, project):
     assert "made during the build" in pypdf.PdfReader(pdf).pages[5].extract_text()
 
 
+def test_a_killed_render_service_is_replaced(served, project):
+    served.idle_after(0)
+    children = Path(f"/proc/{served.process.pid}/task/{served.process.pid}/children").read_text().split()
+    assert children  # the render service
+    for child in children:
+        os.kill(int(child), signal.SIGKILL)  # as the kernel's out-of-memory killer would
+    source = project.parent / "sources" / "one.md"
+    text = source.read_text()
+    source.write_text(text + "\nWritten while the service was dead.\n")
+    state = served.idle_after(1)
+    assert state["failure"] is None or not state["failure"]["input"]  # the machine's fault, if any
+    source.write_text(text + "\nWritten once it was replaced.\n")
+    state = served.idle_after(2)
+    assert state["failure"] is None
+    assert "once it was replaced" in pypdf.PdfReader(project.parent / "build" / "small-test-book.pdf").pages[5].extract_text()
+
+
 def test_ctrl_c_stops_the_server_and_its_workers(project):
     server = Served(project)
     server.wait_for(lambda s: s["building"], "the first build to start")

@@ -3,7 +3,7 @@
 `zinebuild serve` runs three things at once: the builds, on this (the main) thread, where
 Ctrl-C arrives; an HTTP server (server.py) in a thread of its own; a file watcher
 (watcher.py) in another. The render service is started before either thread, so that
-it is forked from a process with one thread.
+it is forked from a process with one thread (only a failed build starts another).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def serve(config: Path, host: str = HOST, port: int = PORT, open_browser: bool =
     out_dir = root / "build"  # where `zinebuild build` writes: the two share the cache
     live = Live()
     stop = stop or threading.Event()
-    with start_service(cores()) as service:
+    with Builder(config, out_dir, live, cores(), start_service) as builder:
         try:
             server = PreviewServer((host, port), live, out_dir, root)
         except OSError as error:
@@ -47,7 +47,6 @@ def serve(config: Path, host: str = HOST, port: int = PORT, open_browser: bool =
                 key, hint = "--port", "choose another port with --port (0 picks a free one)"
             raise InputError(Problem(f"cannot listen on {host}:{port}: {error.strerror or error}", key=key,
                                      hint=hint)) from None
-        builder = Builder(config, out_dir, live, service, cores())
         watcher = Watcher(builder.changed, out_dir)
         try:
             threading.Thread(target=server.serve_forever, name="zinebuild-http", daemon=True).start()

@@ -6,6 +6,7 @@ page learns of each through Live, which the server's event streams wait on.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -76,15 +77,30 @@ class _Collect(logging.Handler):
 class Builder:
     """Builds the project when asked, never two at once; edits during a build queue exactly one more."""
 
-    def __init__(self, config: Path, out_dir: Path, live: Live, service, jobs: int) -> None:
-        self.config, self.out_dir, self.live = config, out_dir, live
-        self.service, self.jobs = service, jobs
+    def __init__(self, config: Path, out_dir: Path, live: Live, jobs: int, start_service) -> None:
+        self.config, self.out_dir, self.live, self.jobs = config, out_dir, live, jobs
+        # One render service for every build (WeasyPrint imported once), renewed after a failed one.
+        self._start_service = start_service
+        self._service = contextlib.ExitStack()
+        self.service = self._service.enter_context(start_service(jobs))
         self._wake = threading.Condition()
         self._pending: set[Path] = set()
         self._dirty = True  # the first build
         self._last_edit = 0.0
         self.folders: set[Path] = {(config if config.is_dir() else config.parent).resolve()}
         """What the watcher should watch: the project's folder, and any source or layout outside it."""
+
+    def __enter__(self) -> Builder:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._service.close()
+
+    def _renew_service(self) -> None:
+        """After a build that failed in rendering: its service or a worker may be what failed (killed, say)."""
+        self._service.close()
+        self._service = contextlib.ExitStack()
+        self.service = self._service.enter_context(self._start_service(self.jobs))
 
     def changed(self, paths: set[Path]) -> None:
         """Called by the watcher (another thread) with the files just saved."""
@@ -131,6 +147,8 @@ class Builder:
             LOGGER.error("%s", error.format_message())
             self.live.update(building=False, builds=self.live.builds + 1,
                              failure=Failure(tuple(error.problems), isinstance(error, InputError)))
+            if not isinstance(error, InputError):
+                self._renew_service()
             return
         except Exception as error:  # the page says so, and the server goes on for the next edit
             LOGGER.exception("internal error while building")
