@@ -3,7 +3,8 @@
 `zinebuild serve` runs three things at once: the builds, on this (the main) thread, where
 Ctrl-C arrives; an HTTP server (server.py) in a thread of its own; a file watcher
 (watcher.py) in another. The render service is started before either thread, so that
-it is forked from a process with one thread (only a failed build starts another).
+it is forked from a process with one thread (only a failed build starts another); the
+port is taken before that, so that a taken port is said at once.
 """
 
 from __future__ import annotations
@@ -37,24 +38,26 @@ def serve(config: Path, host: str = HOST, port: int = PORT, open_browser: bool =
     out_dir = root / "build"  # where `zinebuild build` writes: the two share the cache
     live = Live()
     stop = stop or threading.Event()
-    with Builder(config, out_dir, live, cores(), start_service) as builder:
-        try:
-            server = PreviewServer((host, port), live, out_dir, root)
-        except OSError as error:
-            if isinstance(error, socket.gaierror) or error.errno == errno.EADDRNOTAVAIL:
-                key, hint = "--host", "name an address of this machine (127.0.0.1 is the default)"
-            else:
-                key, hint = "--port", "choose another port with --port (0 picks a free one)"
-            raise InputError(Problem(f"cannot listen on {host}:{port}: {error.strerror or error}", key=key,
-                                     hint=hint)) from None
-        watcher = Watcher(builder.changed, out_dir)
-        try:
-            threading.Thread(target=server.serve_forever, name="zinebuild-http", daemon=True).start()
-            watcher.watch(builder.folders)
-            announce(server.url)
-            if open_browser:
-                threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
-            builder.run(stop, after_build=lambda: watcher.watch(builder.folders))
-        finally:
-            watcher.stop()
-            server.close()
+    try:
+        server = PreviewServer((host, port), live, out_dir, root)
+    except OSError as error:
+        if isinstance(error, socket.gaierror) or error.errno == errno.EADDRNOTAVAIL:
+            key, hint = "--host", "name an address of this machine (127.0.0.1 is the default)"
+        else:
+            key, hint = "--port", "choose another port with --port (0 picks a free one)"
+        raise InputError(Problem(f"cannot listen on {host}:{port}: {error.strerror or error}", key=key,
+                                 hint=hint)) from None
+    try:
+        with Builder(config, out_dir, live, cores(), start_service) as builder:
+            watcher = Watcher(builder.changed, out_dir)
+            try:
+                server.start()
+                watcher.watch(builder.folders)
+                announce(server.url)
+                if open_browser:
+                    threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
+                builder.run(stop, after_build=lambda: watcher.watch(builder.folders))
+            finally:
+                watcher.stop()
+    finally:
+        server.close()

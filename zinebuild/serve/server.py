@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import sys
+import threading
 import mimetypes
 from dataclasses import asdict
 from http import HTTPStatus
@@ -68,6 +69,12 @@ class PreviewServer(ThreadingHTTPServer):
         super().__init__(address, Handler)
         self.live, self.out_dir, self.root = live, out_dir, root
         self.closing = False
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Answer requests from now on, in a thread of its own (and one more per request)."""
+        self._thread = threading.Thread(target=self.serve_forever, name="zinebuild-http", daemon=True)
+        self._thread.start()
 
     @property
     def url(self) -> str:
@@ -77,7 +84,8 @@ class PreviewServer(ThreadingHTTPServer):
     def close(self) -> None:
         self.closing = True
         self.live.update()  # wakes the event streams, which then end
-        self.shutdown()
+        if self._thread is not None:
+            self.shutdown()
         self.server_close()
         # Kept: a thread still drawing a page must not be inside PDFium while the interpreter ends.
         PDFIUM.acquire(timeout=30)
