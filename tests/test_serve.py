@@ -101,13 +101,16 @@ def session_processes(session: int) -> list[int]:
     return alive
 
 
+# Warnings to show: a skip entry that matches nothing (Z105), a note marker with no note (Z104, line 3).
 CONFIG = SMALL_CONFIG.replace('  source = "sources/one.md"\n', '  source = "sources/one.md"\n  skip = ["No Such Section"]\n', 1)
+FILES = dict(SMALL_FILES, **{"sources/two.txt": "Raw Title Line\n\nFirst paragraph of the raw text, marked [3].\n\n"
+                                                "Second paragraph.\n\nNotes\n\n[1] A note.\n"})
 
 
 @pytest.fixture(scope="module")
 def shown(tmp_path_factory):
     """A server for the tests that only look; its build's cache warms the others' first builds."""
-    server = Served(write_project(tmp_path_factory.mktemp("shown") / "zine", CONFIG, SMALL_FILES))
+    server = Served(write_project(tmp_path_factory.mktemp("shown") / "zine", CONFIG, FILES))
     server.idle_after(0)
     yield server
     code, errors = server.stop()  # idle, with event streams open: Ctrl-C ends it cleanly too
@@ -116,7 +119,7 @@ def shown(tmp_path_factory):
 
 @pytest.fixture
 def project(tmp_path, shown) -> Path:
-    config = write_project(tmp_path / "zine", CONFIG, SMALL_FILES)
+    config = write_project(tmp_path / "zine", CONFIG, FILES)
     shutil.copytree(shown.config.parent / "build" / CACHE_FOLDER, config.parent / "build" / CACHE_FOLDER)
     return config
 
@@ -293,11 +296,12 @@ def test_the_page_follows_edits_and_shows_errors(served, project, browser, tmp_p
     pdf = project.parent / "build" / "small-test-book.pdf"
     assert page.locator("#pages figure.page").count() == len(pypdf.PdfReader(pdf).pages)
     _loaded(page, "#page-1 img")
-    warnings = page.locator("#warnings li.warning")
-    assert warnings.count() == 1
-    assert warnings.locator(".code").inner_text() == "Z105"
-    assert warnings.locator(".where").inner_text().strip() == "anthology.toml"
-    assert "No Such Section" in warnings.inner_text()
+    shown = [(w.locator(".code").inner_text(), w.locator(".where").inner_text().strip(), w.inner_text())
+             for w in page.locator("#warnings li.warning").all()]
+    assert len(shown) == len(state["book"]["warnings"]) == 3
+    assert [(code, where) for code, where, _ in shown] == [
+        ("Z105", "anthology.toml"), ("Z104", "sources/two.txt:3"), ("Z104", "sources/two.txt")]
+    assert "No Such Section" in shown[0][2] and "'[3]' has no note" in shown[1][2]
     assert page.locator("#pieces tbody tr").count() == len(state["book"]["pieces"])
     page.screenshot(path=str(tmp_path / "first.png"))
 
