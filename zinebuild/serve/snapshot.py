@@ -26,9 +26,10 @@ from ..model import Anthology, Notice
 
 # PDFium is not thread-safe, and the server answers requests in threads of its own.
 PDFIUM = threading.Lock()
-# Page images by content: a page an edit did not touch is never drawn again (about 100 kB each).
+# Page images by content: a page an edit did not touch is never drawn again. Up to 200 kB each:
+# the least recently shown go first once they take more than this.
 IMAGES: OrderedDict[tuple[str, int], bytes] = OrderedDict()
-KEPT_IMAGES = 400
+IMAGE_BYTES = 64 * 2**20
 # What a page looks like depends on these of its keys (not on /Parent, /Annots, its tags).
 DRAWN = ("/Contents", "/Resources", "/MediaBox", "/CropBox", "/Rotate")
 LINE = re.compile(r"\bline (\d+)\b")
@@ -111,9 +112,10 @@ class Snapshot:
             out = io.BytesIO()
             page.render(scale=width / page.get_width()).to_pil().save(out, "PNG", compress_level=1)
             IMAGES[key] = out.getvalue()
-            while len(IMAGES) > KEPT_IMAGES:
+            image = IMAGES[key]
+            while sum(map(len, IMAGES.values())) > IMAGE_BYTES:
                 IMAGES.popitem(last=False)
-            return IMAGES[key]
+            return image
 
     def sheets_png(self) -> bytes:
         """The booklet's sheets with folds and page numbers, as `zinebuild preview` draws them.
