@@ -9,7 +9,9 @@ port is taken before that, so that a taken port is said at once.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import signal
 import socket
 import threading
 import webbrowser
@@ -22,6 +24,28 @@ from .builder import Builder, Live
 from .server import PreviewServer
 from .watcher import Watcher
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, as a KeyboardInterrupt of our own type.
+
+    CPython takes a plain KeyboardInterrupt raised inside code run from a string (dataclasses
+    and namedtuples make such code while modules import) as never handled, however it is
+    handled later, and then ends the process by SIGINT instead of the exit status we ask for.
+    It checks for that exact type: a subclass is caught the same everywhere, without that.
+    """
+
+
+@contextlib.contextmanager
+def _interrupted_as_our_own():
+    def interrupt(signum, frame) -> None:
+        raise Interrupted()
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 HOST = "127.0.0.1"  # other interfaces only when asked by name: the page shows unpublished texts
 PORT = 8000
 
@@ -29,15 +53,21 @@ PORT = 8000
 def serve(config: Path, host: str = HOST, port: int = PORT, open_browser: bool = False,
           announce: Callable[[str], None] = print, stop: threading.Event | None = None) -> None:
     """Serve the preview until Ctrl-C (KeyboardInterrupt, left to the caller) or until stop is set."""
-    from ..typeset.workers import start_service
-
     if not config.exists():
         raise InputError(Problem("no such file or folder", file=config,
                                  hint="name the anthology.toml, or run `zinebuild init` to make one"))
     root = (config if config.is_dir() else config.parent).resolve()
+    main = threading.current_thread() is threading.main_thread()  # where signals arrive
+    with _interrupted_as_our_own() if main else contextlib.nullcontext():
+        _serve(config, root, host, port, open_browser, announce, stop or threading.Event())
+
+
+def _serve(config: Path, root: Path, host: str, port: int, open_browser: bool, announce: Callable[[str], None],
+           stop: threading.Event) -> None:
+    from ..typeset.workers import start_service
+
     out_dir = root / "build"  # where `zinebuild build` writes: the two share the cache
     live = Live()
-    stop = stop or threading.Event()
     try:
         server = PreviewServer((host, port), live, out_dir, root)
     except OSError as error:
