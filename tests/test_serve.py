@@ -265,6 +265,19 @@ def test_after_an_edit_the_page_shown_is_the_first_the_edit_changed():
     assert _focus(rows, (), after, before) is None  # the config or the layout: no piece to show
 
 
+def test_the_watched_folders_are_the_project_and_its_inputs_outside_it(tmp_path):
+    from zinebuild import pipeline
+    from zinebuild.serve.builder import _folders
+
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "elsewhere.md").write_text("# From Elsewhere\n\nA text kept outside the project.\n")
+    (tmp_path / "zine" / "layouts" / "default").mkdir(parents=True)
+    config = write_project(tmp_path / "zine", CONFIG + '\n[[parts]]\ntitle = "More"\n  [[parts.pieces]]\n'
+                                               '  source = "../shared/elsewhere.md"\n', FILES)
+    # The project's folder holds its config, sources, layouts and images; the built-in layout is not watched.
+    assert _folders(pipeline.load(config)) == {config.parent.resolve(), (tmp_path / "shared").resolve()}
+
+
 # ---------------------------------------------------------------- in a browser
 @pytest.fixture(scope="module")
 def browser():
