@@ -389,7 +389,7 @@ def test_the_page_shows_the_booklet_and_the_epub(shown, browser, tmp_path):
     assert page.frame_locator("#epub-frame").locator("body").evaluate(
         "b => b.ownerDocument.styleSheets.length === 1 && b.ownerDocument.styleSheets[0].cssRules.length > 0")
     box = page.locator("#epub-frame").bounding_box()
-    assert (round(box["width"]), round(box["height"])) == (480 - 28, 640 - 28)
+    assert (round(box["width"]), round(box["height"])) == (480, 640)
     page.screenshot(path=str(tmp_path / "epub.png"))
 
 
