@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -41,6 +42,7 @@ class Live:
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
+        self.server = secrets.token_hex(4)  # tells a page that the server was started again
         self.version = 0
         self.snapshot: Snapshot | None = None  # the last good build: kept while later ones fail
         self.failure: Failure | None = None

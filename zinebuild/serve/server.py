@@ -217,7 +217,7 @@ def state(live: Live, root: Path) -> dict:
 
     failure = live.failure
     snapshot = live.snapshot
-    out = {"version": live.version, "building": live.building, "builds": live.builds, "failure": None, "book": None}
+    out = {"server": live.server, "version": live.version, "building": live.building, "builds": live.builds, "failure": None, "book": None}
     if failure is not None:
         out["failure"] = {"input": failure.input, "problems": [
             {"message": p.message, "file": shown(p.file), "line": p.line, "key": p.key, "hint": p.hint}

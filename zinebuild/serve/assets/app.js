@@ -113,10 +113,10 @@ function drawPages() {
 }
 
 function drawBooklet() {
-  if (view !== "booklet" || loaded.booklet === book.generation) return;
-  loaded.booklet = book.generation;
+  if (view !== "booklet" || loaded.booklet === generation) return;
+  loaded.booklet = generation;
   $("#instructions").textContent = `${book.sheets} sheet(s). ${book.instructions}`;
-  $("#sheets").src = `/sheets.png?g=${book.generation}`;
+  $("#sheets").src = `/sheets.png?g=${encodeURIComponent(generation)}`;
 }
 
 function drawEpub(focus) {
@@ -125,9 +125,9 @@ function drawEpub(focus) {
   select.replaceChildren(...book.pieces.filter((p) => p.epub).map((piece) =>
     element("option", { value: piece.epub, text: piece.title })));
   if (Array.from(select.options).some((option) => option.value === chosen)) select.value = chosen;
-  if (view !== "epub" || loaded.epub === `${book.generation}/${select.value}`) return;
-  loaded.epub = `${book.generation}/${select.value}`;
-  $("#epub-frame").src = `/epub/${select.value}?g=${book.generation}`;
+  if (view !== "epub" || loaded.epub === `${generation}/${select.value}`) return;
+  loaded.epub = `${generation}/${select.value}`;
+  $("#epub-frame").src = `/epub/${select.value}?g=${encodeURIComponent(generation)}`;
 }
 
 function showPage(number) {
@@ -152,10 +152,11 @@ function choose(name) {
 function apply(state) {
   drawStatus(state);
   drawFailure(state.failure);
-  if (!state.book || state.book.generation === generation) return;
+  // A server started again counts its builds from 1 again: its own name tells them apart.
+  if (!state.book || `${state.server}/${state.book.generation}` === generation) return;
   const first = generation === null;
   book = state.book;
-  generation = book.generation;
+  generation = `${state.server}/${book.generation}`;
   document.title = `${book.title} · zinebuild serve`;
   $("#title").textContent = book.title;
   $("#downloads").replaceChildren(...book.downloads.map((d) => element("a", { href: d.url, text: d.format })));
@@ -165,8 +166,8 @@ function apply(state) {
   drawBooklet();
   const focus = book.pieces.find((p) => book.changed.includes(p.id));
   drawEpub(focus ? focus.epub : null);
-  document.body.dataset.generation = String(generation);
-  if (!first && book.focus_page) showPage(book.focus_page);
+  document.body.dataset.generation = String(book.generation);
+  if (!first && book.focus_page && view === "pages") showPage(book.focus_page);
 }
 
 function connect() {
