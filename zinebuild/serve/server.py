@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .builder import LOGGER, Live
-from .snapshot import PDFIUM
+from .snapshot import PDFIUM, close_documents
 
 ASSETS = Path(__file__).parent / "assets"
 TYPES = {".xhtml": "application/xhtml+xml", ".css": "text/css", ".js": "text/javascript", ".html": "text/html",
@@ -88,7 +88,8 @@ class PreviewServer(ThreadingHTTPServer):
             self.shutdown()
         self.server_close()
         # Kept: a thread still drawing a page must not be inside PDFium while the interpreter ends.
-        PDFIUM.acquire(timeout=30)
+        if PDFIUM.acquire(timeout=30):
+            close_documents()
 
     def handle_error(self, request, client_address) -> None:
         error = sys.exc_info()[1]

@@ -24,8 +24,11 @@ from ..impose import SCHEMES, Options, Plan, impose
 from ..impose.preview import contact_sheet
 from ..model import Anthology, Notice
 
-# PDFium is not thread-safe, and the server answers requests in threads of its own.
+# PDFium is not thread-safe, and the server answers requests in threads of its own: every
+# call into it holds this lock, and it has one document open at a time, closed under the lock
+# too (never by the garbage collector, in whichever thread).
 PDFIUM = threading.Lock()
+_OPEN: dict = {}
 # Page images by content: a page an edit did not touch is never drawn again. Up to 200 kB each:
 # the least recently shown go first once they take more than this.
 IMAGES: OrderedDict[tuple[str, int], bytes] = OrderedDict()
@@ -90,7 +93,6 @@ class Snapshot:
     focus_page: int | None = None  # the first of their pages that looks different from the last build's
     downloads: dict[str, Path] = field(default_factory=dict)
     _sheets: bytes | None = field(default=None, repr=False)
-    _document: object = field(default=None, repr=False)
 
     @property
     def pages(self) -> int:
@@ -106,9 +108,7 @@ class Snapshot:
                 return IMAGES[key]
             if digest not in self.page_digests:
                 return None
-            if self._document is None:
-                self._document = pypdfium2.PdfDocument(self.pdf)
-            page = self._document[self.page_digests.index(digest)]
+            page = _opened(self.pdf)[self.page_digests.index(digest)]
             out = io.BytesIO()
             page.render(scale=width / page.get_width()).to_pil().save(out, "PNG", compress_level=1)
             IMAGES[key] = out.getvalue()
@@ -127,6 +127,21 @@ class Snapshot:
                 booklet, plan = impose(self.pdf, self.output.imposition, *_sheet_and_options(self.output))
                 self._sheets = contact_sheet(plan, booklet)
             return self._sheets
+
+
+def _opened(pdf: bytes) -> pypdfium2.PdfDocument:
+    """The PDFium document of these bytes, opened in place of the one before (call it holding PDFIUM)."""
+    if _OPEN.get("pdf") is not pdf:
+        close_documents()
+        _OPEN.update(pdf=pdf, document=pypdfium2.PdfDocument(pdf))
+    return _OPEN["document"]
+
+
+def close_documents() -> None:
+    """Close the document PDFium has open (call it holding PDFIUM)."""
+    if "document" in _OPEN:
+        _OPEN.pop("document").close()
+        _OPEN.pop("pdf")
 
 
 def _sheet_and_options(output: OutputConfig) -> tuple[tuple[float, float], Options]:
