@@ -1,8 +1,8 @@
 """`zinebuild serve`: the server without a browser, then the page in Debian's headless Chromium.
 
 Each test runs `zinebuild serve` as a user does, in a process (and session) of its own, on
-a small project of its own. The browser tests need /usr/bin/chromium (`.ci/run` installs
-it); without it they fail rather than skip.
+a small project of its own. The browser tests need /usr/bin/chromium (`make test` installs
+it, tests/tools/install-system-deps); without it they fail rather than skip.
 """
 
 from __future__ import annotations
@@ -283,8 +283,8 @@ def test_the_watched_folders_are_the_project_and_its_inputs_outside_it(tmp_path)
 def browser():
     from playwright.sync_api import sync_playwright
 
-    # Debian's chromium, never a browser Playwright downloads: CI installs it (.ci/run).
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does)"
+    # Debian's chromium, never a browser Playwright downloads: `make test` installs it.
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: `apt-get install chromium` (tests/tools/install-system-deps)"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield browser
