@@ -383,8 +383,10 @@ def test_the_page_shows_the_booklet_and_the_epub(shown, browser, tmp_path):
     page.click("button[data-view='epub']")
     page.select_option("#epub-piece", label="The First Piece")
     frame = page.frame_locator("#epub-frame")
-    assert frame.locator("h1").inner_text() == "The First Piece"
-    assert "The first note" in frame.locator("body").inner_text()  # the popup notes, with their piece
+    text = frame.locator("body").inner_text()
+    # The piece, from its title to its notes (popup notes come with their piece), and no other.
+    assert text.startswith("The First Piece") and "Ann Author" in text and "A quoted paragraph." in text
+    assert text.rstrip().endswith("The second note.") and "Second Piece" not in text
     # Its stylesheet, from inside the EPUB too (../style/…), is applied.
     assert page.frame_locator("#epub-frame").locator("body").evaluate(
         "b => b.ownerDocument.styleSheets.length === 1 && b.ownerDocument.styleSheets[0].cssRules.length > 0")
