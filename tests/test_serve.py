@@ -38,11 +38,12 @@ PATIENCE = 60
 class Served:
     """A `zinebuild serve` process on a free port, and what it printed."""
 
-    def __init__(self, config: Path, *args: str):
+    def __init__(self, config: Path, *args: str, env: dict[str, str] | None = None):
         self.config = config
         self.process = subprocess.Popen(
             [sys.executable, "-m", "zinebuild", "serve", str(config), "--port", "0", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+            env=dict(os.environ, **(env or {})))
         line = self.process.stdout.readline()
         found = re.search(r"(http://[^/\s]+)/", line)
         assert found, f"no address announced: {line!r} {self.process.stderr.read() if not line else ''}"
@@ -238,9 +239,13 @@ def test_a_killed_render_service_is_replaced(served, project):
     assert "once it was replaced" in pypdf.PdfReader(project.parent / "build" / "small-test-book.pdf").pages[5].extract_text()
 
 
-def test_ctrl_c_stops_the_server_and_its_workers(project):
-    server = Served(project)
-    server.wait_for(lambda s: s["building"], "the first build to start")
+def test_ctrl_c_stops_the_server_and_its_workers(project, tmp_path):
+    # --open hands the address to the user's browser: here a script that notes it down.
+    browser, opened = tmp_path / "browser", tmp_path / "opened"
+    browser.write_text(f'#!/bin/sh\necho "$1" > {opened}\n')
+    browser.chmod(0o755)
+    server = Served(project, "--open", env={"BROWSER": f"{browser} %s"})
+    server.wait_for(lambda s: s["building"] and opened.exists(), "the first build to start, and the browser")
     time.sleep(0.3)  # inside the build: the render service and its workers are busy
     assert len(session_processes(server.process.pid)) >= 2  # the server and its render service
     code, errors = server.stop()
@@ -250,6 +255,7 @@ def test_ctrl_c_stops_the_server_and_its_workers(project):
     while session_processes(server.process.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert session_processes(server.process.pid) == []
+    assert opened.read_text().strip() == server.url + "/"
 
 
 def test_after_an_edit_the_page_shown_is_the_first_the_edit_changed():
