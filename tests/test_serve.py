@@ -245,8 +245,11 @@ def test_ctrl_c_stops_the_server_and_its_workers(project, tmp_path):
     browser.write_text(f'#!/bin/sh\necho "$1" > {opened}\n')
     browser.chmod(0o755)
     server = Served(project, "--open", env={"BROWSER": f"{browser} %s"})
-    server.wait_for(lambda s: s["building"] and opened.exists(), "the first build to start, and the browser")
-    time.sleep(0.3)  # inside the build: the render service and its workers are busy
+    server.wait_for(lambda s: s["building"], "the first build to start")
+    deadline = time.monotonic() + PATIENCE
+    while not opened.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)  # inside the build (most likely): the render service and its workers are busy
     assert len(session_processes(server.process.pid)) >= 2  # the server and its render service
     code, errors = server.stop()
     assert code == 130, errors
