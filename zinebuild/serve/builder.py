@@ -56,6 +56,12 @@ class Live:
             self.version += 1
             self._changed.notify_all()
 
+    def now(self) -> dict:
+        """Every field at once, as one update left them."""
+        with self._changed:
+            return {name: getattr(self, name)
+                    for name in ("server", "version", "snapshot", "failure", "building", "builds")}
+
     def wait(self, seen: int, timeout: float) -> int:
         """The version after `seen`, or `seen` again when nothing changed within timeout."""
         with self._changed:

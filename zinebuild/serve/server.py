@@ -216,9 +216,9 @@ def state(live: Live, root: Path) -> dict:
         path = Path(file)
         return str(path.relative_to(root)) if path.is_absolute() and path.is_relative_to(root) else str(file)
 
-    failure = live.failure
-    snapshot = live.snapshot
-    out = {"server": live.server, "version": live.version, "building": live.building, "builds": live.builds, "failure": None, "book": None}
+    now = live.now()
+    failure, snapshot = now["failure"], now["snapshot"]
+    out = {key: now[key] for key in ("server", "version", "building", "builds")} | {"failure": None, "book": None}
     if failure is not None:
         out["failure"] = {"input": failure.input, "problems": [
             {"message": p.message, "file": shown(p.file), "line": p.line, "key": p.key, "hint": p.hint}
