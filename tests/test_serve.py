@@ -24,6 +24,7 @@ import pypdf
 import pytest
 
 from zinebuild.impose.preview import GAP, THUMB_WIDTH
+from zinebuild.serve import SERVE_FOLDER
 from zinebuild.settings import CACHE_FOLDER
 
 from .conftest import SMALL_CONFIG, SMALL_FILES, write_project
@@ -164,7 +165,9 @@ def _other_address() -> str | None:
 def test_serves_the_build_and_nothing_outside_it(shown, tmp_path):
     served = shown
     state = served.state()
-    build = served.config.parent / "build"
+    build = served.config.parent / "build" / SERVE_FOLDER
+    # What `serve` writes stays apart from `build`'s final files: build/ holds nothing else of it.
+    assert sorted(p.name for p in build.parent.iterdir()) == sorted([CACHE_FOLDER, SERVE_FOLDER])
     pdf_name = next(d["name"] for d in state["book"]["downloads"] if d["format"] == "pdf")
     assert served.get(f"/build/{pdf_name}") == (200, (build / pdf_name).read_bytes())
     status, page = served.get(f"/page/{state['book']['pages'][0]}.png?w=300")
@@ -206,7 +209,7 @@ def test_a_burst_of_saves_makes_at_most_two_builds(served, project):
     state = served.state()
     assert not state["building"]
     assert 2 <= state["builds"] <= 3, state["builds"]  # the first build, then one or two for the burst
-    pdf = project.parent / "build" / "small-test-book.pdf"
+    pdf = project.parent / "build" / SERVE_FOLDER / "small-test-book.pdf"
     assert "Save number 19" in pypdf.PdfReader(pdf).pages[5].extract_text()
     assert state["book"]["changed"] == ["the-first-piece"]
 
@@ -236,7 +239,8 @@ def test_a_killed_render_service_is_replaced(served, project):
     source.write_text(text + "\nWritten once it was replaced.\n")
     state = served.idle_after(2)
     assert state["failure"] is None
-    assert "once it was replaced" in pypdf.PdfReader(project.parent / "build" / "small-test-book.pdf").pages[5].extract_text()
+    pdf = project.parent / "build" / SERVE_FOLDER / "small-test-book.pdf"
+    assert "once it was replaced" in pypdf.PdfReader(pdf).pages[5].extract_text()
 
 
 def test_ctrl_c_stops_the_server_and_its_workers(project, tmp_path):
@@ -315,7 +319,7 @@ def test_the_page_follows_edits_and_shows_errors(served, project, browser, tmp_p
     page.wait_for_selector("body[data-generation='1']", timeout=PATIENCE * 1000)
 
     # The reading PDF's pages, each an image of its own; the warnings with code and file.
-    pdf = project.parent / "build" / "small-test-book.pdf"
+    pdf = project.parent / "build" / SERVE_FOLDER / "small-test-book.pdf"
     assert page.locator("#pages figure.page").count() == len(pypdf.PdfReader(pdf).pages)
     _loaded(page, "#page-1 img")
     shown = [(w.locator(".code").inner_text(), w.locator(".where").inner_text().strip(), w.inner_text())

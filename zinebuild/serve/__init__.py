@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import InputError, Problem
-from ..settings import cores
+from ..settings import CACHE_FOLDER, cores
 from .builder import Builder, Live
 from .server import PreviewServer
 from .watcher import Watcher
@@ -46,6 +46,7 @@ def _interrupted_as_our_own():
         signal.signal(signal.SIGINT, previous)
 
 
+SERVE_FOLDER = ".zinebuild-serve"  # inside the output folder, like the cache
 HOST = "127.0.0.1"  # other interfaces only when asked by name: the page shows unpublished texts
 PORT = 8000
 
@@ -66,7 +67,10 @@ def _serve(config: Path, root: Path, host: str, port: int, open_browser: bool, a
            stop: threading.Event) -> None:
     from ..typeset.workers import start_service
 
-    out_dir = root / "build"  # where `zinebuild build` writes: the two share the cache
+    # Beside the cache of `zinebuild build`, which both use; never among its outputs, which
+    # would then be a mix of its formats and ours.
+    build_dir = root / "build"
+    out_dir = build_dir / SERVE_FOLDER
     live = Live()
     try:
         server = PreviewServer((host, port), live, out_dir, root)
@@ -78,8 +82,8 @@ def _serve(config: Path, root: Path, host: str, port: int, open_browser: bool, a
         raise InputError(Problem(f"cannot listen on {host}:{port}: {error.strerror or error}", key=key,
                                  hint=hint)) from None
     try:
-        with Builder(config, out_dir, live, cores(), start_service) as builder:
-            watcher = Watcher(builder.changed, out_dir)
+        with Builder(config, out_dir, build_dir / CACHE_FOLDER, live, cores(), start_service) as builder:
+            watcher = Watcher(builder.changed, build_dir)
             try:
                 server.start()
                 watcher.watch(builder.folders)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .. import pipeline
 from ..errors import InputError, Problem, ZinebuildError
-from ..settings import CACHE_FOLDER, Settings
+from ..settings import Settings
 from .snapshot import Snapshot, take
 
 LOGGER = logging.getLogger("zinebuild")
@@ -25,7 +25,7 @@ LOGGER = logging.getLogger("zinebuild")
 # it starts once no file has changed for this long.
 QUIET = 0.2
 # What the page shows: the reading PDF's pages (and from them the booklet's sheets, imposed
-# when the page asks), the EPUB's files. `zinebuild build` writes the booklet and the rest.
+# when the page asks), the EPUB's files. `zinebuild build` writes the final files, all of them.
 FORMATS = ("epub", "pdf")
 
 
@@ -85,8 +85,8 @@ class _Collect(logging.Handler):
 class Builder:
     """Builds the project when asked, never two at once; edits during a build queue exactly one more."""
 
-    def __init__(self, config: Path, out_dir: Path, live: Live, jobs: int, start_service) -> None:
-        self.config, self.out_dir, self.live, self.jobs = config, out_dir, live, jobs
+    def __init__(self, config: Path, out_dir: Path, cache_dir: Path, live: Live, jobs: int, start_service) -> None:
+        self.config, self.out_dir, self.cache_dir, self.live, self.jobs = config, out_dir, cache_dir, live, jobs
         # One render service for every build (WeasyPrint imported once), renewed after a failed one.
         self._start_service = start_service
         self._service = contextlib.ExitStack()
@@ -143,9 +143,10 @@ class Builder:
         collect = _Collect()
         LOGGER.addHandler(collect)
         try:
-            project = pipeline.load(self.config, cache_dir=self.out_dir / CACHE_FOLDER)
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            project = pipeline.load(self.config, cache_dir=self.cache_dir)
             written: dict[str, Path] = {}
-            settings = Settings(jobs=self.jobs, cache_dir=self.out_dir / CACHE_FOLDER, service=self.service)
+            settings = Settings(jobs=self.jobs, cache_dir=self.cache_dir, service=self.service)
             pipeline.build(project, FORMATS, self.out_dir, settings=settings,
                            on_written=lambda fmt, path: written.__setitem__(fmt, path))
             generation = self.live.builds + 1
@@ -157,6 +158,12 @@ class Builder:
                              failure=Failure(tuple(error.problems), isinstance(error, InputError)))
             if not isinstance(error, InputError):
                 self._renew_service()
+            return
+        except OSError as error:  # the machine's fault: a full disk, a folder we may not write to
+            LOGGER.error("cannot write %s: %s", error.filename or self.out_dir, error.strerror or error)
+            problem = Problem(f"cannot write: {error.strerror or error}", file=error.filename or self.out_dir,
+                              hint="free some space, or make the folder writable; the next save builds again")
+            self.live.update(building=False, builds=self.live.builds + 1, failure=Failure((problem,), False))
             return
         except Exception as error:  # the page says so, and the server goes on for the next edit
             LOGGER.exception("internal error while building")
