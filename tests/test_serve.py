@@ -105,8 +105,12 @@ def session_processes(session: int) -> list[int]:
 
 # Warnings to show: a skip entry that matches nothing (Z105), a note marker with no note (Z104, line 3).
 CONFIG = SMALL_CONFIG.replace('  source = "sources/one.md"\n', '  source = "sources/one.md"\n  skip = ["No Such Section"]\n', 1)
-FILES = dict(SMALL_FILES, **{"sources/two.txt": "Raw Title Line\n\nFirst paragraph of the raw text, marked [3].\n\n"
-                                                "Second paragraph.\n\nNotes\n\n[1] A note.\n"})
+# And a piece of several pages with sections, whose headings are named destinations too.
+FILES = dict(SMALL_FILES, **{
+    "sources/two.txt": "Raw Title Line\n\nFirst paragraph of the raw text, marked [3].\n\n"
+                       "Second paragraph.\n\nNotes\n\n[1] A note.\n",
+    "sources/three.md": "# Třetí kus\n\n" + "".join(f"## Část {n}\n\n" + "Český text o mnoha slovech. " * 60 + "\n\n"
+                                                    for n in range(1, 4))})
 
 
 @pytest.fixture(scope="module")
@@ -150,6 +154,10 @@ def test_listens_on_loopback_only_by_default(shown):
             socket.create_connection((other, served.port), timeout=2).close()
 
 
+def _flat(outline: list) -> list:
+    return [leaf for entry in outline for leaf in (_flat(entry) if isinstance(entry, list) else [entry])]
+
+
 def _other_address() -> str | None:
     probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
@@ -173,6 +181,14 @@ def test_serves_the_build_and_nothing_outside_it(shown, tmp_path):
     status, page = served.get(f"/page/{state['book']['pages'][0]}.png?w=300")
     assert status == 200 and page.startswith(b"\x89PNG")
     assert served.get(f"/page/{'0' * 24}.png?w=300")[0] == 404
+    # Each piece's pages: from its first to the next entry of the PDF's outline, as pypdf reads it.
+    reader = pypdf.PdfReader(build / pdf_name)
+    starts = sorted({reader.get_destination_page_number(entry) + 1 for entry in _flat(reader.outline)}
+                    | {len(reader.pages) + 1})
+    rows = state["book"]["pieces"]
+    assert [row["pages"] for row in rows] == [next(s for s in starts if s > row["first_page"]) - row["first_page"]
+                                              for row in rows]
+    assert rows[-1]["title"] == "Třetí kus" and rows[-1]["pages"] >= 3  # its sections do not cut it short
     epub = state["book"]["pieces"][1]["epub"]
     status, xhtml = served.get(f"/epub/{epub}")
     assert status == 200 and b"The First Piece" in xhtml
@@ -388,11 +404,13 @@ def test_the_page_shows_the_booklet_and_the_epub(shown, browser, tmp_path):
     page.wait_for_selector("body[data-generation='1']", timeout=PATIENCE * 1000)
     page.click("button[data-view='booklet']")
     _loaded(page, "#sheets")
-    assert "3 sheet(s)" in page.locator("#instructions").inner_text()
+    pages = len(pypdf.PdfReader(served.config.parent / "build" / SERVE_FOLDER / "small-test-book.pdf").pages)
+    sheets = -(-pages // 4)  # saddle stitching: four pages a sheet
+    assert sheets >= 2 and f"{sheets} sheet(s)" in page.locator("#instructions").inner_text()
     # The contact sheet `zinebuild preview` draws: a row per A4 sheet, its front and back side by side.
     size = page.evaluate("[document.querySelector('#sheets').naturalWidth, document.querySelector('#sheets').naturalHeight]")
     side_height = int(THUMB_WIDTH * 595.276 / 841.89)
-    assert size == [2 * (THUMB_WIDTH + GAP) + GAP, 3 * (side_height + 2 * GAP) + GAP]
+    assert size == [2 * (THUMB_WIDTH + GAP) + GAP, sheets * (side_height + 2 * GAP) + GAP]
     page.click("button[data-view='epub']")
     page.select_option("#epub-piece", label="The First Piece")
     frame = page.frame_locator("#epub-frame")

@@ -159,9 +159,9 @@ def take(generation: int, anthology: Anthology, output: OutputConfig, written: d
         size = (float(box[2] - box[0]), float(box[3] - box[1]))
         memo: dict = {}
         digests = tuple(_digest(page.obj, memo, DRAWN).hex()[:24] for page in document.pages)
-        first_pages = _first_pages(document)
+        first_pages, outline = _first_pages(document)
     plan = SCHEMES[output.imposition](len(digests), size, *_sheet_and_options(output))  # for the sheets' count
-    pieces = _rows(anthology, first_pages, _epub_files(epub), len(digests))
+    pieces = _rows(anthology, first_pages, outline, _epub_files(epub), len(digests))
     changed = tuple(row.id for row in pieces if Path(row.source) in changed_files)
     focus = _focus(pieces, changed, digests, before.page_digests if before else ())
     warnings = tuple(BuildWarning.from_notice(n) for n in anthology.warnings) + \
@@ -213,19 +213,33 @@ def _unzip(data: bytes) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
 
 
-def _first_pages(document: pikepdf.Pdf) -> dict[str, int]:
-    """Named destination -> 1-based page: every piece and part is one, by its id."""
+def _first_pages(document: pikepdf.Pdf) -> tuple[dict[str, int], set[int]]:
+    """Named destination -> 1-based page (every piece is one, by its id), and the pages where the
+    outline's entries begin: the parts, the pieces and the pages of their own (contents, sources)."""
     index = {page.objgen: number for number, page in enumerate(document.pages, start=1)}
-    names = document.Root.get("/Names")
-    if names is None or "/Dests" not in names:
-        return {}
-    pages = {}
-    for name, destination in pikepdf.NameTree(names.Dests).items():
+
+    def page_of(destination) -> int | None:
         if isinstance(destination, pikepdf.Dictionary):
             destination = destination.get("/D")
-        if isinstance(destination, pikepdf.Array) and len(destination):
-            pages[name] = index.get(destination[0].objgen)
-    return {name: page for name, page in pages.items() if page}
+        if isinstance(destination, pikepdf.Array) and len(destination) and destination[0].is_indirect:
+            return index.get(destination[0].objgen)
+        return None
+
+    names = document.Root.get("/Names")
+    named = {} if names is None or "/Dests" not in names else \
+        {name: page_of(destination) for name, destination in pikepdf.NameTree(names.Dests).items()}
+    named = {name: page for name, page in named.items() if page}
+    starts: set[int] = set()
+    with document.open_outline() as outline:
+        todo = list(outline.root)
+        while todo:
+            item = todo.pop()
+            destination = item.destination
+            page = named.get(str(destination)) if isinstance(destination, (str, pikepdf.String, pikepdf.Name)) \
+                else page_of(destination)
+            starts |= {page} if page else set()
+            todo += item.children
+    return named, starts
 
 
 def _epub_files(epub: dict[str, bytes]) -> dict[str, str]:
@@ -244,11 +258,11 @@ def _epub_files(epub: dict[str, bytes]) -> dict[str, str]:
     return found
 
 
-def _rows(anthology: Anthology, first_pages: dict[str, int], epub_files: dict[str, str],
+def _rows(anthology: Anthology, first_pages: dict[str, int], outline: set[int], epub_files: dict[str, str],
           pages: int) -> tuple[PieceRow, ...]:
     pieces = list(anthology.front) + list(anthology.pieces) + list(anthology.back)
-    # A piece ends where the next thing with a page of its own (piece, part, sources page) begins.
-    starts = sorted(set(first_pages.values()) | {pages + 1})
+    # A piece ends where the next thing in the outline (piece, part, sources page) begins.
+    starts = sorted(outline | {first_pages[p.id] for p in pieces if p.id in first_pages} | {pages + 1})
     rows = []
     for piece in pieces:
         first = first_pages.get(piece.id)
