@@ -37,6 +37,7 @@ class Interrupted(KeyboardInterrupt):
 @contextlib.contextmanager
 def _interrupted_as_our_own():
     def interrupt(signum, frame) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleaning up short
         raise Interrupted()
 
     previous = signal.signal(signal.SIGINT, interrupt)
