@@ -25,6 +25,7 @@ import pytest
 
 from zinebuild.impose.preview import GAP, THUMB_WIDTH
 from zinebuild.serve import SERVE_FOLDER
+from zinebuild.serve.builder import QUIET
 from zinebuild.settings import CACHE_FOLDER
 
 from .conftest import SMALL_CONFIG, SMALL_FILES, write_project
@@ -217,14 +218,20 @@ def test_a_burst_of_saves_makes_at_most_two_builds(served, project):
     text = source.read_text()
     # Twenty saves over about a second, as an editor saving on every keystroke might: longer
     # than a small build takes, so that a server building on every save would build several times.
+    saved = []
     for i in range(20):
         source.write_text(text + f"\nSave number {i} of the burst.\n")
+        saved.append(time.monotonic())
         time.sleep(0.05)
     state = served.idle_after(1)
     time.sleep(0.7)  # a straggling build would have started by now (QUIET is 0.2 s)
     state = served.state()
     assert not state["building"]
-    assert 2 <= state["builds"] <= 3, state["builds"]  # the first build, then one or two for the burst
+    # The first build, then one or two for the burst (one more if the save came during the
+    # build). Only on a machine so busy that this test stalled between two saves for longer than
+    # the server waits for quiet were there two bursts, each allowed its own.
+    stalls = sum(later - earlier > QUIET for earlier, later in zip(saved, saved[1:]))
+    assert 2 <= state["builds"] <= 3 + stalls, (state["builds"], stalls)
     pdf = project.parent / "build" / SERVE_FOLDER / "small-test-book.pdf"
     assert "Save number 19" in pypdf.PdfReader(pdf).pages[5].extract_text()
     assert state["book"]["changed"] == ["the-first-piece"]
