@@ -204,7 +204,7 @@ def bench_book(label: str, config: Path, work: Path) -> None:
 
 
 def serve_reload_times(config: Path, source: Path, runs: int = RUNS) -> list[float]:
-    """Seconds from saving an edit of one piece to the page in Chromium showing that piece's new page.
+    """Seconds from saving an edit of one piece to the page in Chromium showing the page it changed.
 
     `zinebuild serve` in its own process, the page in Debian's headless Chromium: the clock
     stops once the page has the new build and the changed page's new image has loaded.
@@ -230,7 +230,7 @@ def serve_reload_times(config: Path, source: Path, runs: int = RUNS) -> list[flo
                                   encoding="utf-8")
                 page.wait_for_function(
                     "g => { const b = document.body.dataset; if (Number(b.generation) <= g || b.building === 'yes')"
-                    " return false; const i = document.querySelector('.page.changed img');"
+                    " return false; const i = document.querySelector('.page.focus img');"
                     " return i && i.complete && i.naturalWidth > 0; }",
                     arg=generation, timeout=120_000, polling="raf")
                 times.append(time.perf_counter() - start)

@@ -366,7 +366,7 @@ def test_the_page_follows_edits_and_shows_errors(served, project, browser, tmp_p
     page.wait_for_selector("body[data-generation='2']", timeout=PATIENCE * 1000)
     assert page.evaluate("window.notReloaded") is True
     figure = page.locator(f"#page-{first}")
-    assert "changed" in figure.get_attribute("class")
+    assert {"changed", "focus"} <= set(figure.get_attribute("class").split())
     _loaded(page, f"#page-{first} img")
     assert image.get_attribute("src") != before_src
     assert page.request.get(served.url + image.get_attribute("src")).body() != before

@@ -109,6 +109,7 @@ function drawPages() {
     const source = `/page/${book.pages[index]}.png?w=${PAGE_PIXELS}`;
     if (image.getAttribute("src") !== source) image.src = source;
     figure.classList.toggle("changed", changed.has(index + 1));
+    figure.classList.toggle("focus", index + 1 === book.focus_page);
   });
 }
 
