@@ -53,19 +53,19 @@ PORT = 8000
 
 
 def serve(config: Path, host: str = HOST, port: int = PORT, open_browser: bool = False,
-          announce: Callable[[str], None] = print, stop: threading.Event | None = None) -> None:
-    """Serve the preview until Ctrl-C (KeyboardInterrupt, left to the caller) or until stop is set."""
+          announce: Callable[[str], None] = print) -> None:
+    """Serve the preview until Ctrl-C (a KeyboardInterrupt, left to the caller)."""
     if not config.exists():
         raise InputError(Problem("no such file or folder", file=config,
                                  hint="name the anthology.toml, or run `zinebuild init` to make one"))
     root = (config if config.is_dir() else config.parent).resolve()
     main = threading.current_thread() is threading.main_thread()  # where signals arrive
     with _interrupted_as_our_own() if main else contextlib.nullcontext():
-        _serve(config, root, host, port, open_browser, announce, stop or threading.Event())
+        _serve(config, root, host, port, open_browser, announce)
 
 
-def _serve(config: Path, root: Path, host: str, port: int, open_browser: bool, announce: Callable[[str], None],
-           stop: threading.Event) -> None:
+def _serve(config: Path, root: Path, host: str, port: int, open_browser: bool,
+           announce: Callable[[str], None]) -> None:
     from ..typeset.workers import start_service
 
     # Beside the cache of `zinebuild build`, which both use; never among its outputs, which
@@ -91,7 +91,7 @@ def _serve(config: Path, root: Path, host: str, port: int, open_browser: bool, a
                 announce(server.url)
                 if open_browser:
                     threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
-                builder.run(stop, after_build=lambda: watcher.watch(builder.folders))
+                builder.run(after_build=lambda: watcher.watch(builder.folders))
             finally:
                 watcher.stop()
     finally:

@@ -118,8 +118,9 @@ class Builder:
             self._last_edit = time.monotonic()
             self._wake.notify_all()
 
-    def run(self, stop: threading.Event, after_build: Callable[[], None] = lambda: None) -> None:
-        while not stop.is_set():
+    def run(self, after_build: Callable[[], None] = lambda: None) -> None:
+        """Build whenever asked, until interrupted (Ctrl-C raises in this thread)."""
+        while True:
             edited = self._next()
             if edited is not None:
                 self.build(edited)
@@ -129,7 +130,7 @@ class Builder:
         """The files edited since the last build once they have been quiet for QUIET; None meanwhile."""
         with self._wake:
             if not self._dirty:
-                self._wake.wait(0.25)  # short: the caller checks whether to stop
+                self._wake.wait(0.25)  # short waits: Ctrl-C is taken between them
                 return None
             quiet = QUIET - (time.monotonic() - self._last_edit)
             if quiet > 0:
