@@ -89,6 +89,10 @@ class Served:
         return self.process.returncode, self.process.stderr.read()
 
 
+def _title(state: dict, piece_id: str) -> str:
+    return next(p["title"] for p in state["book"]["pieces"] if p["id"] == piece_id)
+
+
 def session_processes(session: int) -> list[int]:
     """Processes still alive in the session (zombies are gone already as far as work goes)."""
     alive = []
@@ -234,7 +238,7 @@ def test_a_burst_of_saves_makes_at_most_two_builds(served, project):
     assert 2 <= state["builds"] <= 3 + stalls, (state["builds"], stalls)
     pdf = project.parent / "build" / SERVE_FOLDER / "small-test-book.pdf"
     assert "Save number 19" in pypdf.PdfReader(pdf).pages[5].extract_text()
-    assert state["book"]["changed"] == ["the-first-piece"]
+    assert [_title(state, id) for id in state["book"]["changed"]] == ["The First Piece"]
 
     # An edit while a build runs: that build ends, then exactly one more builds the edit.
     builds = state["builds"]
@@ -355,7 +359,7 @@ def test_the_page_follows_edits_and_shows_errors(served, project, browser, tmp_p
     page.screenshot(path=str(tmp_path / "first.png"))
 
     # Edit a source: the page shows the changed piece's new page by itself, without reloading.
-    piece = next(p for p in state["book"]["pieces"] if p["id"] == "the-first-piece")
+    piece = next(p for p in state["book"]["pieces"] if p["title"] == "The First Piece")
     first = piece["first_page"]
     image = page.locator(f"#page-{first} img")
     before_src, after_piece = image.get_attribute("src"), page.locator(f"#page-{first + 1} img").get_attribute("src")
@@ -376,7 +380,7 @@ def test_the_page_follows_edits_and_shows_errors(served, project, browser, tmp_p
     # … scrolled into view, and the piece's words counted again.
     box = figure.bounding_box()
     assert box is not None and box["y"] < 900 and box["y"] + box["height"] > 0
-    row = page.locator("#pieces tr[data-id='the-first-piece']")
+    row = page.locator(f"#pieces tr[data-id='{piece['id']}']")
     assert row.locator("td").nth(2).inner_text() == str(piece["words"] + 7)
     page.screenshot(path=str(tmp_path / "edited.png"))
 
