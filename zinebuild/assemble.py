@@ -8,6 +8,8 @@ Warnings carry stable codes so that people (and scripts) can rely on them:
 - Z104 a reader warning (unmatched note marker, dropped image, …)
 - Z105 a `skip` entry matched no section
 - Z106 a piece has no title in its source and none in the config
+- Z107 a link could not be kept: its text stays, unlinked (links.py says why)
+- Z108 a source's front matter says something the build cannot honour (a draft, a misspelt key)
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from . import langtags, readers
+from . import langtags, links, readers
 from .config import Config, PieceConfig
 from .errors import InputError, Problem, ZinebuildError
 from .model import Anthology, Document, Heading, Notice, Part, Piece, Source, plain
 from .slug import PART_PREFIX, PIECE_PREFIX, safe_id, slugify
+from .transforms import tidy
 
 
 def assemble(config: Config, read: Callable[[Path], Source] = readers.read) -> Anthology:
@@ -46,6 +49,7 @@ def assemble(config: Config, read: Callable[[Path], Source] = readers.read) -> A
                     notices.append(Notice("Z106", f"no title found in the text; using '{doc.title}' — set "
                                                   f"title in {piece_config.key}", str(piece_config.source)))
                 doc, skip_notices = _apply(doc, piece_config, config)
+                doc = tidy(doc)  # the config may have given the title the first heading repeats
                 notices += skip_notices
                 number += 1
                 # The slug may come from front matter ("../../x"): safe_id makes it a plain, unique id.
@@ -57,13 +61,30 @@ def assemble(config: Config, read: Callable[[Path], Source] = readers.read) -> A
         if source.removed:
             notices.append(Notice("Z103", f"the cleaner removed {len(source.removed)} line(s); "
                                           f"see `zinebuild inspect {source.path}`", source.path, "info"))
-        notices += [Notice("Z104", w, source.path) for w in source.warnings]
+        notices += [_reader_notice(w, source.path) for w in source.warnings]
     all_pieces = [p for part in parts for p in part.pieces]
     notices += _near_duplicates(all_pieces)
     front = _matter(config.matter.introduction, "introduction", "Introduction", read, notices)
     back = _matter(config.matter.colophon, "colophon", "Colophon", read, notices)
+    parts, front, back = _resolve_links(parts, front, back, taken, notices)
     return Anthology(config.book, tuple(parts), front, back, config.matter.contents, config.matter.half_title,
                      config.matter.sources, tuple(notices))
+
+
+def _resolve_links(parts: list[Part], front: tuple, back: tuple, taken: set[str], notices: list[Notice]):
+    """Every link of the book settled once (links.resolve), the pieces put back where they were."""
+    everything = [*front, *(p for part in parts for p in part.pieces), *back]
+    resolved, link_notices, _ = links.resolve(everything, taken | {p.id for p in everything})
+    notices += link_notices
+    by_id = {piece.id: piece for piece in resolved}
+    parts = [replace(part, pieces=tuple(by_id[p.id] for p in part.pieces)) for part in parts]
+    return parts, tuple(by_id[p.id] for p in front), tuple(by_id[p.id] for p in back)
+
+
+def _reader_notice(warning: str, path: str) -> Notice:
+    # A reader's warning is Z104 unless it carries a code of its own ("Z107 line 3: …").
+    coded = re.match(r"(Z\d{3}) (.*)", warning, re.S)
+    return Notice(coded[1], coded[2], path) if coded else Notice("Z104", warning, path)
 
 
 def _read_all(config: Config, read: Callable[[Path], Source]) -> dict[Path, Source]:

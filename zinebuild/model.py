@@ -42,6 +42,10 @@ class Link:
     kind: ClassVar[str] = "link"
     url: str
     children: tuple["Inline", ...]
+    line: int | None = field(default=None, compare=False)  # in the source, for reports
+    # Set by links.resolve for a link inside the book: the piece it leads to; url is then
+    # "#" and the id of the element (the piece itself, or one of its headings).
+    piece: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,8 @@ class Heading:
     kind: ClassVar[str] = "heading"
     level: int
     inlines: Inlines
+    # The source's id for this heading (links point at it); links.resolve makes it book-wide.
+    id: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,16 @@ class Document:
     source_url: str | None = None
     date: str | None = None
     untitled: bool = False  # no title was found: ``title`` is a stand-in made from the file name
+    description: str | None = None
+    subjects: tuple[str, ...] = ()  # tags, categories, keywords: dc:subject in the EPUB
+    # Front matter keys zinebuild does not use, kept as (key, JSON text) for `inspect`.
+    meta: tuple[tuple[str, str], ...] = ()
+    # Where relative links of this source point from (HTML <base>, canonical, front matter url).
+    base_url: str | None = None
+    # Every address the piece is known by (its URL, permalink, aliases): links to them stay inside the book.
+    urls: tuple[str, ...] = ()
+    # Source ids that are not a heading's own, and the id of the heading they fall under ("" = the top).
+    anchors: tuple[tuple[str, str], ...] = ()
 
     def words(self) -> int:
         return sum(len(block_text(b).split()) for b in self.blocks)
@@ -301,6 +317,13 @@ def block_to_dict(block: Block) -> dict:
 
 
 def document_to_dict(doc: Document) -> dict:
+    # What only some readers find is shown when found (the golden dumps of raw text stay as they were).
+    extra = {"date": doc.date, "description": doc.description, "subjects": list(doc.subjects),
+             "meta": {key: value for key, value in doc.meta}}
+    return {**_core_dict(doc), **{key: value for key, value in extra.items() if value}}
+
+
+def _core_dict(doc: Document) -> dict:
     return {
         "id": doc.slug,
         "title": doc.title,

@@ -205,7 +205,15 @@ def _context(anthology: Anthology, layout: Layout, target: str) -> dict:
         "title_level": lambda piece: title_level(anthology, piece),
         "heading_tag": heading_tag, "section_anchor": section_anchor, "section_rank": section_rank,
         "hidden_roles": HIDDEN_ROLES, "dpub_role": DPUB_ROLES.get,
+        # Where a link inside the book leads (links.py made it "#id" in the piece it names).
+        "internal_href": (lambda piece_id, url: f"{unit_file(piece_id)}{url}") if target == "epub"
+        else (lambda piece_id, url: url),
     }
+
+
+def unit_file(unit_id: str) -> str:
+    """The EPUB file of one unit (piece, part, matter), beside the others in text/."""
+    return f"{unit_id}.xhtml"
 
 
 def book_html(anthology: Anthology, layout: Layout, inline_assets: bool = False) -> str:
@@ -267,7 +275,7 @@ def epub_units(anthology: Anthology, layout: Layout, cover: bool = False) -> lis
 
     def unit(uid: str, kind: str, title: str, **extra) -> EpubUnit:
         xhtml = layout.render("epub_page.html", **{**context, "title": title, "kind": kind, **extra})
-        return EpubUnit(uid, f"text/{uid}.xhtml", title, kind, xhtml)
+        return EpubUnit(uid, f"text/{unit_file(uid)}", title, kind, xhtml)
 
     units = [unit("cover", "cover", book.title, cover_src=f"../{COVER_IMAGE}")] if cover else []
     units.append(unit("title", "title", book.title))

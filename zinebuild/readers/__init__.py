@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from .. import links
 from ..cache import BlobCache, digest
 from ..depth import flatten_source
 from ..errors import Problem, SourceError
 from ..model import Source, from_data, to_data
+from ..transforms import tidy
 from . import html, markdown, text
 
 READERS = {
@@ -45,6 +48,8 @@ def read(path: Path | str) -> Source:
         raise SourceError(Problem("nested too deeply to read (elements inside elements, hundreds deep)",
                                   file=path, hint="save the page again, or copy its text into a .txt or .md file")
                           ) from None
+    # What every reader's output goes through: the model's own steps, then the one URL policy.
+    source = links.police(replace(source, documents=tuple(tidy(doc) for doc in source.documents)))
     if not any(doc.blocks for doc in source.documents):
         raise SourceError(Problem("no text found in this source", file=path,
                                   hint="is the file empty, or did the cleaner remove everything? "

@@ -1,7 +1,10 @@
-"""Turn an article saved from a browser into one Document: its main text only.
+"""Turn an article saved from a browser into one Document, and a report of every text it left out.
 
 The model is built from an allow-list of elements; nothing else passes: no scripts,
 styles, frames, forms, event handlers or ``javascript:`` links can reach an output.
+Nothing is dropped silently either: page furniture, comments, the text around the main
+part of the page and the page head's text are each reported as a Removal with a reason,
+so that every word of the page is in the Document or in ``Source.removed``.
 """
 
 from __future__ import annotations
@@ -15,17 +18,23 @@ from lxml import html as lxml_html
 from ..clean.decode import NotText, decode
 from ..errors import Problem, SourceError
 from ..model import (Block, Break, Caption, Code, Document, Emphasis, Heading, Inline, LineBreak, Link,
-                     ListBlock, Paragraph, Preformatted, Quote, Source, Strong, Text, plain)
+                     ListBlock, Paragraph, Preformatted, Quote, Removal, Source, Strong, Text)
 from ..slug import slugify
 
 # Page furniture around an article, and everything that runs or submits.
 _FURNITURE = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form",
               "iframe", "frame", "object", "embed", "svg", "canvas", "video", "audio", "button", "select",
               "input", "textarea", "dialog", "menu")
-_SAFE_URL = re.compile(r"^(https?:|mailto:)", re.I)
+# Void elements: libxml2 nests what follows an <embed> inside it, so their "content" is the page's.
+_VOID = ("embed", "input", "source", "track", "param", "keygen", "wbr", "area")
 _SPACE = re.compile(r"\s+")
-_BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "pre", "hr", "figure",
-               "figcaption", "table", "div", "section", "article", "main", "dl"}
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_BLOCK_TAGS = {*_HEADINGS, "p", "ul", "ol", "blockquote", "pre", "hr", "figure", "figcaption", "table", "div",
+               "section", "article", "main", "dl", "li", "address", "details", "summary", "center", "dd", "dt"}
+# Elements whose text counts toward finding the main part of the page.
+_TEXT_TAGS = {*_HEADINGS, "p", "li", "dd", "dt", "pre", "td", "th", "blockquote", "figcaption"}
+# The main part is the smallest element holding this share of the page's text.
+_MAIN_SHARE = 0.8
 
 
 def read(path: Path, data: bytes) -> Source:
@@ -40,18 +49,55 @@ def read(path: Path, data: bytes) -> Source:
         raise SourceError(Problem(f"not readable as HTML: {error}", file=path)) from None
     if tree is None:
         return Source(str(path), encoding, ())
+    removed: list[Removal] = []
+    _drop_comments(tree, removed)
     meta = _meta(tree)
-    for element in tree.xpath("|".join(f"//{tag}" for tag in _FURNITURE)):
-        element.drop_tree()
+    _drop_furniture(tree, removed)
     main = _main(tree)
-    blocks = _blocks(main)
+    _report_outside(tree, main, removed, meta.get("title"))
+    walker = _Walker()
+    blocks = walker.blocks(main)
     title = meta.get("title") or path.stem.replace("_", " ")
-    if blocks and isinstance(blocks[0], Heading) and plain(blocks[0].inlines).strip() == title.strip():
-        blocks = blocks[1:]
     doc = Document(title=title, blocks=tuple(blocks), authors=tuple(filter(None, [meta.get("author")])),
                    lang=meta.get("lang"), slug=slugify(title), source_url=meta.get("url"), date=meta.get("date"),
-                   untitled=not meta.get("title"))
-    return Source(str(path), encoding, (doc,))
+                   untitled=not meta.get("title"), base_url=meta.get("base") or meta.get("url"),
+                   urls=tuple(dict.fromkeys(filter(None, [meta.get("url"), meta.get("og_url")]))),
+                   anchors=tuple(walker.finish().items()))
+    removed.sort(key=lambda r: r.line)
+    return Source(str(path), encoding, (doc,), tuple(removed))
+
+
+def _squash(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def _drop_comments(tree, removed: list[Removal]) -> None:
+    """Comments, conditional comments and <?php ?> (which the parser makes comments) never reach the text."""
+    for comment in tree.xpath("//comment()"):
+        body = comment.text or ""
+        reason = "processing instruction" if body.startswith("?") else "comment"
+        if body.strip():
+            removed.append(Removal(comment.sourceline or 0, _squash(body), reason))
+        comment.drop_tree()
+    for instruction in tree.xpath("//processing-instruction()"):
+        removed.append(Removal(instruction.sourceline or 0, _squash(instruction.text or ""), "processing instruction"))
+        instruction.drop_tree()
+
+
+def _drop_furniture(tree, removed: list[Removal]) -> None:
+    # An element that cannot have content gives its misparsed "children" back to the page.
+    for element in tree.xpath("|".join(f"//{tag}" for tag in _VOID)):
+        if len(element) or (element.text or "").strip():
+            element.drop_tag()
+    for element in tree.xpath("|".join(f"//{tag}" for tag in _FURNITURE)):
+        if element.getparent() is None or any(a.tag in _FURNITURE for a in element.iterancestors()):
+            continue  # inside furniture already dropped, or about to be
+        if element.tag == "header" and any(a.tag in ("article", "main") for a in element.iterancestors()):
+            continue  # an article's own header: its title, byline and date
+        text = _squash(element.text_content())
+        if text:
+            removed.append(Removal(element.sourceline or 0, text, f"page furniture <{element.tag}>"))
+        element.drop_tree()
 
 
 def _meta(tree) -> dict[str, str]:
@@ -60,7 +106,7 @@ def _meta(tree) -> dict[str, str]:
             found = tree.xpath(xpath)
             if found:
                 value = found[0] if isinstance(found[0], str) else found[0].text_content()
-                value = _SPACE.sub(" ", value).strip()
+                value = _squash(value)
                 if value:
                     return value
         return None
@@ -70,107 +116,217 @@ def _meta(tree) -> dict[str, str]:
         "author": first("//meta[@name='author']/@content", "//*[@rel='author']", "//*[contains(@class,'byline')]"),
         "lang": first("/html/@lang"),
         "url": first("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"),
+        "og_url": first("//meta[@property='og:url']/@content"),
+        "base": first("//base/@href"),
         "date": first("//meta[@property='article:published_time']/@content", "//time/@datetime"),
     }.items() if v}
 
 
 def _main(tree):
+    """The article, main or role=main element; otherwise the smallest element with most of the text."""
     for xpath in ("//article", "//main", "//*[@role='main']"):
         found = tree.xpath(xpath)
         if found:
-            return max(found, key=lambda e: len(e.text_content()))
-    # Otherwise the element holding the most paragraph text.
-    scores: dict = {}
-    for p in tree.iter("p"):
-        parent = p.getparent()
-        if parent is not None:
-            scores[parent] = scores.get(parent, 0) + len(p.text_content())
-    return max(scores, key=scores.get) if scores else tree.find("body") if tree.find("body") is not None else tree
+            return _common(found)
+    body = tree.find("body")
+    element = body if body is not None else tree
+    sizes = _text_sizes(element)
+    total = sizes.get(element, 0)
+    while total:
+        inner = next((child for child in element if sizes.get(child, 0) >= _MAIN_SHARE * total), None)
+        if inner is None:
+            break
+        element = inner
+    return element
 
 
-def _blocks(element) -> list[Block]:
-    blocks: list[Block] = []
-    loose: list[Inline] = []
-
-    def flush():
-        inlines = _trim(loose)
-        if inlines:
-            blocks.append(Paragraph(inlines))
-        loose.clear()
-
-    if element.text and element.text.strip():
-        loose.extend(_text(element.text))
-    for child in element:
-        tag = child.tag if isinstance(child.tag, str) else ""
-        if tag in _BLOCK_TAGS or tag == "li":
-            flush()
-            blocks.extend(_block(child))
-        else:
-            loose.extend(_inline(child))
-        if child.tail and child.tail.strip():
-            loose.extend(_text(child.tail))
-    flush()
-    return blocks
+def _common(elements):
+    """The nearest element holding all of them: a page of several <article>s keeps them all."""
+    chains = [[e, *e.iterancestors()][::-1] for e in elements]
+    common = chains[0][0]
+    for level in zip(*chains):
+        if any(e is not level[0] for e in level):
+            break
+        common = level[0]
+    return common
 
 
-def _block(element) -> list[Block]:
-    tag = element.tag
-    if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-        inlines = _trim(_children(element))
-        return [Heading(max(1, int(tag[1]) - 1), inlines)] if inlines else []
-    if tag == "p":
-        inlines = _trim(_children(element))
-        return [Paragraph(inlines)] if inlines else []
-    if tag in ("ul", "ol"):
-        items = tuple(i for i in (_trim(_children(li)) for li in element.iter("li")) if i)
-        start = int(element.get("start", "1")) if element.get("start", "1").isdigit() else 1
-        return [ListBlock(tag == "ol", items, start)] if items else []
-    if tag == "blockquote":
-        inner = _blocks(element)
-        return [Quote(tuple(inner))] if inner else []
-    if tag == "pre":
-        return [Preformatted(element.text_content().strip("\n"))]
-    if tag == "hr":
-        return [Break()]
-    if tag == "figcaption":
-        inlines = _trim(_children(element))
-        return [Caption(inlines)] if inlines else []
-    if tag == "table":
-        rows = [" | ".join(_SPACE.sub(" ", c.text_content()).strip() for c in row.xpath("./td|./th"))
-                for row in element.iter("tr")]
-        return [Paragraph((Text(r),)) for r in rows if r.strip(" |")]
-    return _blocks(element)  # div, section, figure, …: look inside
+def _text_sizes(root) -> dict:
+    """Characters of text inside text-bearing elements, per element (each text counted once)."""
+    sizes: dict = {}
+
+    def walk(element, inside: bool) -> int:
+        counted = inside or element.tag in _TEXT_TAGS
+        size = len((element.text or "").strip()) if counted else 0
+        for child in element:
+            if isinstance(child.tag, str):
+                size += walk(child, counted)
+            if counted:
+                size += len((child.tail or "").strip())
+        sizes[element] = size
+        return size
+
+    walk(root, False)
+    return sizes
 
 
-def _children(element) -> list[Inline]:
-    out: list[Inline] = []
-    if element.text:
-        out.extend(_text(element.text))
-    for child in element:
-        out.extend(_inline(child))
-        if child.tail:
-            out.extend(_text(child.tail))
-    return out
+def _report_outside(tree, main, removed: list[Removal], title: str | None) -> None:
+    """Every text of the page outside its main part, as a removal: nothing is left out unsaid."""
+    head = tree.find("head")
+    if head is not None:
+        text = _squash(head.text_content())
+        if text and text != title:
+            removed.append(Removal(head.sourceline or 0, text, "page head"))
+    path = [main, *main.iterancestors()]
+    for child, parent in zip(path, path[1:]):
+        if parent.tag == "html":
+            break
+        texts = [(parent.sourceline, parent.text or "")]
+        for sibling in parent:
+            texts.append((sibling.sourceline, (sibling.text_content() if sibling is not child else "")
+                          + " " + (sibling.tail or "")))
+        removed.extend(Removal(line or 0, _squash(text), "outside the main text") for line, text in texts
+                       if text.strip())
 
 
-def _inline(element) -> list[Inline]:
-    tag = element.tag if isinstance(element.tag, str) else ""
-    if tag == "br":
-        return [LineBreak()]
-    if tag == "img":
-        alt = (element.get("alt") or "").strip()
-        return [Text(alt)] if alt else []
-    children = _children(element)
-    if tag in ("em", "i", "cite"):
-        return [Emphasis(tuple(children))] if children else []
-    if tag in ("strong", "b"):
-        return [Strong(tuple(children))] if children else []
-    if tag in ("code", "kbd", "samp"):
-        return [Code(element.text_content())]
-    if tag == "a":
-        href = (element.get("href") or "").strip()
-        return [Link(href, tuple(children))] if _SAFE_URL.match(href) and children else children
-    return children
+class _Walker:
+    """Elements to blocks; also where each source id lands (a heading's own, or the heading it falls under)."""
+
+    def __init__(self):
+        self.anchors: dict[str, str] = {}
+        self.pending: list[str] = []  # ids seen since the last block
+        self.heading = ""  # the id of the last heading
+
+    def _ids(self, element) -> None:
+        for name in (element.get("id"), element.get("name") if element.tag == "a" else None):
+            if name and name not in self.anchors and name not in self.pending:
+                self.pending.append(name)
+
+    def _emit(self, blocks: list[Block], block: Block) -> None:
+        if isinstance(block, Heading):
+            self.heading = block.id or ""
+        for name in self.pending:
+            if name != block_id(block):
+                self.anchors[name] = self.heading
+        self.pending.clear()
+        blocks.append(block)
+
+    def blocks(self, element) -> list[Block]:
+        blocks: list[Block] = []
+        loose: list[Inline] = []
+
+        def flush():
+            inlines = _trim(loose)
+            if inlines:
+                self._emit(blocks, Paragraph(inlines))
+            loose.clear()
+
+        self._ids(element)
+        if element.text and element.text.strip():
+            loose.extend(_text(element.text))
+        for child in element:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag in _BLOCK_TAGS:
+                flush()
+                for block in self._block(child):
+                    self._emit(blocks, block)
+            else:
+                loose.extend(self._inline(child))
+            if child.tail and child.tail.strip():
+                loose.extend(_text(child.tail))
+        flush()
+        return blocks
+
+    def finish(self) -> dict[str, str]:
+        for name in self.pending:  # ids after the last block lead to the last heading
+            self.anchors[name] = self.heading
+        self.pending.clear()
+        return self.anchors
+
+    def _block(self, element) -> list[Block]:
+        tag = element.tag
+        if tag in _HEADINGS:
+            self._ids(element)
+            inlines = _trim(self._children(element))
+            if not inlines:
+                return []
+            own = element.get("id") or (self.pending[-1] if self.pending else None) or slugify(_squash(
+                element.text_content()))
+            return [Heading(max(1, int(tag[1]) - 1), inlines, id=own)]
+        if tag in ("p", "figcaption", "dt", "dd", "summary", "address"):
+            self._ids(element)
+            inlines = _trim(self._children(element))
+            kind = Caption if tag == "figcaption" else Paragraph
+            return [kind(inlines)] if inlines else []
+        if tag in ("ul", "ol"):
+            self._ids(element)
+            items = []
+            for child in element:
+                if isinstance(child.tag, str):
+                    self._ids(child)
+                    items.append(_trim(self._inline(child) if child.tag != "li" else self._children(child)))
+                if (child.tail or "").strip():
+                    items.append(_trim(_text(child.tail)))
+            start = int(element.get("start", "1")) if element.get("start", "1").isdigit() else 1
+            items = tuple(i for i in items if i)
+            return [ListBlock(tag == "ol", items, start)] if items else []
+        if tag == "blockquote":
+            inner = self.blocks(element)
+            return [Quote(tuple(inner))] if inner else []
+        if tag == "pre":
+            self._ids(element)
+            return [Preformatted(element.text_content().strip("\n"))]
+        if tag == "hr":
+            return [Break()]
+        if tag == "table":
+            self._ids(element)
+            rows = [" | ".join(_squash(c.text_content()) for c in row.xpath("./td|./th"))
+                    for row in element.iter("tr")]
+            # Text of a table outside its cells (a caption, stray text) stays as a paragraph of its own.
+            stray = _squash(" ".join(element.xpath(".//text()[not(ancestor::td) and not(ancestor::th)]")))
+            return [Paragraph((Text(r),)) for r in [stray, *rows] if r.strip(" |")]
+        if tag == "li":
+            self._ids(element)
+            inlines = _trim(self._children(element))
+            return [Paragraph(inlines)] if inlines else []
+        return self.blocks(element)  # div, section, figure, …: look inside
+
+    def _children(self, element) -> list[Inline]:
+        out: list[Inline] = []
+        if element.text:
+            out.extend(_text(element.text))
+        for child in element:
+            out.extend(self._inline(child))
+            if child.tail:
+                out.extend(_text(child.tail))
+        return out
+
+    def _inline(self, element) -> list[Inline]:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        self._ids(element)
+        if tag == "br":
+            return [LineBreak()]
+        if tag == "img":
+            alt = (element.get("alt") or "").strip()
+            return [Text(alt)] if alt else []
+        if tag in _BLOCK_TAGS:  # a block inside a paragraph or list item: its text, on a line of its own
+            return [LineBreak(), *self._children(element), LineBreak()]
+        children = self._children(element)
+        if tag in ("em", "i", "cite"):
+            return [Emphasis(tuple(children))] if children else []
+        if tag in ("strong", "b"):
+            return [Strong(tuple(children))] if children else []
+        if tag in ("code", "kbd", "samp"):
+            return [Code(element.text_content())]
+        if tag == "a":
+            href = (element.get("href") or "").strip()
+            # Every href becomes a Link here; links.py decides once what each one may become.
+            return [Link(href, tuple(children), line=element.sourceline)] if href and children else children
+        return children
+
+
+def block_id(block: Block) -> str | None:
+    return block.id if isinstance(block, Heading) else None
 
 
 def _text(text: str) -> list[Inline]:
@@ -182,6 +338,8 @@ def _trim(nodes: list[Inline]) -> tuple[Inline, ...]:
     for node in nodes:
         if isinstance(node, Text) and merged and isinstance(merged[-1], Text):
             merged[-1] = Text(merged[-1].text + node.text)
+        elif isinstance(node, LineBreak) and merged and isinstance(merged[-1], LineBreak):
+            continue
         elif not (isinstance(node, Text) and not node.text):
             merged.append(node)
     if merged and isinstance(merged[0], Text):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_block_plugin
@@ -13,13 +12,13 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from ..clean.decode import NotText, decode
 from ..clean.normalise import normalise
+from .. import frontmatter, links
 from ..errors import Problem, SourceError
 from ..model import (Block, Break, Caption, Code, Document, Emphasis, Heading, Inline, LineBreak, Link,
-                     ListBlock, Note, NoteRef, Paragraph, Preformatted, Quote, Source, Strong, Text, block_text)
+                     ListBlock, Note, NoteRef, Paragraph, Preformatted, Quote, Source, Strong, Text, block_text,
+                     plain)
 from ..slug import slugify
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
-_FIELDS = {"title", "subtitle", "author", "authors", "lang", "language", "source", "url", "date", "slug"}
 # {.caption} and {.question} lines give a paragraph its kind or role (written by `zinebuild import`).
 # markdown-it silently drops what is nested deeper than maxNesting (20 in "commonmark"): no limit
 # here; depth.py flattens deep quotes, and readers.read names a source too deep to parse at all.
@@ -27,6 +26,8 @@ _PARSER = (MarkdownIt("commonmark", {"maxNesting": 1_000_000}).use(footnote_plug
            .disable("html_block").disable("html_inline"))
 _ROLES = {"question", "answer", "signature", "about", "note",
           "print-only", "ebook-only"}  # the last two: a paragraph for one kind of output only
+# [[Page]], [[Page|shown text]], [[Page#Heading]] (Obsidian, wikis): links.py finds the piece.
+_WIKILINK = re.compile(r"\[\[([^\[\]|#]*)(#[^\[\]|]*)?(?:\|([^\[\]]+))?\]\]")
 
 
 def read(path: Path, data: bytes) -> Source:
@@ -35,48 +36,23 @@ def read(path: Path, data: bytes) -> Source:
     except NotText as error:
         raise SourceError(Problem(str(error), file=path)) from None
     text = normalise(text)
-    meta, body, body_line = _front_matter(text, path)
-    warnings: list[str] = []
-    blocks, notes, first_heading = _Converter(warnings).convert(_PARSER.parse(body))
-    title = str(meta.get("title") or first_heading or path.stem.replace("_", " "))
-    if not meta.get("title") and first_heading and blocks and isinstance(blocks[0], Heading):
-        blocks = blocks[1:]  # the heading became the title
-    authors = meta.get("authors", meta.get("author", ()))
-    if isinstance(authors, str):
-        authors = (authors,)
+    fields, body, body_line = frontmatter.split(text, path)
+    warnings: list[str] = list(fields.warnings)
+    tokens = _PARSER.parse(body)
+    for token in tokens:
+        if token.map:
+            token.map = [token.map[0] + body_line - 1, token.map[1] + body_line - 1]
+    converter = _Converter(warnings)
+    blocks, notes, first_heading = converter.convert(tokens)
+    # The first heading names a piece whose front matter does not; transforms.py absorbs it.
+    title = fields.title or first_heading or path.stem.replace("_", " ")
     doc = Document(
-        title=title, blocks=tuple(blocks), notes=tuple(notes),
-        subtitle=_text_or_none(meta.get("subtitle")), authors=tuple(str(a) for a in authors),
-        lang=_text_or_none(meta.get("lang", meta.get("language"))),
-        slug=str(meta.get("slug") or slugify(title)),
-        source_url=_text_or_none(meta.get("source", meta.get("url"))),
-        date=_text_or_none(meta.get("date")),
+        title=title, blocks=tuple(blocks), notes=tuple(notes), subtitle=fields.subtitle, authors=fields.authors,
+        lang=fields.lang, slug=fields.slug or slugify(title), source_url=fields.source, date=fields.date,
+        untitled=not (fields.title or first_heading), description=fields.description, subjects=fields.subjects,
+        meta=fields.meta, urls=fields.urls,
     )
     return Source(str(path), encoding, (doc,), (), tuple(warnings))
-
-
-def _text_or_none(value) -> str | None:
-    return None if value is None else str(value)
-
-
-def _front_matter(text: str, path: Path) -> tuple[dict, str, int]:
-    match = _FRONT_MATTER.match(text)
-    if not match:
-        return {}, text, 1
-    try:
-        meta = yaml.safe_load(match[1]) or {}
-    except yaml.YAMLError as error:
-        line = getattr(getattr(error, "problem_mark", None), "line", None)
-        raise SourceError(Problem(f"front matter is not valid YAML: {error}", file=path,
-                                  line=None if line is None else line + 2,
-                                  hint="write it as 'key: value' lines between two '---' lines")) from None
-    if not isinstance(meta, dict):
-        raise SourceError(Problem("front matter must be 'key: value' lines", file=path, line=2))
-    unknown = sorted(set(meta) - _FIELDS)
-    if unknown:
-        raise SourceError(Problem(f"unknown front matter field(s): {', '.join(unknown)}", file=path, line=2,
-                                  hint=f"known fields: {', '.join(sorted(_FIELDS))}"))
-    return meta, text[match.end():], text[:match.end()].count("\n") + 1
 
 
 class _Converter:
@@ -85,6 +61,7 @@ class _Converter:
     def __init__(self, warnings: list[str]):
         self.warnings = warnings
         self.first_heading: str | None = None
+        self.line: int | None = None  # of the block being converted
 
     def convert(self, tokens: list[Token]):
         body, _ = self._blocks(tokens, 0, stop=None)
@@ -97,12 +74,14 @@ class _Converter:
             kind = token.type
             if kind == stop or kind == "footnote_block_open":
                 return blocks, pos if kind == "footnote_block_open" else pos + 1
+            if token.map:
+                self.line = token.map[0] + 1
             if kind == "heading_open":
                 inlines = self._inlines(tokens[pos + 1].children or [])
                 level = int(token.tag[1])
                 if self.first_heading is None and level == 1 and not blocks:
-                    self.first_heading = tokens[pos + 1].content
-                blocks.append(Heading(level, inlines))
+                    self.first_heading = plain(inlines)
+                blocks.append(Heading(level, inlines, id=self._heading_id(token, plain(inlines))))
                 pos += 3
             elif kind == "paragraph_open":
                 inlines = self._inlines(tokens[pos + 1].children or [])
@@ -129,6 +108,9 @@ class _Converter:
             else:
                 pos += 1
         return blocks, pos
+
+    def _heading_id(self, token: Token, text: str) -> str:
+        return str(token.attrs.get("id") or "") or links.heading_id(text)
 
     def _list_items(self, tokens: list[Token], pos: int, close: str):
         items = []
@@ -160,7 +142,8 @@ class _Converter:
 
     def _inlines(self, tokens: list[Token]) -> tuple[Inline, ...]:
         out, _ = self._inline_run(tokens, 0, None)
-        return tuple(out)
+        return tuple(node for part in out for node in (_wikilinks(part, self.line) if isinstance(part, Text)
+                                                        else (part,)))
 
     def _inline_run(self, tokens: list[Token], pos: int, stop: str | None):
         out: list[Inline] = []
@@ -183,10 +166,8 @@ class _Converter:
                     out.append(Emphasis(tuple(children)))
                 elif kind == "strong_open":
                     out.append(Strong(tuple(children)))
-                elif _SAFE_URL.match(str(token.attrGet("href") or "")):
-                    out.append(Link(str(token.attrGet("href")), tuple(children)))
-                else:
-                    out.extend(children)  # javascript: and other unsafe links become plain text
+                else:  # every href becomes a Link here; links.py decides once what each may become
+                    out.append(Link(str(token.attrGet("href") or ""), tuple(children), line=self.line))
                 continue
             elif kind == "footnote_ref":
                 out.append(NoteRef(str(token.meta.get("label", token.meta.get("id")))))
@@ -199,7 +180,25 @@ class _Converter:
         return out, pos
 
 
-_SAFE_URL = re.compile(r"^(https?:|mailto:|#)", re.I)
+def _wikilinks(text: Text, line: int | None) -> tuple[Inline, ...]:
+    """Text with its [[wikilinks]] as links to be resolved (shown as their label, or page and heading)."""
+    out: list[Inline] = []
+    done = 0
+    for match in _WIKILINK.finditer(text.text):
+        target, fragment, label = match[1].strip(), (match[2] or "")[1:].strip(), match[3]
+        if not (target or fragment):
+            continue
+        if match.start() > done:
+            out.append(Text(text.text[done:match.start()]))
+        shown = label or " § ".join(part for part in (target, fragment) if part)
+        out.append(Link(f"{links.WIKI}{target}#{fragment}" if fragment else f"{links.WIKI}{target}",
+                        (Text(shown.strip()),), line=line))
+        done = match.end()
+    if not out:
+        return (text,)
+    if done < len(text.text):
+        out.append(Text(text.text[done:]))
+    return tuple(out)
 
 
 def _append_text(out: list[Inline], text: str) -> None:
