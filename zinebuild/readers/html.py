@@ -35,6 +35,7 @@ _BLOCK_TAGS = {*_HEADINGS, "p", "ul", "ol", "blockquote", "pre", "hr", "figure",
 _TEXT_TAGS = {*_HEADINGS, "p", "li", "dd", "dt", "pre", "td", "th", "blockquote", "figcaption"}
 # The main part is the smallest element holding this share of the page's text.
 _MAIN_SHARE = 0.8
+_PROSE = "count(.//p | .//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6 | .//li)"
 
 
 def read(path: Path, data: bytes) -> Source:
@@ -71,6 +72,11 @@ def _squash(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+def _words(element) -> str:
+    """An element's text for a report: its pieces joined with spaces, so that no two words run together."""
+    return _squash(" ".join(element.itertext()))
+
+
 def _drop_comments(tree, removed: list[Removal]) -> None:
     """Comments, conditional comments and <?php ?> (which the parser makes comments) never reach the text."""
     for comment in tree.xpath("//comment()"):
@@ -94,7 +100,7 @@ def _drop_furniture(tree, removed: list[Removal]) -> None:
             continue  # inside furniture already dropped, or about to be
         if element.tag == "header" and any(a.tag in ("article", "main") for a in element.iterancestors()):
             continue  # an article's own header: its title, byline and date
-        text = _squash(element.text_content())
+        text = _words(element)
         if text:
             removed.append(Removal(element.sourceline or 0, text, f"page furniture <{element.tag}>"))
         element.drop_tree()
@@ -132,8 +138,15 @@ def _main(tree):
     element = body if body is not None else tree
     sizes = _text_sizes(element)
     total = sizes.get(element, 0)
+
+    def prose(e) -> int:
+        return int(e.xpath(_PROSE))
+
     while total:
-        inner = next((child for child in element if sizes.get(child, 0) >= _MAIN_SHARE * total), None)
+        # Deeper only where most of the text *and* most of its paragraphs and headings are:
+        # a long code example is not the page without its explanation.
+        inner = next((child for child in element if sizes.get(child, 0) >= _MAIN_SHARE * total
+                      and prose(child) >= _MAIN_SHARE * prose(element)), None)
         if inner is None:
             break
         element = inner
@@ -174,7 +187,7 @@ def _report_outside(tree, main, removed: list[Removal], title: str | None) -> No
     """Every text of the page outside its main part, as a removal: nothing is left out unsaid."""
     head = tree.find("head")
     if head is not None:
-        text = _squash(head.text_content())
+        text = _words(head)
         if text and text != title:
             removed.append(Removal(head.sourceline or 0, text, "page head"))
     path = [main, *main.iterancestors()]
@@ -183,7 +196,7 @@ def _report_outside(tree, main, removed: list[Removal], title: str | None) -> No
             break
         texts = [(parent.sourceline, parent.text or "")]
         for sibling in parent:
-            texts.append((sibling.sourceline, (sibling.text_content() if sibling is not child else "")
+            texts.append((sibling.sourceline, (_words(sibling) if sibling is not child else "")
                           + " " + (sibling.tail or "")))
         removed.extend(Removal(line or 0, _squash(text), "outside the main text") for line, text in texts
                        if text.strip())
