@@ -38,6 +38,7 @@ NAMES = {
     # Other addresses of the same page (Hugo's aliases, Jekyll's permalink) and other names (Obsidian).
     "aliases": ("aliases", "permalink", "redirect_from"),
 }
+_MERGED = {"subjects", "aliases"}
 _KNOWN = {name for names in NAMES.values() for name in names}
 # Keys tools write that mean nothing to a book; kept quietly (no "did you mean" for them).
 _QUIET = {"layout", "template", "weight", "lastmod", "updated", "modified", "toc", "hide", "icon", "cssclasses",
@@ -175,12 +176,17 @@ def _title_block(text: str, path: Path) -> tuple[Fields, str, int]:
 def _fields(data: dict, lines: dict[str, int], path: Path) -> Fields:
     found: dict = {}
     used: set[str] = set()
+    values: dict = {}
     for name, keys in NAMES.items():
         for key in keys:
             if key in data and data[key] is not None:
                 found.setdefault(name, (key, data[key]))
                 used.add(key)
-    values = {name: _check(name, key, value, lines.get(key), path) for name, (key, value) in found.items()}
+                value = _check(name, key, data[key], lines.get(key), path)
+                if name in _MERGED:  # tags, categories and keywords are all subjects
+                    values[name] = tuple(dict.fromkeys(values.get(name, ()) + value))
+                else:
+                    values.setdefault(name, value)
     warnings = []
     if values.get("draft") is True or values.get("published") is False:
         key = found["draft" if "draft" in found else "published"][0]

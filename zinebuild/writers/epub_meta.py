@@ -39,6 +39,9 @@ def describe(book: epub.EpubBook, anthology: Anthology, has_cover: bool) -> None
         value = getattr(info, field)
         if value:
             book.add_metadata("DC", field, value)
+    # The pieces' tags, categories and keywords (front matter), each once, in reading order.
+    for subject in dict.fromkeys(s for piece in anthology.pieces for s in piece.document.subjects):
+        book.add_metadata("DC", "subject", subject)
     _series(book, info)
     _accessibility(book, has_cover)
 
