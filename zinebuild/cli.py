@@ -235,10 +235,13 @@ def list_pieces(config: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="The model as JSON, for other tools.")
 def inspect(source: Path, as_json: bool) -> None:
     """Show the cleaned model of one SOURCE file and what the cleaner removed."""
+    from .links import source_links
     from .model import source_to_dict
     from .readers import read
 
-    data = source_to_dict(read(source))
+    found = read(source)
+    data = source_to_dict(found)
+    data["links"] = [{"line": o.line, "href": o.href, "became": o.became} for o in source_links(found)]
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -255,6 +258,10 @@ def inspect(source: Path, as_json: bool) -> None:
             click.echo(f"  {label:<10} {text[:100]}{'…' if len(text) > 100 else ''}")
         for note in piece["notes"]:
             click.echo(f"  note {note['id']:<5} {note['text'][:100]}")
+    if data["links"]:
+        click.secho("\nlinks:", bold=True)
+        for link in data["links"]:
+            click.echo(f"  line {link['line'] or '?':>5}  {link['href'][:40]:<40} -> {link['became'][:80]}")
     if data["removed"]:
         click.secho(f"\nremoved {len(data['removed'])} line(s):", bold=True)
         for removal in data["removed"]:

@@ -78,6 +78,8 @@ def _at(link: Link) -> str:
 
 
 def _short(url: str) -> str:
+    if url.startswith(WIKI):
+        url = f"[[{url[len(WIKI):]}]]"
     return url if len(url) <= 60 else url[:59] + "…"
 
 
@@ -212,7 +214,7 @@ def resolve(pieces: list[Piece], taken: set[str]) -> tuple[list[Piece], list[Not
                 became = f"unlinked: {why}"
             else:
                 became = f"internal: {result.piece}{result.url}" if result.piece else f"external: {result.url}"
-            outcomes.append(Outcome(piece.source, link.line, link.url, became))
+            outcomes.append(Outcome(piece.source, link.line, _short(link.url), became))
             return result
         done.append(replace(piece, document=_map_links(piece.document, settle)))
     return done, notices, outcomes

@@ -24,6 +24,9 @@ from ..slug import slugify
 # here; depth.py flattens deep quotes, and readers.read names a source too deep to parse at all.
 _PARSER = (MarkdownIt("commonmark", {"maxNesting": 1_000_000}).use(footnote_plugin).use(attrs_block_plugin)
            .disable("html_block").disable("html_inline"))
+# markdown-it leaves javascript:, file: and data: links as literal "[text](url)"; links.py
+# judges every URL instead, so that the text is kept and the URL never shown.
+_PARSER.validateLink = lambda url: True
 _ROLES = {"question", "answer", "signature", "about", "note",
           "print-only", "ebook-only"}  # the last two: a paragraph for one kind of output only
 # [[Page]], [[Page|shown text]], [[Page#Heading]] (Obsidian, wikis): links.py finds the piece.
