@@ -213,3 +213,28 @@ def test_subjects_reach_the_epub_metadata(tmp_path):
         opf = etree.fromstring(archive.read("EPUB/content.opf"))
     subjects = opf.xpath("//dc:subject/text()", namespaces={"dc": "http://purl.org/dc/elements/1.1/"})
     assert subjects == ["printing", "news", "zines", "go", "static"]
+
+
+SAMPLE_VALUES = {"title": ("T", "T"), "subtitle": ("S", "S"), "authors": ("[A, B]", ("A", "B")),
+                 "description": ("D", "D"), "subjects": ("[x, y]", ("x", "y")), "date": ("2024-05-04", "2024-05-04"),
+                 "lang": ("cs", "cs"), "source": ("https://e.org/p", "https://e.org/p"), "slug": ("my-slug", "my-slug")}
+ATTRIBUTE = {"source": "source_url"}
+
+
+@pytest.mark.parametrize("field, key", [(f, k) for f, keys in __import__("zinebuild.frontmatter").frontmatter.NAMES
+                                        .items() for k in keys if f in SAMPLE_VALUES])
+def test_every_name_in_the_mapping_table_is_read(tmp_path, field, key):
+    written, expected = SAMPLE_VALUES[field]
+    doc, warnings = doc_of(tmp_path, f"---\n{key}: {written}\n---\n\nText.\n")
+    assert getattr(doc, ATTRIBUTE.get(field, field)) == expected
+    assert warnings == ()
+
+
+@pytest.mark.parametrize("written, expected", [
+    ("2024-05-04", "2024-05-04"), ("2024-05", "2024-05"), ("2024", "2024"), ("2024-05-04T10:00:00Z", "2024-05-04"),
+    ("2024-05-04 10:00:00 +0100", "2024-05-04"), ("2024-05-04T10:00:00+02:00", "2024-05-04"),
+    ("May 4, 2024", "2024-05-04"), ("4 May 2024", "2024-05-04"), ("today", None), ("'2024-5-4'", "2024-05-04"),
+])
+def test_dates_as_tools_write_them(tmp_path, written, expected):
+    doc, _ = doc_of(tmp_path, f"---\ntitle: T\ndate: {written}\n---\n\nText.\n")
+    assert doc.date == expected

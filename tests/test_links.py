@@ -10,6 +10,7 @@ from lxml import etree
 
 from zinebuild import pipeline
 from zinebuild.links import allowed
+from zinebuild.model import Link, plain
 
 from .conftest import write_project
 from .linkcheck import XHTML, epub_link_problems, html_link_problems, no_file_urls, pdf_link_problems
@@ -169,3 +170,22 @@ def test_inspect_lists_each_link_and_what_it_became(tmp_path):
     assert any("javascript:x" in w for w in data["warnings"])
     text = run("inspect", path).output
     assert "links:" in text and "https://e.org/blog/q/" in text
+
+
+@pytest.mark.allow_warnings
+def test_links_to_a_pieces_other_addresses_and_labelled_wikilinks_stay_inside(tmp_path):
+    config = write_project(tmp_path / "p", CONFIG.split("[[pieces]]")[0] + """\
+        [[pieces]]
+        source = "hugo.md"
+        [[pieces]]
+        source = "notes/obsidian.md"
+        """, {"hugo.md": "+++\ntitle = \"Hugo Post\"\naliases = [\"/old/address/\"]\n"
+                         "url = \"https://blog.example.org/posts/hugo/\"\n+++\n\nThe post.\n\n## Part Two\n\nMore.\n",
+              "notes/obsidian.md": "---\ntitle: A Note\n---\n\n[[Hugo Post|the post]], [old](/old/address/), "
+                                   "[by URL](http://blog.example.org/posts/hugo#part-two), "
+                                   "[[hugo#Part Two]] and [up](../hugo.md).\n"})
+    note = pipeline.load(config).anthology.pieces[1].document
+    links = {plain(link.children): (link.piece, link.url) for link in note.blocks[0].inlines if isinstance(link, Link)}
+    assert links == {"the post": ("hugo-post", "#hugo-post"), "old": ("hugo-post", "#hugo-post"),
+                     "by URL": ("hugo-post", "#hugo-post--part-two"), "hugo § Part Two": ("hugo-post", "#hugo-post--part-two"),
+                     "up": ("hugo-post", "#hugo-post")}
