@@ -184,6 +184,8 @@ def test_unknown_keys_are_kept_for_inspect(tmp_path):
     piece = json.loads(result.output[result.output.index("{"):])["pieces"][0]
     assert json.loads(piece["meta"]["params"]) == {"icon": "star"}
     assert piece["subjects"] == ["go", "static"]
+    shown = run("inspect", path).output
+    assert 'params={"icon": "star"}' in shown and "subjects: go, static" in shown
 
 
 def test_draft_and_near_misses_are_warnings_with_did_you_mean(tmp_path):

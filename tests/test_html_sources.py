@@ -129,3 +129,10 @@ def test_furniture_and_the_text_around_the_article_are_reported(tmp_path):
     assert {(r.reason, r.text) for r in source.removed} == {
         ("page head", "Site | Piece"), ("page furniture <header>", "Site banner"),
         ("outside the main text", "Breadcrumb text"), ("page furniture <footer>", "Copyright line")}
+
+
+def test_heading_permalinks_are_not_text(tmp_path):
+    source = read(write(tmp_path, '<html><body><main><h1>T</h1><h2 id="s">Part<a class="headerlink" href="#s">¶</a>'
+                                  '</h2><p>Words <a href="#s">§</a> here.</p></main></body></html>'))
+    assert body(source) == "Part Words here."
+    assert [(r.reason, r.text) for r in source.removed] == [("heading permalink", "¶"), ("heading permalink", "§")]

@@ -252,6 +252,11 @@ def inspect(source: Path, as_json: bool) -> None:
             click.echo(f"  {piece['subtitle']}")
         if piece["authors"]:
             click.echo(f"  by {', '.join(piece['authors'])}")
+        for key in ("date", "subjects", "meta"):
+            if piece.get(key):
+                value = piece[key]
+                shown = ", ".join(f"{k}={v}" for k, v in value.items()) if key == "meta" else value
+                click.echo(f"  {key}: {shown if isinstance(shown, str) else ', '.join(shown)}")
         for block in piece["blocks"]:
             text = block.get("text") or " | ".join(block.get("items", []))
             label = block["type"] + (f"{block['level']}" if block["type"] == "heading" else "")

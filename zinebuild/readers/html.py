@@ -28,6 +28,7 @@ _FURNITURE = ("script", "style", "noscript", "template", "nav", "header", "foote
 # Void elements: libxml2 nests what follows an <embed> inside it, so their "content" is the page's.
 _VOID = ("embed", "input", "source", "track", "param", "keygen", "wbr", "area")
 _SPACE = re.compile(r"\s+")
+_PERMALINK_SIGNS = {"¶", "§", "#", "🔗", "\u00b6"}
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _BLOCK_TAGS = {*_HEADINGS, "p", "ul", "ol", "blockquote", "pre", "hr", "figure", "figcaption", "table", "div",
                "section", "article", "main", "dl", "li", "address", "details", "summary", "center", "dd", "dt"}
@@ -95,6 +96,11 @@ def _drop_furniture(tree, removed: list[Removal]) -> None:
     for element in tree.xpath("|".join(f"//{tag}" for tag in _VOID)):
         if len(element) or (element.text or "").strip():
             element.drop_tag()
+    # Sphinx's and MkDocs' "¶" after each heading: a link to itself, not words of the text.
+    for element in tree.xpath("//a[starts-with(@href, '#')]"):
+        if _squash(element.text_content()) in _PERMALINK_SIGNS and not len(element):
+            removed.append(Removal(element.sourceline or 0, _squash(element.text_content()), "heading permalink"))
+            element.drop_tree()
     for element in tree.xpath("|".join(f"//{tag}" for tag in _FURNITURE)):
         if element.getparent() is None or any(a.tag in _FURNITURE for a in element.iterancestors()):
             continue  # inside furniture already dropped, or about to be
