@@ -149,7 +149,7 @@ def test_javascript_in_source_and_canonical_never_becomes_a_link(tmp_path):
     ("https://e.org/a", True), ("http://e.org", True), ("mailto:a@b.org", True), ("HTTPS://E.ORG", True),
     ("javascript:x", False), (" java\tscript:x", False), ("file:///etc/passwd", False), ("data:text/html,x", False),
     ("vbscript:x", False), ("ftp://e.org", False), ("/etc/passwd", False), ("http:/etc/passwd", False),
-    ("https://e.org/a b", True), ("", False),
+    ("https://e.org/a b", True), ("", False), ("http://[broken", False), ("https://:80/x", False),
 ])
 def test_one_url_policy(url, verdict):
     assert (allowed(url) is not None) is verdict

@@ -12,6 +12,7 @@ kept is unlinked, its text kept, and reported (Z107 with the source and line).
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 import unicodedata
@@ -39,11 +40,15 @@ def allowed(url: str | None) -> str | None:
     """The URL if it may be a link in the book (absolute http, https or mailto), else None."""
     if not url:
         return None
-    url = url.strip()
+    url = url.strip().replace(" ", "%20")
     kind = scheme(url)
-    if kind not in ALLOWED or _IGNORED.search(url.replace(" ", "%20")):
+    if kind not in ALLOWED or _IGNORED.search(url):
         return None
-    if kind in ("http", "https") and not urlsplit(url).netloc:
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[broken" and such: not an address
+        return None
+    if kind in ("http", "https") and not parts.hostname:
         return None
     return url
 
@@ -143,7 +148,8 @@ class _Book:
         for piece in pieces:
             doc = piece.document
             self.by_path.setdefault(Path(piece.source).resolve(), piece)
-            for name in (doc.title, Path(piece.source).stem, doc.slug, *(v for k, v in doc.meta if k == "aliases")):
+            aliases = [json.loads(value) for key, value in doc.meta if key == "aliases"]
+            for name in (doc.title, Path(piece.source).stem, doc.slug, *(a for names in aliases for a in names)):
                 self.by_name.setdefault(_key(name), piece)
             for url in doc.urls:
                 self.by_url.setdefault(_url_key(url) if scheme(url) else url.rstrip("/") or "/", piece)
@@ -245,16 +251,23 @@ def _settle(link: Link, piece: Piece, book: _Book, targets) -> tuple[Link | None
         base = piece.document.base_url
         if not base:
             return None, "a relative link to a file that is not in the book, and the source has no base URL"
-        href = urljoin(base, href)
+        href = _join(base, href)
     elif href.startswith("//"):
-        href = urljoin(piece.document.base_url or "https://", href)
+        href = _join(piece.document.base_url or "https://", href)
     url = allowed(href)
     if url is None:
         return None, "not a well-formed http, https or mailto address"
-    target = book.by_url.get(_url_key(url)) if scheme(url) != "mailto" else None
+    target = book.by_url.get(_url_key(url)) if scheme(url) != "mailto" else None  # allowed() split it already
     if target is not None:
         return _inside(link, target, unquote(urlsplit(url).fragment), targets, loose=True)
     return replace(link, url=url, piece=None), ""
+
+
+def _join(base: str, href: str) -> str:
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return ""
 
 
 def _inside(link: Link, target: Piece, fragment: str, targets, loose: bool) -> tuple[Link | None, str]:
