@@ -256,7 +256,7 @@ def test_pieces_share_one_subset_of_each_font(sample_renders):
 
 def test_a_link_from_one_piece_into_another_falls_back_to_one_document(tmp_path, caplog):
     files = dict(SMALL_FILES)
-    files["sources/three.md"] = ("# Třetí kus\n\nČeský text, see [the first piece](#piece-the-first-piece).\n")
+    files["sources/three.md"] = ("# Třetí kus\n\nČeský text, see [the first piece](one.md).\n")
     project = pipeline.load(write_project(tmp_path / "linked", SMALL_CONFIG, files))
     with caplog.at_level("INFO", logger="zinebuild"):
         report = typeset(project.anthology, project.layout, Settings(jobs=2))
