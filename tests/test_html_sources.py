@@ -136,3 +136,10 @@ def test_heading_permalinks_are_not_text(tmp_path):
                                   '</h2><p>Words <a href="#s">§</a> here.</p></main></body></html>'))
     assert body(source) == "Part Words here."
     assert [(r.reason, r.text) for r in source.removed] == [("heading permalink", "¶"), ("heading permalink", "§")]
+
+
+@pytest.mark.parametrize("lang, kept", [("cs", "cs"), ("pt_BR", "pt-BR"), ("english", None), ("en US", None)])
+def test_page_language_is_checked_as_bcp47(tmp_path, lang, kept):
+    source = read(write(tmp_path, f'<html lang="{lang}"><body><p>Words.</p></body></html>'))
+    assert source.documents[0].lang == kept
+    assert bool(source.warnings) is (kept is None)

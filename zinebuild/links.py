@@ -61,21 +61,25 @@ def _absolute(url: str | None) -> str | None:
 def police(source: Source) -> Source:
     """The Source with every link whose scheme is not allowed unlinked, and its URLs checked."""
     warnings: list[str] = []
-    docs = []
-    for doc in source.documents:
-        def check(link: Link):
-            kind = scheme(link.url)
-            if kind is None or kind in ALLOWED or link.url.startswith(WIKI):
-                return link
-            warnings.append(f"Z107 {_at(link)}link '{_short(link.url)}' unlinked, its text kept: "
-                            f"only http, https and mailto links are kept")
-            return None
-        docs.append(replace(_map_links(doc, check), source_url=_absolute(doc.source_url) or (
-            doc.source_url if scheme(doc.source_url or "") == "mailto" and allowed(doc.source_url) else None),
-            base_url=_absolute(doc.base_url or doc.source_url),
-            urls=tuple(u for u in dict.fromkeys((*doc.urls, doc.source_url or ""))
-                       if _absolute(u) or u.startswith("/") and not u.startswith("//"))))
-    return replace(source, documents=tuple(docs), warnings=source.warnings + tuple(warnings))
+
+    def check(link: Link):
+        kind = scheme(link.url)
+        if kind is None or kind in ALLOWED or link.url.startswith(WIKI):
+            return link
+        warnings.append(f"Z107 {_at(link)}link '{_short(link.url)}' unlinked, its text kept: "
+                        f"only http, https and mailto links are kept")
+        return None
+
+    docs = tuple(_addresses(_map_links(doc, check)) for doc in source.documents)
+    return replace(source, documents=docs, warnings=source.warnings + tuple(warnings))
+
+
+def _addresses(doc: Document) -> Document:
+    """The document's own addresses, only as the policy allows them (the Sources page prints source_url)."""
+    source_url = allowed(doc.source_url)
+    return replace(doc, source_url=source_url, base_url=_absolute(doc.base_url or doc.source_url),
+                   urls=tuple(u for u in dict.fromkeys((*doc.urls, doc.source_url or ""))
+                              if _absolute(u) or u.startswith("/") and not u.startswith("//")))
 
 
 def _at(link: Link) -> str:
@@ -205,7 +209,8 @@ def resolve(pieces: list[Piece], taken: set[str]) -> tuple[list[Piece], list[Not
     numbered = []
     targets: dict[str, dict[str, str]] = {}
     for piece in pieces:
-        doc, targets[piece.id] = _number_headings(piece, taken)
+        # Again here: a Source kept in the cache by an older build went through an older policy.
+        doc, targets[piece.id] = _number_headings(replace(piece, document=_addresses(piece.document)), taken)
         numbered.append(replace(piece, document=doc))
     book = _Book(numbered)
     notices: list[Notice] = []

@@ -17,6 +17,7 @@ from lxml import html as lxml_html
 
 from ..clean.decode import NotText, decode
 from ..errors import Problem, SourceError
+from ..frontmatter import valid_language_tag
 from ..model import (Block, Break, Caption, Code, Document, Emphasis, Heading, Inline, LineBreak, Link,
                      ListBlock, Paragraph, Preformatted, Quote, Removal, Source, Strong, Text)
 from ..slug import slugify
@@ -60,13 +61,18 @@ def read(path: Path, data: bytes) -> Source:
     walker = _Walker()
     blocks = walker.blocks(main)
     title = meta.get("title") or path.stem.replace("_", " ")
+    lang = (meta.get("lang") or "").replace("_", "-")
+    warnings = []
+    if lang and not valid_language_tag(lang):
+        warnings.append(f"<html lang=\"{lang}\"> is not a language tag (BCP 47); the book's language is used")
+        lang = ""
     doc = Document(title=title, blocks=tuple(blocks), authors=tuple(filter(None, [meta.get("author")])),
-                   lang=meta.get("lang"), slug=slugify(title), source_url=meta.get("url"), date=meta.get("date"),
+                   lang=lang or None, slug=slugify(title), source_url=meta.get("url"), date=meta.get("date"),
                    untitled=not meta.get("title"), base_url=meta.get("base") or meta.get("url"),
                    urls=tuple(dict.fromkeys(filter(None, [meta.get("url"), meta.get("og_url")]))),
                    anchors=tuple(walker.finish().items()))
     removed.sort(key=lambda r: r.line)
-    return Source(str(path), encoding, (doc,), tuple(removed))
+    return Source(str(path), encoding, (doc,), tuple(removed), tuple(warnings))
 
 
 def _squash(text: str) -> str:
