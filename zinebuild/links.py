@@ -77,7 +77,7 @@ def police(source: Source) -> Source:
 def _addresses(doc: Document) -> Document:
     """The document's own addresses, only as the policy allows them (the Sources page prints source_url)."""
     source_url = allowed(doc.source_url)
-    return replace(doc, source_url=source_url, base_url=_absolute(doc.base_url or doc.source_url),
+    return replace(doc, source_url=source_url, base_url=_absolute(doc.base_url) or _absolute(doc.source_url),
                    urls=tuple(u for u in dict.fromkeys((*doc.urls, doc.source_url or ""))
                               if _absolute(u) or u.startswith("/") and not u.startswith("//")))
 
