@@ -119,9 +119,9 @@ def test_every_output_has_only_working_links(links_build):
 def test_links_that_cannot_be_kept_are_reported_with_file_and_line(links_build):
     project, _ = links_build
     reports = [(n.file.rsplit("/", 1)[-1], n.message) for n in project.anthology.notices if n.code == "Z107"]
-    expected = [("one.md", "line 8: link 'file:///etc/passwd'"), ("two.html", "line 5: link 'JaVa\tScript:"),
-                ("three.md", "line 7: link 'data:text/html,x'"), ("one.md", "line 8: link '#nowhere'"),
-                ("one.md", "line 8: link '../elsewhere/page.html'"), ("one.md", "line 15: link '[[No Such Page]]'")]
+    expected = [("one.md", "line 10: link 'file:///etc/passwd'"), ("two.html", "line 5: link 'JaVa\tScript:"),
+                ("three.md", "line 7: link 'data:text/html,x'"), ("one.md", "line 9: link '#nowhere'"),
+                ("one.md", "line 10: link '../elsewhere/page.html'"), ("one.md", "line 15: link '[[No Such Page]]'")]
     for file, start in expected:
         assert any(f == file and m.startswith(start) for f, m in reports), (file, start, reports)
     assert len(reports) == len(expected)

@@ -45,7 +45,7 @@ def read(path: Path, data: bytes) -> Source:
     for token in tokens:
         if token.map:
             token.map = [token.map[0] + body_line - 1, token.map[1] + body_line - 1]
-    converter = _Converter(warnings)
+    converter = _Converter(warnings, text.split("\n"))
     blocks, notes, first_heading = converter.convert(tokens)
     # The first heading names a piece whose front matter does not; transforms.py absorbs it.
     title = fields.title or first_heading or path.stem.replace("_", " ")
@@ -61,10 +61,12 @@ def read(path: Path, data: bytes) -> Source:
 class _Converter:
     """Walks markdown-it's flat token stream into the nested block model."""
 
-    def __init__(self, warnings: list[str]):
+    def __init__(self, warnings: list[str], lines: list[str]):
         self.warnings = warnings
+        self.lines = lines  # of the whole file, to say on which line a link is
         self.first_heading: str | None = None
-        self.line: int | None = None  # of the block being converted
+        self.line: int | None = None  # of the block being converted (first and last)
+        self.last_line: int | None = None
 
     def convert(self, tokens: list[Token]):
         body, _ = self._blocks(tokens, 0, stop=None)
@@ -78,7 +80,7 @@ class _Converter:
             if kind == stop or kind == "footnote_block_open":
                 return blocks, pos if kind == "footnote_block_open" else pos + 1
             if token.map:
-                self.line = token.map[0] + 1
+                self.line, self.last_line = token.map[0] + 1, token.map[1]
             if kind == "heading_open":
                 inlines = self._inlines(tokens[pos + 1].children or [])
                 level = int(token.tag[1])
@@ -111,6 +113,15 @@ class _Converter:
             else:
                 pos += 1
         return blocks, pos
+
+    def _line_of(self, text: str) -> int | None:
+        """The line of the block being converted on which text is written (markdown-it knows only the block)."""
+        if self.line is None:
+            return None
+        for number in range(self.line, (self.last_line or self.line) + 1):
+            if text and text in self.lines[number - 1]:
+                return number
+        return self.line
 
     def _heading_id(self, token: Token, text: str) -> str:
         return str(token.attrs.get("id") or "") or links.heading_id(text)
@@ -145,7 +156,7 @@ class _Converter:
 
     def _inlines(self, tokens: list[Token]) -> tuple[Inline, ...]:
         out, _ = self._inline_run(tokens, 0, None)
-        return tuple(node for part in out for node in (_wikilinks(part, self.line) if isinstance(part, Text)
+        return tuple(node for part in out for node in (_wikilinks(part, self._line_of) if isinstance(part, Text)
                                                         else (part,)))
 
     def _inline_run(self, tokens: list[Token], pos: int, stop: str | None):
@@ -170,7 +181,8 @@ class _Converter:
                 elif kind == "strong_open":
                     out.append(Strong(tuple(children)))
                 else:  # every href becomes a Link here; links.py decides once what each may become
-                    out.append(Link(str(token.attrGet("href") or ""), tuple(children), line=self.line))
+                    href = str(token.attrGet("href") or "")
+                    out.append(Link(href, tuple(children), line=self._line_of(href)))
                 continue
             elif kind == "footnote_ref":
                 out.append(NoteRef(str(token.meta.get("label", token.meta.get("id")))))
@@ -183,7 +195,7 @@ class _Converter:
         return out, pos
 
 
-def _wikilinks(text: Text, line: int | None) -> tuple[Inline, ...]:
+def _wikilinks(text: Text, line_of) -> tuple[Inline, ...]:
     """Text with its [[wikilinks]] as links to be resolved (shown as their label, or page and heading)."""
     out: list[Inline] = []
     done = 0
@@ -195,7 +207,7 @@ def _wikilinks(text: Text, line: int | None) -> tuple[Inline, ...]:
             out.append(Text(text.text[done:match.start()]))
         shown = label or " § ".join(part for part in (target, fragment) if part)
         out.append(Link(f"{links.WIKI}{target}#{fragment}" if fragment else f"{links.WIKI}{target}",
-                        (Text(shown.strip()),), line=line))
+                        (Text(shown.strip()),), line=line_of(match[0])))
         done = match.end()
     if not out:
         return (text,)
