@@ -18,9 +18,9 @@ from lxml import html as lxml_html
 from ..clean.decode import NotText, decode
 from ..errors import Problem, SourceError
 from ..frontmatter import valid_language_tag
-from ..model import (Block, Break, Caption, Code, Document, Emphasis, Heading, Inline, LineBreak, Link,
-                     ListBlock, Paragraph, Preformatted, Quote, Removal, Source, Strong, Text)
+from ..model import Document, Removal, Source
 from ..slug import slugify
+from .htmlblocks import HEADINGS, Walker, squash
 
 # Page furniture around an article, and everything that runs or submits.
 _FURNITURE = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form",
@@ -28,13 +28,9 @@ _FURNITURE = ("script", "style", "noscript", "template", "nav", "header", "foote
               "input", "textarea", "dialog", "menu")
 # Void elements: libxml2 nests what follows an <embed> inside it, so their "content" is the page's.
 _VOID = ("embed", "input", "source", "track", "param", "keygen", "wbr", "area")
-_SPACE = re.compile(r"\s+")
 _PERMALINK_SIGNS = {"¶", "§", "#", "🔗", "\u00b6"}
-_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-_BLOCK_TAGS = {*_HEADINGS, "p", "ul", "ol", "blockquote", "pre", "hr", "figure", "figcaption", "table", "div",
-               "section", "article", "main", "dl", "li", "address", "details", "summary", "center", "dd", "dt"}
 # Elements whose text counts toward finding the main part of the page.
-_TEXT_TAGS = {*_HEADINGS, "p", "li", "dd", "dt", "pre", "td", "th", "blockquote", "figcaption"}
+_TEXT_TAGS = {*HEADINGS, "p", "li", "dd", "dt", "pre", "td", "th", "blockquote", "figcaption"}
 # The main part is the smallest element holding this share of the page's text.
 _MAIN_SHARE = 0.8
 _PROSE = "count(.//p | .//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6 | .//li)"
@@ -58,7 +54,7 @@ def read(path: Path, data: bytes) -> Source:
     _drop_furniture(tree, removed)
     main = _main(tree)
     _report_outside(tree, main, removed, meta.get("title"))
-    walker = _Walker()
+    walker = Walker()
     blocks = walker.blocks(main)
     title = meta.get("title") or path.stem.replace("_", " ")
     lang = (meta.get("lang") or "").replace("_", "-")
@@ -75,13 +71,9 @@ def read(path: Path, data: bytes) -> Source:
     return Source(str(path), encoding, (doc,), tuple(removed), tuple(warnings))
 
 
-def _squash(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
-
-
 def _words(element) -> str:
     """An element's text for a report: its pieces joined with spaces, so that no two words run together."""
-    return _squash(" ".join(element.itertext()))
+    return squash(" ".join(element.itertext()))
 
 
 def _drop_comments(tree, removed: list[Removal]) -> None:
@@ -90,10 +82,10 @@ def _drop_comments(tree, removed: list[Removal]) -> None:
         body = comment.text or ""
         reason = "processing instruction" if body.startswith("?") else "comment"
         if body.strip():
-            removed.append(Removal(comment.sourceline or 0, _squash(body), reason))
+            removed.append(Removal(comment.sourceline or 0, squash(body), reason))
         comment.drop_tree()
     for instruction in tree.xpath("//processing-instruction()"):
-        removed.append(Removal(instruction.sourceline or 0, _squash(instruction.text or ""), "processing instruction"))
+        removed.append(Removal(instruction.sourceline or 0, squash(instruction.text or ""), "processing instruction"))
         instruction.drop_tree()
 
 
@@ -104,8 +96,8 @@ def _drop_furniture(tree, removed: list[Removal]) -> None:
             element.drop_tag()
     # Sphinx's and MkDocs' "¶" after each heading: a link to itself, not words of the text.
     for element in tree.xpath("//a[starts-with(@href, '#')]"):
-        if _squash(element.text_content()) in _PERMALINK_SIGNS and not len(element):
-            removed.append(Removal(element.sourceline or 0, _squash(element.text_content()), "heading permalink"))
+        if squash(element.text_content()) in _PERMALINK_SIGNS and not len(element):
+            removed.append(Removal(element.sourceline or 0, squash(element.text_content()), "heading permalink"))
             element.drop_tree()
     for element in tree.xpath("|".join(f"//{tag}" for tag in _FURNITURE)):
         if element.getparent() is None or any(a.tag in _FURNITURE for a in element.iterancestors()):
@@ -124,7 +116,7 @@ def _meta(tree) -> dict[str, str]:
             found = tree.xpath(xpath)
             if found:
                 value = found[0] if isinstance(found[0], str) else found[0].text_content()
-                value = _squash(value)
+                value = squash(value)
                 if value:
                     return value
         return None
@@ -210,169 +202,5 @@ def _report_outside(tree, main, removed: list[Removal], title: str | None) -> No
         for sibling in parent:
             texts.append((sibling.sourceline, (_words(sibling) if sibling is not child else "")
                           + " " + (sibling.tail or "")))
-        removed.extend(Removal(line or 0, _squash(text), "outside the main text") for line, text in texts
+        removed.extend(Removal(line or 0, squash(text), "outside the main text") for line, text in texts
                        if text.strip())
-
-
-class _Walker:
-    """Elements to blocks; also where each source id lands (a heading's own, or the heading it falls under)."""
-
-    def __init__(self):
-        self.anchors: dict[str, str] = {}
-        self.pending: list[str] = []  # ids seen since the last block
-        self.heading = ""  # the id of the last heading
-
-    def _ids(self, element) -> None:
-        for name in (element.get("id"), element.get("name") if element.tag == "a" else None):
-            if name and name not in self.anchors and name not in self.pending:
-                self.pending.append(name)
-
-    def _emit(self, blocks: list[Block], block: Block) -> None:
-        if isinstance(block, Heading):
-            self.heading = block.id or ""
-        for name in self.pending:
-            if name != block_id(block):
-                self.anchors[name] = self.heading
-        self.pending.clear()
-        blocks.append(block)
-
-    def blocks(self, element) -> list[Block]:
-        blocks: list[Block] = []
-        loose: list[Inline] = []
-
-        def flush():
-            inlines = _trim(loose)
-            if inlines:
-                self._emit(blocks, Paragraph(inlines))
-            loose.clear()
-
-        self._ids(element)
-        if element.text and element.text.strip():
-            loose.extend(_text(element.text))
-        for child in element:
-            tag = child.tag if isinstance(child.tag, str) else ""
-            if tag in _BLOCK_TAGS:
-                flush()
-                for block in self._block(child):
-                    self._emit(blocks, block)
-            else:
-                loose.extend(self._inline(child))
-            if child.tail and child.tail.strip():
-                loose.extend(_text(child.tail))
-        flush()
-        return blocks
-
-    def finish(self) -> dict[str, str]:
-        for name in self.pending:  # ids after the last block lead to the last heading
-            self.anchors[name] = self.heading
-        self.pending.clear()
-        return self.anchors
-
-    def _block(self, element) -> list[Block]:
-        tag = element.tag
-        if tag in _HEADINGS:
-            self._ids(element)
-            inlines = _trim(self._children(element))
-            if not inlines:
-                return []
-            own = element.get("id") or (self.pending[-1] if self.pending else None) or slugify(_squash(
-                element.text_content()))
-            return [Heading(max(1, int(tag[1]) - 1), inlines, id=own)]
-        if tag in ("p", "figcaption", "dt", "dd", "summary", "address"):
-            self._ids(element)
-            inlines = _trim(self._children(element))
-            kind = Caption if tag == "figcaption" else Paragraph
-            return [kind(inlines)] if inlines else []
-        if tag in ("ul", "ol"):
-            self._ids(element)
-            items = []
-            for child in element:
-                if isinstance(child.tag, str):
-                    self._ids(child)
-                    items.append(_trim(self._inline(child) if child.tag != "li" else self._children(child)))
-                if (child.tail or "").strip():
-                    items.append(_trim(_text(child.tail)))
-            start = int(element.get("start", "1")) if element.get("start", "1").isdigit() else 1
-            items = tuple(i for i in items if i)
-            return [ListBlock(tag == "ol", items, start)] if items else []
-        if tag == "blockquote":
-            inner = self.blocks(element)
-            return [Quote(tuple(inner))] if inner else []
-        if tag == "pre":
-            self._ids(element)
-            return [Preformatted(element.text_content().strip("\n"))]
-        if tag == "hr":
-            return [Break()]
-        if tag == "table":
-            self._ids(element)
-            rows = [" | ".join(_squash(c.text_content()) for c in row.xpath("./td|./th"))
-                    for row in element.iter("tr")]
-            # Text of a table outside its cells (a caption, stray text) stays as a paragraph of its own.
-            stray = _squash(" ".join(element.xpath(".//text()[not(ancestor::td) and not(ancestor::th)]")))
-            return [Paragraph((Text(r),)) for r in [stray, *rows] if r.strip(" |")]
-        if tag == "li":
-            self._ids(element)
-            inlines = _trim(self._children(element))
-            return [Paragraph(inlines)] if inlines else []
-        return self.blocks(element)  # div, section, figure, …: look inside
-
-    def _children(self, element) -> list[Inline]:
-        out: list[Inline] = []
-        if element.text:
-            out.extend(_text(element.text))
-        for child in element:
-            out.extend(self._inline(child))
-            if child.tail:
-                out.extend(_text(child.tail))
-        return out
-
-    def _inline(self, element) -> list[Inline]:
-        tag = element.tag if isinstance(element.tag, str) else ""
-        self._ids(element)
-        if tag == "br":
-            return [LineBreak()]
-        if tag == "img":
-            alt = (element.get("alt") or "").strip()
-            return [Text(alt)] if alt else []
-        if tag in _BLOCK_TAGS:  # a block inside a paragraph or list item: its text, on a line of its own
-            return [LineBreak(), *self._children(element), LineBreak()]
-        children = self._children(element)
-        if tag in ("em", "i", "cite"):
-            return [Emphasis(tuple(children))] if children else []
-        if tag in ("strong", "b"):
-            return [Strong(tuple(children))] if children else []
-        if tag in ("code", "kbd", "samp"):
-            return [Code(element.text_content())]
-        if tag == "a":
-            href = (element.get("href") or "").strip()
-            # Every href becomes a Link here; links.py decides once what each one may become.
-            return [Link(href, tuple(children), line=element.sourceline)] if href and children else children
-        return children
-
-
-def block_id(block: Block) -> str | None:
-    return block.id if isinstance(block, Heading) else None
-
-
-def _text(text: str) -> list[Inline]:
-    return [Text(_SPACE.sub(" ", text))]
-
-
-def _trim(nodes: list[Inline]) -> tuple[Inline, ...]:
-    merged: list[Inline] = []
-    for node in nodes:
-        if isinstance(node, Text) and merged and isinstance(merged[-1], Text):
-            merged[-1] = Text(merged[-1].text + node.text)
-        elif isinstance(node, LineBreak) and merged and isinstance(merged[-1], LineBreak):
-            continue
-        elif not (isinstance(node, Text) and not node.text):
-            merged.append(node)
-    if merged and isinstance(merged[0], Text):
-        merged[0] = Text(merged[0].text.lstrip())
-    if merged and isinstance(merged[-1], Text):
-        merged[-1] = Text(merged[-1].text.rstrip())
-    while merged and (isinstance(merged[0], LineBreak) or merged[0] == Text("")):
-        merged.pop(0)
-    while merged and (isinstance(merged[-1], LineBreak) or merged[-1] == Text("")):
-        merged.pop()
-    return tuple(merged)
