@@ -17,6 +17,9 @@ CASES = {
                   "<h1>the piece — part 1</h1><p>Body.</p></article></body></html>", "The Piece: Part 1", []),
     "differs.html": ("<html><head><title>Page</title></head><body><main><h2>Introduction</h2>"
                      "<p>Body.</p></main></body></html>", "Page", ["Introduction"]),
+    "site.html": ("<html><head><title>Questions | My Site</title></head><body><div><h1>My Site</h1><a href='/'>"
+                  "Home</a></div><div><h2>Questions</h2>" + "<p>Body.</p>" * 5 + "</div></body></html>",
+                  "Questions", []),
     "hugo.md": ("+++\ntitle = \"Über Uns\"\n+++\n\n## ÜBER   UNS\n\nBody.\n", "Über Uns", []),
 }
 
@@ -29,7 +32,7 @@ def test_a_first_heading_repeating_the_title_is_absorbed(tmp_path, name):
     (doc,) = read(path).documents
     assert doc.title == title
     assert [plain(b.inlines) for b in doc.blocks if isinstance(b, Heading)] == headings
-    assert plain(doc.blocks[-1].inlines) == "Body."
+    assert plain(doc.blocks[-1].inlines) == "Body." and plain(doc.blocks[0].inlines) == "Body."
 
 
 def test_a_title_from_the_config_absorbs_the_heading_it_repeats(tmp_path):

@@ -33,7 +33,7 @@ _PERMALINK_SIGNS = {"¶", "§", "#", "🔗", "\u00b6"}
 _TEXT_TAGS = {*HEADINGS, "p", "li", "dd", "dt", "pre", "td", "th", "blockquote", "figcaption"}
 # The main part is the smallest element holding this share of the page's text.
 _MAIN_SHARE = 0.8
-_PROSE = "count(.//p | .//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6 | .//li)"
+_PROSE = "count(.//p | .//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6)"
 
 
 def read(path: Path, data: bytes) -> Source:
@@ -50,9 +50,13 @@ def read(path: Path, data: bytes) -> Source:
         return Source(str(path), encoding, ())
     removed: list[Removal] = []
     _drop_comments(tree, removed)
+    _mend(tree, removed)
     meta = _meta(tree)
     _drop_furniture(tree, removed)
     main = _main(tree)
+    meta["title"] = _title(tree, main) or meta.get("title")
+    if not meta["title"]:
+        del meta["title"]
     _report_outside(tree, main, removed, meta.get("title"))
     walker = Walker()
     blocks = walker.blocks(main)
@@ -89,7 +93,8 @@ def _drop_comments(tree, removed: list[Removal]) -> None:
         instruction.drop_tree()
 
 
-def _drop_furniture(tree, removed: list[Removal]) -> None:
+def _mend(tree, removed: list[Removal]) -> None:
+    """What the parser and the page's generator put in the way of its text, before anything is read."""
     # An element that cannot have content gives its misparsed "children" back to the page.
     for element in tree.xpath("|".join(f"//{tag}" for tag in _VOID)):
         if len(element) or (element.text or "").strip():
@@ -99,6 +104,9 @@ def _drop_furniture(tree, removed: list[Removal]) -> None:
         if squash(element.text_content()) in _PERMALINK_SIGNS and not len(element):
             removed.append(Removal(element.sourceline or 0, squash(element.text_content()), "heading permalink"))
             element.drop_tree()
+
+
+def _drop_furniture(tree, removed: list[Removal]) -> None:
     for element in tree.xpath("|".join(f"//{tag}" for tag in _FURNITURE)):
         if element.getparent() is None or any(a.tag in _FURNITURE for a in element.iterancestors()):
             continue  # inside furniture already dropped, or about to be
@@ -122,7 +130,7 @@ def _meta(tree) -> dict[str, str]:
         return None
 
     return {k: v for k, v in {
-        "title": first("//meta[@property='og:title']/@content", "//article//h1", "//h1", "//title"),
+        "title": first("//meta[@property='og:title']/@content", "//article//h1", "//h1"),
         "author": first("//meta[@name='author']/@content", "//*[@rel='author']", "//*[contains(@class,'byline')]"),
         "lang": first("/html/@lang"),
         "url": first("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"),
@@ -130,6 +138,28 @@ def _meta(tree) -> dict[str, str]:
         "base": first("//base/@href"),
         "date": first("//meta[@property='article:published_time']/@content", "//time/@datetime"),
     }.items() if v}
+
+
+_TITLE_PARTS = re.compile(r"\s+[|·•»—–-]\s+|\s*::\s*")
+
+
+def _title(tree, main) -> str | None:
+    """The page's title: og:title, else the main part's first h1, else the part of <title> its headings repeat.
+
+    "FAQ | Site name": the site's name is not the piece's title; the heading the page opens with says which part is."""
+    found = tree.xpath("//meta[@property='og:title']/@content") or main.xpath("(.//h1)[1]")
+    if found:
+        return squash(found[0] if isinstance(found[0], str) else found[0].text_content()) or None
+    heads = tree.xpath("//title")
+    if not heads or not squash(heads[0].text_content()):
+        return None
+    whole = squash(heads[0].text_content())
+    headings = {_plain(h.text_content()) for h in main.xpath(".//h1|.//h2|.//h3")}
+    return next((part for part in _TITLE_PARTS.split(whole) if _plain(part) in headings), whole)
+
+
+def _plain(text: str) -> str:
+    return " ".join("".join(c if c.isalnum() else " " for c in text.casefold()).split())
 
 
 def _main(tree):
@@ -169,15 +199,16 @@ def _common(elements):
 
 
 def _text_sizes(root) -> dict:
-    """Characters of text inside text-bearing elements, per element (each text counted once)."""
+    """Characters of text inside text-bearing elements and outside links, per element (each counted once)."""
     sizes: dict = {}
 
     def walk(element, inside: bool) -> int:
         counted = inside or element.tag in _TEXT_TAGS
         size = len((element.text or "").strip()) if counted else 0
         for child in element:
-            if isinstance(child.tag, str):
-                size += walk(child, counted)
+            inner = walk(child, counted) if isinstance(child.tag, str) else 0
+            if child.tag != "a":  # the words of links are a menu's: they do not make a main text
+                size += inner
             if counted:
                 size += len((child.tail or "").strip())
         sizes[element] = size
