@@ -143,3 +143,12 @@ def test_page_language_is_checked_as_bcp47(tmp_path, lang, kept):
     source = read(write(tmp_path, f'<html lang="{lang}"><body><p>Words.</p></body></html>'))
     assert source.documents[0].lang == kept
     assert bool(source.warnings) is (kept is None)
+
+
+def test_a_page_nested_too_deep_to_parse_whole_is_an_error_not_a_loss(tmp_path):
+    from .test_cli import assert_clean_failure, run
+
+    path = write(tmp_path, "<html><body>" + "<div>" * 3000 + "<p>deep words</p>" + "</div>" * 3000 + "</body></html>")
+    assert_clean_failure(run("inspect", path), 2, "page.html", "nested more than 255 deep")
+    shallow = write(tmp_path, "<html><body>" + "<blockquote>" * 200 + "<p>deep words</p>" + "</blockquote>" * 200)
+    assert "deep words" in body(read(shallow))

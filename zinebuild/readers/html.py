@@ -42,10 +42,15 @@ def read(path: Path, data: bytes) -> Source:
     except NotText as error:
         raise SourceError(Problem(str(error), file=path)) from None
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    parser = lxml_html.HTMLParser()
     try:
-        tree = lxml_html.document_fromstring(text) if text.strip() else None
+        tree = lxml_html.document_fromstring(text, parser=parser) if text.strip() else None
     except (etree.ParserError, ValueError) as error:
         raise SourceError(Problem(f"not readable as HTML: {error}", file=path)) from None
+    if any("Excessive depth" in entry.message for entry in parser.error_log):
+        # libxml2 stops at 256 levels and would drop the rest of the page without a word.
+        raise SourceError(Problem("elements nested more than 255 deep: the page cannot be read whole", file=path,
+                                  hint="save the page again from a browser, or its text as .txt"))
     if tree is None:
         return Source(str(path), encoding, ())
     removed: list[Removal] = []
