@@ -166,8 +166,8 @@ def test_inspect_lists_each_link_and_what_it_became(tmp_path):
     assert became["../q/"] == "external: https://e.org/blog/q/"
     assert became["#s"].startswith("internal: ")
     assert became["#gone"].startswith("unlinked: ")
-    assert "javascript:x" not in became  # refused as it was read; reported among the warnings
-    assert any("javascript:x" in w for w in data["warnings"])
+    assert became["javascript:x"] == "unlinked: only http, https and mailto links are kept"
+    assert [link["line"] for link in data["links"]] == [6, 6, 6, 6]
     text = run("inspect", path).output
     assert "links:" in text and "https://e.org/blog/q/" in text
 

@@ -66,8 +66,7 @@ def police(source: Source) -> Source:
         kind = scheme(link.url)
         if kind is None or kind in ALLOWED or link.url.startswith(WIKI):
             return link
-        warnings.append(f"Z107 {_at(link)}link '{_short(link.url)}' unlinked, its text kept: "
-                        f"only http, https and mailto links are kept")
+        warnings.append(f"Z107 {_at(link)}link '{_short(link.url)}' unlinked, its text kept: {_REFUSED}")
         return None
 
     docs = tuple(_addresses(_map_links(doc, check)) for doc in source.documents)
@@ -80,6 +79,11 @@ def _addresses(doc: Document) -> Document:
     return replace(doc, source_url=source_url, base_url=_absolute(doc.base_url) or _absolute(doc.source_url),
                    urls=tuple(u for u in dict.fromkeys((*doc.urls, doc.source_url or ""))
                               if _absolute(u) or u.startswith("/") and not u.startswith("//")))
+
+
+_REFUSED = "only http, https and mailto links are kept"
+# police()'s warning, read back by source_links() (both here, so that they change together).
+_REFUSAL = re.compile(r"Z107 (?:line (\d+): )?link '(.*)' unlinked, its text kept: " + re.escape(_REFUSED), re.S)
 
 
 def _at(link: Link) -> str:
@@ -241,7 +245,7 @@ def _settle(link: Link, piece: Piece, book: _Book, targets) -> tuple[Link | None
         return _inside(link, target, fragment, targets, loose=True)
     kind = scheme(href)
     if kind is not None and kind not in ALLOWED:
-        return None, "only http, https and mailto links are kept"
+        return None, _REFUSED
     if kind is None and not href.startswith("//"):
         path, _, fragment = href.partition("#")
         if not path:
@@ -287,7 +291,10 @@ def _inside(link: Link, target: Piece, fragment: str, targets, loose: bool) -> t
 
 
 def source_links(source: Source) -> list[Outcome]:
-    """What each link of one source becomes when it is read alone (for `zinebuild inspect`)."""
+    """What each link of one source becomes when it is read alone (for `zinebuild inspect`),
+    those police() refused as it was read included, in the order of their lines."""
     taken: set[str] = set()
     pieces = [Piece(unique(doc.slug or "piece", taken), doc, source.path) for doc in source.documents]
-    return resolve(pieces, taken)[2]
+    refused = [Outcome(source.path, int(m[1]) if m[1] else None, m[2], f"unlinked: {_REFUSED}")
+               for m in map(_REFUSAL.match, source.warnings) if m]
+    return sorted(resolve(pieces, taken)[2] + refused, key=lambda o: o.line or 0)
