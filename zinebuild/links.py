@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .model import Document, Heading, Link, ListBlock, Note, Notice, Piece, Quote, Source, plain
+from .outline import section_anchor
 from .slug import slugify, unique
 
 ALLOWED = ("http", "https", "mailto")
@@ -178,15 +179,17 @@ def heading_id(text: str) -> str:
 def _number_headings(piece: Piece, taken: set[str]) -> tuple[Document, dict[str, str]]:
     """Every heading gets a book-wide id; returns the document and its source ids' book ids.
 
-    A heading is found by its own id, and by the ids tools derive from its text."""
+    The ids are the outline's (section_anchor: the contents point at the same ones); a heading
+    is found by its own source id, and by the ids tools derive from its text."""
     ids: dict[str, str] = {}
     derived: dict[str, str] = {}
 
-    def walk(blocks):
+    def walk(blocks, inside: str | None = None):
         out = []
-        for b in blocks:
+        for index, b in enumerate(blocks):
             if isinstance(b, Heading):
-                new = unique(f"{piece.id}--{slugify(b.id or '', max_words=6) if b.id else 'h'}", taken)
+                anchor = section_anchor(piece, index) if inside is None else f"{inside}-{index}"
+                new = unique(anchor, taken)
                 if b.id:
                     ids.setdefault(b.id, new)
                 text = plain(b.inlines)
@@ -194,7 +197,7 @@ def _number_headings(piece: Piece, taken: set[str]) -> tuple[Document, dict[str,
                     derived.setdefault(name, new)
                 b = replace(b, id=new)
             elif isinstance(b, Quote):
-                b = replace(b, blocks=walk(b.blocks))
+                b = replace(b, blocks=walk(b.blocks, f"{inside or section_anchor(piece, index)}-q"))
             out.append(b)
         return tuple(out)
 

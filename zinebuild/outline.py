@@ -26,8 +26,12 @@ class Section:
 
 def section_anchor(piece: Piece, index: int) -> str:
     """The id of the heading that is block `index` of the piece. Two hyphens: piece ids are
-    slugs, which never hold two in a row, so no anchor can equal another piece's id."""
-    return f"{piece.id}--h{index}"
+    slugs, which never hold two in a row, so no anchor can equal another piece's id.
+    links.resolve gives each heading this id (links into the piece lead to it); a heading
+    that has it keeps it should its place change afterwards."""
+    blocks = piece.document.blocks
+    own = getattr(blocks[index], "id", None) if index < len(blocks) else None
+    return own if own and own.startswith(f"{piece.id}--") else f"{piece.id}--h{index}"
 
 
 def title_level(anthology: Anthology, piece: Piece) -> int:
