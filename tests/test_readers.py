@@ -142,3 +142,16 @@ def test_html_without_article_element_takes_the_densest_block(tmp_path):
             + "<p>Body text that matters, and it goes on.</p>" * 5 + "</div></body></html>")
     (doc,) = read(write(tmp_path, "p.htm", page)).documents
     assert doc.title == "T" and len(doc.blocks) == 5 and "Menu" not in repr(doc)
+
+
+def test_raw_html_in_markdown_goes_through_the_html_allow_list(tmp_path):
+    path = write(tmp_path, "raw.md", "---\ntitle: Post\n---\n\nIntro text.\n\n<!--more-->\n\n"
+                 '<p align="center"><a href="https://e.org"><img src="x.png" alt="Logo"></a></p>\n\n'
+                 "<script>steal()</script>\n\nA <b onclick=\"x\">bold</b> word<br>next <!-- to self --> end.\n")
+    source = read(path)
+    (doc,) = source.documents
+    assert [plain(b.inlines) for b in doc.blocks] == ["Intro text.", "Logo", "A bold word\nnext  end."]
+    assert Link("https://e.org", (Text("Logo"),)) in doc.blocks[1].inlines
+    assert [(r.line, r.reason, r.text) for r in source.removed] == [
+        (7, "comment", "more"), (11, "page furniture <script>", "steal()"), (13, "comment", "to self")]
+    assert "steal" not in repr(doc) and "onclick" not in repr(doc)

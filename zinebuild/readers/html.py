@@ -98,6 +98,21 @@ def _drop_comments(tree, removed: list[Removal]) -> None:
         instruction.drop_tree()
 
 
+def fragment(text: str, line: int) -> tuple[list, list[Removal]]:
+    """Raw HTML inside another source (a Markdown file) as blocks, through the same allow-list
+    and with the same report of what it leaves out; line: where the fragment starts in the file."""
+    removed: list[Removal] = []
+    try:
+        # Blank lines in front, so that the parser's line numbers are the file's.
+        root = lxml_html.fragment_fromstring("\n" * (line - 1) + text, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return [], [Removal(line, squash(text), "unreadable HTML")] if text.strip() else []
+    _drop_comments(root, removed)
+    _mend(root, removed)
+    _drop_furniture(root, removed)
+    return Walker().blocks(root), removed
+
+
 def _mend(tree, removed: list[Removal]) -> None:
     """What the parser and the page's generator put in the way of its text, before anything is read."""
     # An element that cannot have content gives its misparsed "children" back to the page.

@@ -15,15 +15,15 @@ from ..clean.normalise import normalise
 from .. import frontmatter, links
 from ..errors import Problem, SourceError
 from ..model import (Block, Break, Caption, Code, Document, Emphasis, Heading, Inline, LineBreak, Link,
-                     ListBlock, Note, NoteRef, Paragraph, Preformatted, Quote, Source, Strong, Text, block_text,
-                     plain)
+                     ListBlock, Note, NoteRef, Paragraph, Preformatted, Quote, Removal, Source, Strong, Text,
+                     block_text, plain)
 from ..slug import slugify
+from . import html
 
 # {.caption} and {.question} lines give a paragraph its kind or role (written by `zinebuild import`).
 # markdown-it silently drops what is nested deeper than maxNesting (20 in "commonmark"): no limit
 # here; depth.py flattens deep quotes, and readers.read names a source too deep to parse at all.
-_PARSER = (MarkdownIt("commonmark", {"maxNesting": 1_000_000}).use(footnote_plugin).use(attrs_block_plugin)
-           .disable("html_block").disable("html_inline"))
+_PARSER = MarkdownIt("commonmark", {"maxNesting": 1_000_000}).use(footnote_plugin).use(attrs_block_plugin)
 # markdown-it leaves javascript:, file: and data: links as literal "[text](url)"; links.py
 # judges every URL instead, so that the text is kept and the URL never shown.
 _PARSER.validateLink = lambda url: True
@@ -55,7 +55,7 @@ def read(path: Path, data: bytes) -> Source:
         untitled=not (fields.title or first_heading), description=fields.description, subjects=fields.subjects,
         meta=fields.meta, urls=fields.urls,
     )
-    return Source(str(path), encoding, (doc,), (), tuple(warnings))
+    return Source(str(path), encoding, (doc,), tuple(converter.removed), tuple(warnings))
 
 
 class _Converter:
@@ -63,6 +63,7 @@ class _Converter:
 
     def __init__(self, warnings: list[str], lines: list[str]):
         self.warnings = warnings
+        self.removed: list[Removal] = []  # what raw HTML in the text leaves out (comments, scripts, …)
         self.lines = lines  # of the whole file, to say on which line a link is
         self.first_heading: str | None = None
         self.line: int | None = None  # of the block being converted (first and last)
@@ -104,6 +105,11 @@ class _Converter:
                 start = int(token.attrGet("start") or 1)
                 items, pos = self._list_items(tokens, pos + 1, close)
                 blocks.append(ListBlock(kind.startswith("ordered"), tuple(items), start))
+            elif kind == "html_block":  # raw HTML: the HTML reader's allow-list decides what stays
+                inner, removed = html.fragment(token.content, self.line or 1)
+                blocks.extend(inner)
+                self.removed.extend(removed)
+                pos += 1
             elif kind == "hr":
                 blocks.append(Break())
                 pos += 1
@@ -122,6 +128,15 @@ class _Converter:
             if text and text in self.lines[number - 1]:
                 return number
         return self.line
+
+    def _inline_html(self, tag: str, out: list[Inline]) -> None:
+        """A tag inside a paragraph: the text around it stays, the tag goes (a <br> breaks the line);
+        a comment (Hugo's <!--more-->, notes to self) is reported, never printed."""
+        if tag.startswith(("<!--", "<?")):
+            self.removed.append(Removal(self._line_of(tag) or 0, tag.strip("<!-?>").strip(),
+                                        "comment" if tag.startswith("<!--") else "processing instruction"))
+        elif re.match(r"<br\b", tag, re.I):
+            out.append(LineBreak())
 
     def _heading_id(self, token: Token, text: str) -> str:
         return str(token.attrs.get("id") or "") or links.heading_id(text)
@@ -184,6 +199,8 @@ class _Converter:
                     href = str(token.attrGet("href") or "")
                     out.append(Link(href, tuple(children), line=self._line_of(href)))
                 continue
+            elif kind == "html_inline":
+                self._inline_html(token.content, out)
             elif kind == "footnote_ref":
                 out.append(NoteRef(str(token.meta.get("label", token.meta.get("id")))))
             elif kind == "image":
