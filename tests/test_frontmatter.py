@@ -49,7 +49,7 @@ def test_a_single_alias_is_refused_too(tmp_path):
 
 @pytest.mark.parametrize("value, line", [
     ("title: [A, B]", 2), ("subtitle: {a: 1}", 2), ("title: Fine\nauthor: [[x]]", 3), ("tags: [[a]]", 2),
-    ("title: A\ndate: 2026-13-45", 3), ("date: 0000-01-01", 2), ("draft: maybe", 2), ("lang: english", 2),
+    ("title: A\ndate: 2026-13-45", 3), ("date: 0000-01-01", 2), ("draft: maybe", 2), ("lang: [en]", 2),
     ("title: 'yes'\nsource: [x]", 3), ("title: yes", 2),
 ])
 def test_used_fields_are_type_checked_with_key_and_line(tmp_path, value, line):
@@ -116,7 +116,7 @@ author:
 date: "May 4, 2024"
 abstract: What it says.
 keywords: [one, two]
-lang: pt_BR
+lang: pt-BR
 format: html
 ---
 

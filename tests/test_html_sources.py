@@ -138,13 +138,6 @@ def test_heading_permalinks_are_not_text(tmp_path):
     assert [(r.reason, r.text) for r in source.removed] == [("heading permalink", "¶"), ("heading permalink", "§")]
 
 
-@pytest.mark.parametrize("lang, kept", [("cs", "cs"), ("pt_BR", "pt-BR"), ("english", None), ("en US", None)])
-def test_page_language_is_checked_as_bcp47(tmp_path, lang, kept):
-    source = read(write(tmp_path, f'<html lang="{lang}"><body><p>Words.</p></body></html>'))
-    assert source.documents[0].lang == kept
-    assert bool(source.warnings) is (kept is None)
-
-
 def test_a_page_nested_too_deep_to_parse_whole_is_an_error_not_a_loss(tmp_path):
     from .test_cli import assert_clean_failure, run
 

@@ -89,20 +89,21 @@ def hrefs(epub, name: str) -> dict[str, str]:
 
 def test_links_are_settled_once_for_every_output(links_build):
     _, out = links_build
-    one = hrefs(out["epub"], "one")
-    assert one["two's section"] == "two.xhtml#two--h1"  # a section of another source
-    assert one["Three Piece § Deep Part"] == "three-piece.xhtml#three-piece--h0"  # a wikilink
-    assert one["three"] == "three-piece.xhtml#three-piece"  # another source
-    assert one["my part"] == "one.xhtml#one--h1"  # a fragment, renamed with its heading
-    assert one["two by its address"] == "two.xhtml#two"  # another piece's original URL
+    one = hrefs(out["epub"], "piece-one")
+    assert one["two's section"] == "piece-two.xhtml#piece-two--h1"  # a section of another source
+    assert one["Three Piece § Deep Part"] == "piece-three-piece.xhtml#piece-three-piece--h0"  # a wikilink
+    assert one["three"] == "piece-three-piece.xhtml#piece-three-piece"  # another source
+    assert one["my part"] == "piece-one.xhtml#piece-one--h1"  # a fragment, renamed with its heading
+    assert one["two by its address"] == "piece-two.xhtml#piece-two"  # another piece's original URL
     assert one["ext"] == "https://example.org/x" and one["mail"] == "mailto:a@b.org"
     for unlinked in ("missing", "rel", "file", "No Such Page"):
         assert unlinked not in one
-    two = hrefs(out["epub"], "two")
-    assert two["one"] == "one.xhtml#one"
+    two = hrefs(out["epub"], "piece-two")
+    assert two["one"] == "piece-one.xhtml#piece-one"
     assert two["a relative page"] == "https://site.example/docs/other/page.html"  # against <base>
-    assert two["down"] == "two.xhtml#two--h1" and "bad" not in two
-    assert hrefs(out["epub"], "three-piece")["two inner"] == "two.xhtml#two--h1"  # the section holding it
+    assert two["down"] == "piece-two.xhtml#piece-two--h1" and "bad" not in two
+    # the section holding it:
+    assert hrefs(out["epub"], "piece-three-piece")["two inner"] == "piece-two.xhtml#piece-two--h1"
 
 
 def test_every_output_has_only_working_links(links_build):
@@ -186,6 +187,5 @@ def test_links_to_a_pieces_other_addresses_and_labelled_wikilinks_stay_inside(tm
                                    "[[hugo#Part Two]] and [up](../hugo.md).\n"})
     note = pipeline.load(config).anthology.pieces[1].document
     links = {plain(link.children): (link.piece, link.url) for link in note.blocks[0].inlines if isinstance(link, Link)}
-    assert links == {"the post": ("hugo-post", "#hugo-post"), "old": ("hugo-post", "#hugo-post"),
-                     "by URL": ("hugo-post", "#hugo-post--h1"), "hugo § Part Two": ("hugo-post", "#hugo-post--h1"),
-                     "up": ("hugo-post", "#hugo-post")}
+    top, part_two = ("piece-hugo-post", "#piece-hugo-post"), ("piece-hugo-post", "#piece-hugo-post--h1")
+    assert links == {"the post": top, "old": top, "by URL": part_two, "hugo § Part Two": part_two, "up": top}

@@ -259,23 +259,15 @@ def _check(name: str, key: str, value, line: int | None, path: Path):
         return tuple(dict.fromkeys(str(i).strip() for i in items if str(i).strip()))
     if name == "date":
         return _date(value, key, line, path)
-    if name == "lang":
-        tag = value.strip().replace("_", "-") if isinstance(value, str) else ""
-        if not valid_language_tag(tag):
-            raise _problem(key, line, path, f"'{value}' is not a language tag (BCP 47)", hint="e.g. en, cs, pt-BR")
-        return tag
+    if name == "lang":  # whether it is BCP 47 is judged once for every source (langtags, in assemble)
+        if isinstance(value, bool) or not isinstance(value, str) or not value.strip():
+            raise _problem(key, line, path, f"must be a language tag, not {_kind(value)}", hint="e.g. en, cs, pt-BR")
+        return value.strip()
     if name in ("draft", "published"):
         if not isinstance(value, bool):
             raise _problem(key, line, path, f"must be true or false, not {_kind(value)}")
         return value
     return value
-
-
-def valid_language_tag(tag: str) -> bool:
-    """BCP 47, as langcodes judges it (the one check a shared langtags module would give)."""
-    import langcodes
-
-    return bool(tag) and langcodes.tag_is_valid(tag)
 
 
 def _kind(value) -> str:

@@ -17,7 +17,6 @@ from lxml import html as lxml_html
 
 from ..clean.decode import NotText, decode
 from ..errors import Problem, SourceError
-from ..frontmatter import valid_language_tag
 from ..model import Document, Removal, Source
 from ..slug import slugify
 from .htmlblocks import HEADINGS, Walker, squash
@@ -66,18 +65,14 @@ def read(path: Path, data: bytes) -> Source:
     walker = Walker()
     blocks = walker.blocks(main)
     title = meta.get("title") or path.stem.replace("_", " ")
-    lang = (meta.get("lang") or "").replace("_", "-")
-    warnings = []
-    if lang and not valid_language_tag(lang):
-        warnings.append(f"<html lang=\"{lang}\"> is not a language tag (BCP 47); the book's language is used")
-        lang = ""
+    lang = meta.get("lang")  # judged with every other source's in assemble (langtags)
     doc = Document(title=title, blocks=tuple(blocks), authors=tuple(filter(None, [meta.get("author")])),
-                   lang=lang or None, slug=slugify(title), source_url=meta.get("url"), date=meta.get("date"),
+                   lang=lang, slug=slugify(title), source_url=meta.get("url"), date=meta.get("date"),
                    untitled=not meta.get("title"), base_url=meta.get("base") or meta.get("url"),
                    urls=tuple(dict.fromkeys(filter(None, [meta.get("url"), meta.get("og_url")]))),
                    anchors=tuple(walker.finish().items()))
     removed.sort(key=lambda r: r.line)
-    return Source(str(path), encoding, (doc,), tuple(removed), tuple(warnings))
+    return Source(str(path), encoding, (doc,), tuple(removed))
 
 
 def _words(element) -> str:
