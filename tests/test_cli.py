@@ -133,7 +133,7 @@ def test_failed_build_keeps_previous_output(small_project, tmp_path):
 def test_check_reports_warnings_with_codes(sample_project):
     result = run("check", SAMPLE)
     assert result.exit_code == 0, result.output
-    assert "anthology.toml: 16 piece(s), 1 warning(s)" in result.output
+    assert "anthology.toml: 17 piece(s), 1 warning(s)" in result.output
     assert "warning: Z104" in result.output and "note marker '(2)' has no note" in result.output
     assert "note: Z103" in result.output and "removed 4 line(s)" in result.output
 

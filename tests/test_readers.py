@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PIL import Image
 
 from zinebuild.errors import SourceError
 from zinebuild.model import Emphasis, Heading, Link, ListBlock, NoteRef, Paragraph, Quote, Text, plain
@@ -123,11 +124,13 @@ HOSTILE_PAGE = """<!DOCTYPE html>
 
 
 def test_html_keeps_the_article_and_nothing_that_runs(tmp_path):
+    Image.new("RGB", (8, 8)).save(tmp_path / "x.jpg")
     source = read(write(tmp_path, "page.html", HOSTILE_PAGE))
     (doc,) = source.documents
     assert (doc.title, doc.authors, doc.lang, doc.source_url) == (
         "The Article", ("Jana Nováková",), "cs", "https://example.org/article")
-    assert [b.kind for b in doc.blocks] == ["paragraph", "heading", "list", "quote", "caption", "paragraph"]
+    assert [b.kind for b in doc.blocks] == ["paragraph", "heading", "list", "quote", "image", "paragraph"]
+    assert plain(doc.blocks[4].caption) == "A photo. From social media"
     first = doc.blocks[0].inlines
     assert Link("https://example.org/x", (Text("safe link"),)) in first
     assert "bad link" in plain(first) and not any(getattr(n, "url", "").startswith("javascript") for n in first)

@@ -5,11 +5,13 @@ Warnings carry stable codes so that people (and scripts) can rely on them:
 - Z101 the same piece is listed twice
 - Z102 two pieces share most of their text
 - Z103 the cleaner removed lines from a source (how many; `zinebuild inspect` lists them)
-- Z104 a reader warning (unmatched note marker, dropped image, …)
+- Z104 a reader warning (an unmatched note marker, …)
 - Z105 a `skip` entry matched no section
 - Z106 a piece has no title in its source and none in the config
 - Z107 a link could not be kept: its text stays, unlinked (links.py says why)
 - Z108 a source's front matter says something the build cannot honour (a draft, a misspelt key)
+- Z120 a picture or table where only text can go (a list item, a note): its words kept (figures.py)
+- Z121 an image left out (remote), without a description, or too coarse for print (media.py, images.py)
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from . import langtags, links, readers
+from . import langtags, links, media, readers
 from .config import Config, PieceConfig
 from .errors import InputError, Problem, ZinebuildError
 from .model import Anthology, Document, Heading, Notice, Part, Piece, Source, plain
@@ -67,8 +69,15 @@ def assemble(config: Config, read: Callable[[Path], Source] = readers.read) -> A
     front = _matter(config.matter.introduction, "introduction", "Introduction", read, notices)
     back = _matter(config.matter.colophon, "colophon", "Colophon", read, notices)
     parts, front, back = _resolve_links(parts, front, back, taken, notices)
+    placed = [(p.source, p.document) for p in (*front, *(p for part in parts for p in part.pieces), *back)]
+    blurb = None
+    if config.book.back_cover and config.book.back_cover.lower().endswith(".md"):
+        (blurb,) = _matter(Path(config.book.back_cover), "back-cover", "", read, notices)
+        placed.append((blurb.source, blurb.document))
+    media.confine(placed, config.root)
+    notices += media.resolution_notices(placed, config.output)
     return Anthology(config.book, tuple(parts), front, back, config.matter.contents, config.matter.half_title,
-                     config.matter.sources, tuple(notices))
+                     config.matter.sources, tuple(notices), blurb)
 
 
 def _resolve_links(parts: list[Part], front: tuple, back: tuple, taken: set[str], notices: list[Notice]):

@@ -88,6 +88,12 @@ class OutputConfig:
     """Saddle: how far each sheet's pages move toward the fold, per sheet from the outside (points)."""
     marks: bool = False
     """Fold and crop marks on the booklet's sheets."""
+    images: str = "colour"
+    """Pictures in print (PDF, booklet): "colour", "grayscale", or "bitmap" (dithered black and white)."""
+    cover: str = "inside"
+    """Where the printed covers go: "inside" the PDF and booklet, or a "separate" sheet for card."""
+    paper: float = 0.1 * 72 / 25.4
+    """Thickness of one sheet of paper (points), for the spine of a separate cover sheet."""
 
 
 @dataclass(frozen=True)
@@ -223,13 +229,15 @@ class _Validator:
                      hint=f"copy the file into {self.root} and name it from there")
         return False
 
-    def cover(self, raw: dict) -> Path | None:
-        path = self.file(raw, "book", "cover")
-        if path is None or not self.inside(path, "book", "cover", raw["cover"]):
+    def cover(self, raw: dict, key: str = "cover") -> Path | None:
+        path = self.file(raw, "book", key)
+        if path is None or not self.inside(path, "book", key, raw[key]):
             return None
+        if key == "back_cover" and path.suffix.lower() == ".md":
+            return path  # a blurb: read like the introduction (assemble)
         problem = coverfile.problem(path)
         if problem:
-            self.problem("book.cover", problem, hint=coverfile.HINT)
+            self.problem(f"book.{key}", problem, hint=coverfile.HINT)
             return None
         return path
 
@@ -298,12 +306,13 @@ class _Validator:
             raw = {}
         self.table(raw, "book", {"title", "subtitle", "editor", "editors", "author", "authors",
                                  "language", "date", "description", "rights", "identifier", "cover",
-                                 "series", "series_index"})
+                                 "series", "series_index", "back_cover"})
         title = self.string(raw, "book", "title", required=bool(raw)) or "Untitled"
         editors = self.names(raw, "book", "editor") + self.names(raw, "book", "editors")
         authors = self.names(raw, "book", "author") + self.names(raw, "book", "authors")
         language = self.lang(raw, "book", "language") or "en"
         cover = self.cover(raw)
+        back_cover = self.cover(raw, "back_cover")  # printed last: a picture, or a blurb in .md
         identifier = self.string(raw, "book", "identifier")
         if not identifier:
             # Stable across builds: the same title always gives the same identifier.
@@ -314,6 +323,7 @@ class _Validator:
             date=self.date(raw, "book", "date"), description=self.string(raw, "book", "description"),
             rights=self.string(raw, "book", "rights"), cover=str(cover) if cover else None,
             series=self.string(raw, "book", "series"), series_index=self.series_index(raw),
+            back_cover=str(back_cover) if back_cover else None,
         )
 
     def series_index(self, raw: dict) -> int | None:
@@ -402,7 +412,7 @@ class _Validator:
             raw = {}
         self.table(raw, "output", {"formats", "page_size", "sheet", "imposition",
                                    "font_size", "layout", "name", "opening", "notes", "signature",
-                                   "creep", "marks"})
+                                   "creep", "marks", "images", "cover", "paper"})
         defaults = OutputConfig()
         formats = raw.get("formats", list(defaults.formats))
         if isinstance(formats, str):
@@ -434,7 +444,8 @@ class _Validator:
             font_size = defaults.font_size
         layout = self.string(raw, "output", "layout") or "default"
         choices = {}
-        for key, allowed in (("opening", ("any", "right")), ("notes", ("footnotes", "endnotes"))):
+        for key, allowed in (("opening", ("any", "right")), ("notes", ("footnotes", "endnotes")),
+                             ("images", ("colour", "grayscale", "bitmap")), ("cover", ("inside", "separate"))):
             value = raw.get(key, allowed[0])
             if value not in allowed:
                 self.problem(f"output.{key}", f"must be {' or '.join(repr(a) for a in allowed)}, not {value!r}")
@@ -452,13 +463,19 @@ class _Validator:
                 creep = parse_length(raw["creep"])
             except ValueError as error:
                 self.problem("output.creep", str(error))
+        paper = defaults.paper
+        if "paper" in raw:
+            try:
+                paper = parse_length(raw["paper"])
+            except ValueError as error:
+                self.problem("output.paper", str(error))
         marks = raw.get("marks", False)
         if not isinstance(marks, bool):
             self.problem("output.marks", "must be true or false")
             marks = False
         return OutputConfig(tuple(dict.fromkeys(formats)), page_size, sheet, scheme,
                             float(font_size), layout, self.output_name(raw), **choices,
-                            signature=signature, creep=creep, marks=marks)
+                            signature=signature, creep=creep, marks=marks, paper=paper)
 
 
 def _is_tables(value) -> bool:

@@ -11,8 +11,8 @@ import re
 
 import yaml
 
-from .model import (Block, Break, Caption, Code, Document, Emphasis, Heading, Inline, LineBreak, Link,
-                    ListBlock, NoteRef, Paragraph, Preformatted, Quote, Strong, Text)
+from .model import (Block, Break, Caption, Code, Document, Emphasis, Heading, Image, Inline, LineBreak, Link,
+                    ListBlock, NoteRef, Paragraph, Preformatted, Quote, Strong, Table, Text)
 
 _ESCAPE = re.compile(r"([\\`*_\[\]<>&])")
 _NUMBERED = re.compile(r"^(\s*\d{1,9})([.)])")
@@ -60,7 +60,30 @@ def _block(block: Block) -> str:
     if isinstance(block, Preformatted):
         fence = "~~~~" if "```" in block.text else "```"
         return f"{fence}\n{block.text}\n{fence}"
+    if isinstance(block, Image):
+        title = ' "' + block.title.replace('"', "'") + '"' if block.title else ""
+        text = f"![{_inlines((Text(block.alt),))}](<{block.src}>{title})"
+        text = f"{{.{block.role}}}\n{text}" if block.role else text
+        return text + ("\n" + _inlines(block.caption) if block.caption else "")
+    if isinstance(block, Table):
+        return _table(block)
     raise TypeError(f"no Markdown for {type(block).__name__}")
+
+
+def _table(table: Table) -> str:
+    """A pipe table (spans are written out as empty cells: Markdown has none)."""
+    def row(cells) -> str:
+        texts = []
+        for cell in cells:
+            texts += [_inlines(cell.inlines).replace("|", "\\|").replace("\\\n", " ")] + [""] * (cell.colspan - 1)
+        return "| " + " | ".join(texts + [""] * (table.columns - len(texts))) + " |"
+    head = table.head[0] if table.head else ()
+    aligns = [c.align for c in (table.head or table.body or ((),))[0]] + [None] * table.columns
+    rule = {"left": ":--", "right": "--:", "center": ":-:", None: "---"}
+    lines = [row(head), "|" + "".join(rule[a] + "|" for a in aligns[:table.columns])]
+    lines += [row(r) for r in (*table.head[1:], *table.body)]
+    caption = ["", "{.caption}", _line_start(_inlines(table.caption))] if table.caption else []
+    return "\n".join(lines + caption)
 
 
 def _inlines(nodes: tuple[Inline, ...]) -> str:

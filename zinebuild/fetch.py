@@ -98,4 +98,11 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-__all__ = ["Confined", "ConfinedFetcher", "Refused"]
+
+def inside(path: Path, roots) -> Path | None:
+    """path resolved (symbolic links followed) if it lies inside one of roots, else None."""
+    real = path.resolve()
+    return real if any(real.is_relative_to(Path(root).resolve()) for root in roots) else None
+
+
+__all__ = ["Confined", "ConfinedFetcher", "Refused", "inside"]

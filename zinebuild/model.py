@@ -138,7 +138,43 @@ class Preformatted:
     text: str
 
 
-Block = Union[Heading, Paragraph, Quote, ListBlock, Break, Caption, Preformatted]
+@dataclass(frozen=True)
+class Image:
+    """A picture, alone in its paragraph (a figure) in the source."""
+
+    kind: ClassVar[str] = "image"
+    # An absolute path checked to be inside the project (media.py), or a data: URL.
+    src: str
+    alt: str
+    caption: Inlines = ()
+    title: str | None = None
+    # "full-page": a page of its own, fitted to the text block; None: in the text's flow.
+    role: str | None = None
+    line: int = 0  # where the source names it, for errors about the file
+
+
+@dataclass(frozen=True)
+class Cell:
+    inlines: Inlines
+    header: bool = False
+    colspan: int = 1
+    rowspan: int = 1
+    align: str | None = None  # "left", "center", "right" from a Markdown pipe table
+
+
+@dataclass(frozen=True)
+class Table:
+    kind: ClassVar[str] = "table"
+    head: tuple[tuple[Cell, ...], ...]  # header rows (repeated on each page a table spans)
+    body: tuple[tuple[Cell, ...], ...]
+    caption: Inlines = ()
+
+    @property
+    def columns(self) -> int:
+        return max((sum(c.colspan for c in row) for row in self.head + self.body), default=0)
+
+
+Block = Union[Heading, Paragraph, Quote, ListBlock, Break, Caption, Preformatted, Image, Table]
 
 
 @dataclass(frozen=True)
@@ -224,6 +260,7 @@ class BookInfo:
     cover: str | None = None  # absolute path of the cover image, if any
     series: str | None = None
     series_index: int | None = None
+    back_cover: str | None = None  # absolute path of the back cover (an image, or a blurb in .md), printed last
 
     @property
     def byline(self) -> str:
@@ -274,6 +311,7 @@ class Anthology:
     half_title: bool = False
     sources: bool = True
     notices: tuple[Notice, ...] = field(default=(), compare=False)
+    blurb: Piece | None = None  # the back cover's text, when [book] back_cover is Markdown (print only)
 
     @property
     def warnings(self) -> tuple[Notice, ...]:
@@ -294,7 +332,24 @@ def block_text(block: Block) -> str:
         return "\n\n".join(block_text(b) for b in block.blocks)
     if isinstance(block, Preformatted):
         return block.text
+    if isinstance(block, Image):
+        return "\n".join(filter(None, (block.alt, plain(block.caption))))
+    if isinstance(block, Table):
+        rows = [" | ".join(plain(c.inlines) for c in row) for row in block.head + block.body]
+        return "\n".join(filter(None, [plain(block.caption), *rows]))
     return ""
+
+
+def block_inlines(block: Block):
+    """Every run of inline content a block holds (for note references), nested blocks included."""
+    for name in ("inlines", "caption"):
+        if getattr(block, name, None):
+            yield getattr(block, name)
+    yield from getattr(block, "items", ())
+    if isinstance(block, Table):
+        yield from (cell.inlines for row in block.head + block.body for cell in row)
+    for inner in getattr(block, "blocks", ()):
+        yield from block_inlines(inner)
 
 
 def block_to_dict(block: Block) -> dict:
@@ -310,9 +365,30 @@ def block_to_dict(block: Block) -> dict:
     if isinstance(block, Break):
         out["text"] = ""
         return out
+    if isinstance(block, (Image, Table)):  # one line of text for `inspect`'s outline
+        out["text"] = block_text(block).replace("\n", " / ")
+    if isinstance(block, Image):
+        out.update(src=block.src, alt=block.alt, caption=plain(block.caption))
+        out.update({k: v for k, v in (("title", block.title), ("role", block.role)) if v})
+        return out
+    if isinstance(block, Table):
+        def rows(group):
+            return [[_cell_dict(c) for c in row] for row in group]
+        out.update(caption=plain(block.caption), head=rows(block.head), body=rows(block.body))
+        return out
     out["text"] = block_text(block)
     if isinstance(block, Paragraph) and block.role:
         out["role"] = block.role
+    return out
+
+
+def _cell_dict(cell: Cell) -> dict:
+    out: dict = {"text": plain(cell.inlines)}
+    if cell.header:
+        out["header"] = True
+    out.update({k: v for k, v in (("colspan", cell.colspan), ("rowspan", cell.rowspan)) if v != 1})
+    if cell.align:
+        out["align"] = cell.align
     return out
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import config as config_module
-from . import readers
+from . import images, readers
 from .cache import BlobCache
 from .clean import release_word_lists
 from .assemble import assemble
@@ -44,6 +44,7 @@ def build(project: Project, formats: tuple[str, ...], out_dir: Path, on_written=
           settings: Settings | None = None) -> list[Path]:
     """Write the formats into out_dir; by default in parallel, with a cache in out_dir."""
     settings = settings or Settings(cache_dir=out_dir / CACHE_FOLDER)
+    images.keep_in(settings.cache_dir)  # converted pictures, between builds
     with contextlib.ExitStack() as stack:
         if settings.service is None:
             settings = replace(settings, service=stack.enter_context(start_service(settings.jobs)))

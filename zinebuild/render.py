@@ -18,8 +18,9 @@ from .cssinline import inline_stylesheet
 from .dates import build_time
 from .errors import BuildError, InputError, Problem
 from .fetch import Confined
-from .model import Anthology, BookInfo, Piece, note_refs
-from .outline import all_blocks, heading_tag, section_anchor, section_rank, title_level
+from .images import cover_src, src_for
+from .model import Anthology, BookInfo, Piece, block_inlines, note_refs
+from .outline import heading_tag, section_anchor, section_rank, title_level
 from .slug import slugify
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -178,10 +179,9 @@ class NoteIds:
 def unreferenced_notes(piece: Piece) -> dict:
     """Notes no reference points at, by id: they still belong in the book, at the piece's end."""
     referenced = set()
-    for block in all_blocks(piece.document.blocks):
-        referenced.update(note_refs(getattr(block, "inlines", ())))
-        for item in getattr(block, "items", ()):
-            referenced.update(note_refs(item))
+    for block in piece.document.blocks:
+        for run in block_inlines(block):  # tables and captions hold references too, quotes nest blocks
+            referenced.update(note_refs(run))
     return {n.id: n for n in piece.document.notes if n.id not in referenced}
 
 
@@ -208,6 +208,9 @@ def _context(anthology: Anthology, layout: Layout, target: str) -> dict:
         # Where a link inside the book leads (links.py made it "#id" in the piece it names).
         "internal_href": (lambda piece_id, url: f"{unit_file(piece_id)}{url}") if target == "epub"
         else (lambda piece_id, url: url),
+        "image_src": src_for(target, out),  # images.py: a file in the EPUB, a data: URL in print
+        "print_cover_src": cover_src(out),
+        "covers_inside": out.cover == "inside",  # else on a sheet of their own (writers/cover_sheet.py)
     }
 
 
@@ -220,7 +223,8 @@ def book_html(anthology: Anthology, layout: Layout, inline_assets: bool = False)
     """The whole book as one HTML document, styled by print.css (the PDF and the .html output)."""
     context = _context(anthology, layout, "print")
     if inline_assets:
-        context.update(stylesheets=[], inline_css=_inline_css(layout, "print.css"))
+        context.update(stylesheets=[], inline_css=_inline_css(layout, "print.css"),
+                       image_src=src_for("screen", layout.output), print_cover_src=cover_src(layout.output, True))  # a screen's file: colour, not print's
     else:
         context.update(stylesheets=["print.css"], inline_css="")
     return layout.render("book.html", title=anthology.book.title, **context)
@@ -301,6 +305,13 @@ def epub_units(anthology: Anthology, layout: Layout, cover: bool = False) -> lis
 def cover_html(anthology: Anthology, layout: Layout) -> str:
     """The generated cover's design, a one-page HTML document (layouts/*/cover.html)."""
     return layout.render("cover.html", **_context(anthology, layout, "cover"))
+
+
+def cover_sheet_html(anthology: Anthology, layout: Layout, spine: float) -> str:
+    """The covers side by side on one sheet, with the spine between (layouts/*/cover_sheet.html)."""
+    context = _context(anthology, layout, "print")
+    width = round(2 * layout.output.page_size.width + spine, 3)
+    return layout.render("cover_sheet.html", sheet_width=width, spine=spine, **context)
 
 
 def epub_css(layout: Layout) -> str:

@@ -19,6 +19,7 @@ from ..clean.decode import NotText, decode
 from ..errors import Problem, SourceError
 from ..model import Document, Removal, Source
 from ..slug import slugify
+from . import figures
 from .htmlblocks import HEADINGS, Walker, squash
 
 # Page furniture around an article, and everything that runs or submits.
@@ -63,6 +64,8 @@ def read(path: Path, data: bytes) -> Source:
         del meta["title"]
     _report_outside(tree, main, removed, meta.get("title"))
     walker = Walker()
+    warnings: list[str] = []
+    figures.lift(main, walker._children, path, warnings)  # pictures and tables become blocks of their own
     blocks = walker.blocks(main)
     title = meta.get("title") or path.stem.replace("_", " ")
     lang = meta.get("lang")  # judged with every other source's in assemble (langtags)
@@ -72,7 +75,7 @@ def read(path: Path, data: bytes) -> Source:
                    urls=tuple(dict.fromkeys(filter(None, [meta.get("url"), meta.get("og_url")]))),
                    anchors=tuple(walker.finish().items()))
     removed.sort(key=lambda r: r.line)
-    return Source(str(path), encoding, (doc,), tuple(removed))
+    return Source(str(path), encoding, (doc,), tuple(removed), tuple(warnings))
 
 
 def _words(element) -> str:

@@ -10,11 +10,13 @@ import re
 from ..model import (Block, Break, Caption, Code, Emphasis, Heading, Inline, LineBreak, Link, ListBlock,
                      Paragraph, Preformatted, Quote, Strong, Text)
 from ..slug import slugify
+from .figures import PLACEHOLDER, placed
 
 _SPACE = re.compile(r"\s+")
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 BLOCK_TAGS = {*HEADINGS, "p", "ul", "ol", "blockquote", "pre", "hr", "figure", "figcaption", "table", "div",
-              "section", "article", "main", "dl", "li", "address", "details", "summary", "center", "dd", "dt"}
+              "section", "article", "main", "dl", "li", "address", "details", "summary", "center", "dd", "dt",
+              PLACEHOLDER}
 
 
 def squash(text: str) -> str:
@@ -110,6 +112,8 @@ class Walker:
             return [Preformatted(element.text_content().strip("\n"))]
         if tag == "hr":
             return [Break()]
+        if tag == PLACEHOLDER:  # a picture or table read by figures.py
+            return [placed(element)]
         if tag == "table":
             self._ids(element)
             rows = [" | ".join(squash(c.text_content()) for c in row.xpath("./td|./th"))

@@ -18,12 +18,13 @@ from ..model import (Block, Break, Caption, Code, Document, Emphasis, Heading, I
                      ListBlock, Note, NoteRef, Paragraph, Preformatted, Quote, Removal, Source, Strong, Text,
                      block_text, plain)
 from ..slug import slugify
-from . import html
+from . import figures, html
 
 # {.caption} and {.question} lines give a paragraph its kind or role (written by `zinebuild import`).
 # markdown-it silently drops what is nested deeper than maxNesting (20 in "commonmark"): no limit
 # here; depth.py flattens deep quotes, and readers.read names a source too deep to parse at all.
-_PARSER = MarkdownIt("commonmark", {"maxNesting": 1_000_000}).use(footnote_plugin).use(attrs_block_plugin)
+_PARSER = (MarkdownIt("commonmark", {"maxNesting": 1_000_000}).enable("table")  # pipe tables: figures.py
+           .use(footnote_plugin).use(attrs_block_plugin))
 # markdown-it leaves javascript:, file: and data: links as literal "[text](url)"; links.py
 # judges every URL instead, so that the text is kept and the URL never shown.
 _PARSER.validateLink = lambda url: True
@@ -45,7 +46,7 @@ def read(path: Path, data: bytes) -> Source:
     for token in tokens:
         if token.map:
             token.map = [token.map[0] + body_line - 1, token.map[1] + body_line - 1]
-    converter = _Converter(warnings, text.split("\n"))
+    converter = _Converter(warnings, text.split("\n"), path)
     blocks, notes, first_heading = converter.convert(tokens)
     # The first heading names a piece whose front matter does not; transforms.py absorbs it.
     title = fields.title or first_heading or path.stem.replace("_", " ")
@@ -61,8 +62,10 @@ def read(path: Path, data: bytes) -> Source:
 class _Converter:
     """Walks markdown-it's flat token stream into the nested block model."""
 
-    def __init__(self, warnings: list[str], lines: list[str]):
+    def __init__(self, warnings: list[str], lines: list[str], path: Path):
         self.warnings = warnings
+        self.path = path  # pictures are found beside it (figures.py)
+        self.pictures: list = []  # images met in the inline content being converted
         self.removed: list[Removal] = []  # what raw HTML in the text leaves out (comments, scripts, …)
         self.lines = lines  # of the whole file, to say on which line a link is
         self.first_heading: str | None = None
@@ -92,8 +95,13 @@ class _Converter:
             elif kind == "paragraph_open":
                 inlines = self._inlines(tokens[pos + 1].children or [])
                 css = str(token.attrs.get("class", ""))
-                if css == "caption":
-                    blocks.append(Caption(inlines))
+                if self.pictures:
+                    blocks += figures.markdown_figures(self.pictures, inlines, css or None, self.path,
+                                                       self.line or 0, self.warnings)
+                    self.pictures = []
+                elif css == "caption":
+                    if not figures.take_caption(blocks, Caption(inlines)):
+                        blocks.append(Caption(inlines))
                 else:
                     blocks.append(Paragraph(inlines, css if css in _ROLES else None))
                 pos += 3
@@ -110,6 +118,9 @@ class _Converter:
                 blocks.extend(inner)
                 self.removed.extend(removed)
                 pos += 1
+            elif kind == "table_open":
+                table, pos = figures.markdown_table(tokens, pos, self._inlines)
+                blocks.append(table)
             elif kind == "hr":
                 blocks.append(Break())
                 pos += 1
@@ -146,6 +157,7 @@ class _Converter:
         while tokens[pos].type != close:
             if tokens[pos].type == "list_item_open":
                 inner, pos = self._blocks(tokens, pos + 1, "list_item_close")
+                figures.report_flattened(inner, "a list item", self.warnings)
                 inlines: list[Inline] = []
                 for block in inner:
                     if inlines:
@@ -163,6 +175,7 @@ class _Converter:
             if token.type == "footnote_open":
                 label = str(token.meta.get("label", token.meta.get("id")))
                 inner, pos = self._blocks(tokens, pos + 1, "footnote_close")
+                figures.report_flattened(inner, "a note", self.warnings)
                 paragraphs = tuple(getattr(b, "inlines", None) or (Text(block_text(b)),) for b in inner)
                 notes.append(Note(label, paragraphs))
             else:
@@ -203,11 +216,9 @@ class _Converter:
                 self._inline_html(token.content, out)
             elif kind == "footnote_ref":
                 out.append(NoteRef(str(token.meta.get("label", token.meta.get("id")))))
-            elif kind == "image":
-                alt = token.content or "image"
-                self.warnings.append(f"image '{token.attrGet('src')}' left out (images are not supported yet); "
-                                     f"its description '{alt}' is kept as text")
-                _append_text(out, alt)
+            elif kind == "image":  # a figure after its paragraph (figures.py)
+                lines_before = sum(t.type in ("softbreak", "hardbreak") for t in tokens[:pos])
+                self.pictures.append((token, lines_before, bool(plain(out).strip())))
             pos += 1
         return out, pos
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from ..impose import Options, Plan, impose
 from ..model import Anthology
 from ..render import Layout, output_stem
 from ..settings import Settings
-from . import pdf
+from . import cover_sheet, pdf
 
 LOGGER = logging.getLogger("zinebuild")
 
@@ -29,4 +30,10 @@ def build(anthology: Anthology, layout: Layout, out_dir: Path, settings: Setting
     target = out_dir / f"{output_stem(anthology.book, output)}-booklet.pdf"
     write_bytes(target, data)
     LOGGER.info("booklet: %d sheet(s) of %s. %s", plan.sheets, output.sheet.name, plan.instructions)
+    if cover_sheet.wanted(anthology, layout):
+        import pikepdf  # late, as in typeset: only builds with a cover sheet pay for it here
+
+        pages = pikepdf.open(io.BytesIO(pdf.render(anthology, layout, settings))).pages
+        sheet = cover_sheet.build(anthology, layout, out_dir, settings, len(pages))
+        LOGGER.info("cover: %s, to print on card and wrap around the folded pages", sheet.name)
     return target

@@ -18,6 +18,8 @@ from ebooklib import epub
 
 from ..dates import build_time
 from ..fetch import Confined
+from ..images import EPUB_FOLDER, screen_assets
+from ..media import book_images
 from ..fsutil import atomic_path
 from ..model import Anthology
 from ..outline import sections
@@ -55,7 +57,11 @@ def _book(anthology: Anthology, layout: Layout, cache: RenderCache, service) -> 
         book.add_item(image)
         # Kindle and older readers find the cover through this EPUB 2 meta.
         book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
-    epub_meta.describe(book, anthology, cover is not None)
+    pictures = screen_assets(book_images(anthology), layout.output)
+    for asset in pictures:  # each once, however often the text shows it
+        book.add_item(epub.EpubItem(uid=f"image-{asset.name.split('.')[0]}", file_name=f"{EPUB_FOLDER}/{asset.name}",
+                                    media_type=asset.media_type, content=asset.data))
+    epub_meta.describe(book, anthology, cover is not None or bool(pictures))
 
     css = epub_css(layout)
     if layout.epub.embed_fonts:

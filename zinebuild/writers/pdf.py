@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..fsutil import write_bytes
+from ..media import book_images
 from ..model import Anthology
 from ..render import Layout, output_stem
 from ..settings import Settings
@@ -15,10 +16,16 @@ from ..settings import Settings
 def render(anthology: Anthology, layout: Layout, settings: Settings) -> bytes:
     """PDF bytes of the book; cached so that the booklet reuses the reading PDF's render."""
     if settings.pdf_under_way is not None:
-        return settings.pdf_under_way.finish().pdf
-    from ..typeset import typeset  # pikepdf and fontTools: only builds with a PDF pay for them
+        data = settings.pdf_under_way.finish().pdf
+    else:
+        from ..typeset import typeset  # pikepdf and fontTools: only builds with a PDF pay for them
 
-    return typeset(anthology, layout, settings).pdf
+        data = typeset(anthology, layout, settings).pdf
+    if book_images(anthology) or anthology.book.cover or anthology.book.back_cover:
+        from ..images_pdf import in_pdf
+
+        data = in_pdf(data, bitmap=layout.output.images == "bitmap")  # each picture once; 1-bit stays 1-bit
+    return data
 
 
 def build(anthology: Anthology, layout: Layout, out_dir: Path, settings: Settings) -> Path:

@@ -1,0 +1,296 @@
+"""Turn image files into what each output carries: decoded once, converted, fitted, stored once.
+
+- screen (EPUB and the .html file): colour, at most SCREEN_SIDE pixels across, in a type every
+  reading system shows (JPEG, PNG, GIF, SVG; WebP becomes PNG or JPEG);
+- print (the PDF and so the booklet): downsampled to its printed size at PRINT_DPI, in
+  colour, grayscale or dithered 1-bit (``[output] images``).
+
+Metadata (EXIF, with a phone's place and time) is left behind, the photo turned upright
+first; the same bytes in give the same bytes out, named by their hash, so that an image
+used twice is stored once. Results are kept in memory for the build and in the build cache.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote_to_bytes
+
+from .cache import BlobCache, digest
+from .config import OutputConfig
+from .errors import InputError, Problem
+from .model import Image as ImageBlock
+
+PRINT_DPI = 300
+LOW_DPI = 150  # below this a picture looks soft or blocky on paper
+SCREEN_SIDE = 1920  # pixels on the longer side: more than a tablet shows, and a phone photo decodes at half
+CSS_PX = 0.75  # points per CSS pixel: an image's natural size is one CSS pixel per pixel
+# Share of the text block an image may fill; print.css says the same (max-height in vh,
+# which WeasyPrint measures on the page area): room is left for a caption below a figure.
+HEIGHT_SHARE = {None: 0.72, "full-page": 0.9}
+_TYPES = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "GIF": ("image/gif", ".gif"),
+          "SVG": ("image/svg+xml", ".svg")}
+_PHOTO_FORMATS = {"JPEG", "MPO", "WEBP"}
+
+
+@dataclass(frozen=True)
+class Asset:
+    data: bytes
+    format: str  # JPEG, PNG, GIF or SVG
+    width: int = 0  # pixels; 0 for SVG
+    height: int = 0
+    dpi: float = 0.0  # print: pixels per inch at the printed size; 0 for SVG and screen
+
+    @property
+    def media_type(self) -> str:
+        return _TYPES[self.format][0]
+
+    @property
+    def name(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()[:20] + _TYPES[self.format][1]
+
+    def data_url(self) -> str:
+        return f"data:{self.media_type};base64,{base64.b64encode(self.data).decode()}"
+
+
+_store = BlobCache(None)
+
+
+def keep_in(folder: Path | None) -> None:
+    """Keep converted images in this folder (the build cache) between builds."""
+    global _store
+    _store = BlobCache(folder)
+
+
+def source_bytes(src: str) -> bytes:
+    """The bytes of an Image block's src: a file checked by media.py, or a data: URL."""
+    if src.lower().startswith("data:"):
+        head, _, body = src.partition(",")
+        return base64.b64decode(body) if head.lower().endswith(";base64") else unquote_to_bytes(body)
+    try:
+        return Path(src).read_bytes()
+    except OSError as error:
+        raise InputError(Problem(f"cannot read image: {error.strerror or error}", file=src)) from None
+
+
+SCREEN = ("screen", 0.0, 0.0)
+
+
+def screen(block: ImageBlock, output: OutputConfig | None = None) -> Asset:
+    """As the EPUB and the .html file show it; with output, its print form is made from the same decoding."""
+    also = [(output.images, *print_box(output, block.role))] if output else []
+    return _converted(block.src, [SCREEN, *also])[0]
+
+
+def printed(block: ImageBlock, output: OutputConfig) -> Asset:
+    """As the PDF prints it; its screen form is made from the same decoding (the EPUB wants it next)."""
+    return _converted(block.src, [(output.images, *print_box(output, block.role)), SCREEN])[0]
+
+
+def cover(path: str, output: OutputConfig) -> Asset:
+    """A cover image for print: the whole trimmed page, at PRINT_DPI."""
+    return _converted(path, [(output.images, output.page_size.width, output.page_size.height), SCREEN])[0]
+
+
+def print_box(output: OutputConfig, role: str | None) -> tuple[float, float]:
+    """The largest size, in points, an image may print at: the text block, less room for a caption."""
+    from .render import page_margins
+
+    width, height = output.page_size.width, output.page_size.height
+    margins = page_margins(width, height)
+    text_width = width - margins["inner"] - margins["outer"]
+    text_height = height - margins["top"] - margins["bottom"]
+    return round(text_width, 2), round(text_height * HEIGHT_SHARE[role], 2)
+
+
+def _converted(src: str, wanted: list[tuple[str, float, float]]) -> list[Asset]:
+    data = source_bytes(src)
+    sha = hashlib.sha256(data).hexdigest()
+    _NAMES.setdefault(sha, "a data: URL" if src.lower().startswith("data:") else src)
+    found: dict[tuple, Asset] = {}
+    for want in wanted:
+        key = (sha, *want)
+        if key not in _memo:
+            stored = _store.get_blob(_entry(sha, want), ".image")
+            if stored is not None:
+                head, _, body = stored.partition(b"\n")
+                fmt, width, height, dpi = head.decode().split()
+                _memo[key] = Asset(body, fmt, int(width), int(height), float(dpi))
+        if key in _memo:
+            found[want] = _memo[key]
+    missing = [want for want in wanted if want not in found]
+    if len(_memo) > _MEMO_MOST:  # a long-lived process (a preview server) must not grow without end
+        _memo.clear()
+    if missing:  # decoded once for every form still wanted
+        for want, asset in zip(missing, _decoding(sha, lambda: _convert(data, missing))):
+            _memo[(sha, *want)] = found[want] = asset
+            _store.put_blob(_entry(sha, want), ".image",
+                            f"{asset.format} {asset.width} {asset.height} {asset.dpi}\n".encode() + asset.data)
+    return [found[want] for want in wanted]
+
+
+def _entry(sha: str, want: tuple) -> str:
+    from importlib import metadata
+
+    # A new Pillow may encode the same pixels otherwise: its version is part of what made them.
+    return digest("image", f"pillow {metadata.version('pillow')}", sha, *map(str, want))
+
+
+# This build's conversions, by (source hash, mode, box): an image used twice is converted once.
+_memo: dict[tuple, Asset] = {}
+_MEMO_MOST = 512
+
+
+def _convert(data: bytes, wanted: list[tuple[str, float, float]]) -> list[Asset]:
+    if _is_svg(data):
+        return [Asset(data, "SVG") for _ in wanted]  # drawn by the reading system or WeasyPrint, at any size
+    from PIL import Image, ImageOps
+
+    image = Image.open(io.BytesIO(data))
+    source_format = image.format or ""
+    upright = _upright_size(image)
+    plans = []  # (mode, pixels wanted, dpi in print)
+    for mode, box_width, box_height in wanted:
+        if mode == "screen":
+            plans.append((mode, _fit_side(upright, SCREEN_SIDE), 0.0))
+        else:
+            width_pt, height_pt = _printed_size(upright, box_width, box_height)
+            plans.append((mode, (max(1, math.ceil(width_pt / 72 * PRINT_DPI)),
+                                 max(1, math.ceil(height_pt / 72 * PRINT_DPI))), round(upright[0] / (width_pt / 72), 1)))
+    largest = max((target for _, target, _ in plans), key=lambda t: t[0] * t[1])
+    image.draft(None, largest if upright == image.size else largest[::-1])  # JPEG: decode at a fraction, fast
+    image = ImageOps.exif_transpose(image)
+    out = []
+    for mode, target, dpi in plans:
+        if mode == "screen" and source_format == "GIF" and max(upright) <= SCREEN_SIDE:
+            out.append(Asset(data, "GIF", *upright))  # kept whole: it may move
+            continue
+        one = _resized(image, target)
+        if mode == "grayscale":
+            one = one.convert("LA" if _has_alpha(one) else "L")
+        elif mode == "bitmap":
+            # Dithered at the printed resolution, on white: a copier keeps black dots, not grays.
+            one = _on_white(one).convert("L").convert("1", dither=Image.Dither.FLOYDSTEINBERG)
+        out.append(_encoded(one, source_format in _PHOTO_FORMATS and mode != "bitmap", dpi))
+    return out
+
+
+_NAMES: dict[str, str] = {}  # source hash -> where it came from, for error messages
+
+
+def _decoding(sha: str, step):
+    """step(), a file Pillow cannot read turned into an input error that names it."""
+    try:
+        return step()
+    except (OSError, ValueError, SyntaxError) as error:  # Pillow's ways of saying "not an image I know"
+        raise InputError(Problem(f"cannot read this image: {error}", file=_NAMES.get(sha),
+                                 hint="open it in an image editor and save it again as JPEG or PNG")) from None
+
+
+def _is_svg(data: bytes) -> bool:
+    return re.search(rb"<svg[\s>]", data[:4096]) is not None
+
+
+def _upright_size(image) -> tuple[int, int]:
+    orientation = image.getexif().get(0x0112, 1)
+    return (image.height, image.width) if orientation in (5, 6, 7, 8) else image.size
+
+
+def _printed_size(size: tuple[int, int], box_width: float, box_height: float) -> tuple[float, float]:
+    """Its natural size (a CSS pixel per pixel), shrunk to fit the box: as print.css lays it out."""
+    width, height = size[0] * CSS_PX, size[1] * CSS_PX
+    scale = min(1.0, box_width / width, box_height / height)
+    return width * scale, height * scale
+
+
+def print_dpi(block: ImageBlock, output: OutputConfig) -> float | None:
+    """Pixels per inch of an image at its printed size (None for a drawing in SVG); reads the header only."""
+    data = source_bytes(block.src)
+    if _is_svg(data):
+        return None
+    from PIL import Image
+
+    _NAMES.setdefault(hashlib.sha256(data).hexdigest(), block.src)
+    image = _decoding(hashlib.sha256(data).hexdigest(), lambda: Image.open(io.BytesIO(data)))
+    width_pt, _ = _printed_size(_upright_size(image), *print_box(output, block.role))
+    return _upright_size(image)[0] / (width_pt / 72)
+
+
+def _fit_side(size: tuple[int, int], most: int) -> tuple[int, int]:
+    scale = min(1.0, most / max(size))
+    return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
+
+
+def _resized(image, target: tuple[int, int]):
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):
+        image = image.convert("RGBA" if _has_alpha(image) else "RGB")
+    if target[0] < image.width and target[1] < image.height:
+        from PIL import Image
+
+        image = image.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)  # fast, as good in print
+    return image
+
+
+def _has_alpha(image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+
+
+def _on_white(image):
+    from PIL import Image
+
+    if not _has_alpha(image):
+        return image
+    image = image.convert("RGBA")
+    background = Image.new("RGBA", image.size, "white")
+    return Image.alpha_composite(background, image).convert("RGB")
+
+
+def _encoded(image, photo: bool, dpi: float = 0.0) -> Asset:
+    """JPEG for photos without transparency, PNG for everything else; no metadata either way."""
+    out = io.BytesIO()
+    if photo and image.mode in ("RGB", "L"):
+        image.save(out, "JPEG", quality=88)
+        fmt = "JPEG"
+    else:
+        image.save(out, "PNG", optimize=image.mode == "1")
+        fmt = "PNG"
+    return Asset(out.getvalue(), fmt, image.width, image.height, dpi)
+
+
+EPUB_FOLDER = "images"
+
+
+def src_for(target: str, output: OutputConfig):
+    """What an <img src> is for a target: "epub" a file in the book, "screen" and "print" data: URLs."""
+    if target == "epub":
+        return lambda block: f"../{EPUB_FOLDER}/{screen(block, output).name}"
+    if target == "screen":
+        return lambda block: screen(block, output).data_url()
+    return lambda block: printed(block, output).data_url()
+
+
+def cover_src(output: OutputConfig, for_screen: bool = False):
+    """What a printed cover's <img src> is: for the .html file (for_screen) in colour, not print's."""
+    if for_screen:
+        return lambda path: _converted(path, [SCREEN])[0].data_url()
+    return lambda path: cover(path, output).data_url()
+
+
+def screen_assets(blocks, output: OutputConfig) -> list[Asset]:
+    """Each distinct picture of the book once, as the EPUB carries it."""
+    return list({asset.name: asset for asset in (screen(block, output) for block in blocks)}.values())
+
+
+def resolution_warnings(blocks: list[ImageBlock], output: OutputConfig) -> list[tuple[ImageBlock, float]]:
+    """The images that would print under LOW_DPI, with their resolution."""
+    found = []
+    for block in blocks:
+        dpi = print_dpi(block, output)
+        if dpi is not None and dpi < LOW_DPI:
+            found.append((block, dpi))
+    return found
