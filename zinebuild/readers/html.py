@@ -116,12 +116,22 @@ def _mend(tree, removed: list[Removal]) -> None:
     # An element that cannot have content gives its misparsed "children" back to the page.
     for element in tree.xpath("|".join(f"//{tag}" for tag in _VOID)):
         if len(element) or (element.text or "").strip():
-            element.drop_tag()
+            _unnest(element)  # the element itself stays: a <source>'s srcset names a picture
     # Sphinx's and MkDocs' "¶" after each heading: a link to itself, not words of the text.
     for element in tree.xpath("//a[starts-with(@href, '#')]"):
         if squash(element.text_content()) in _PERMALINK_SIGNS and not len(element):
             removed.append(Removal(element.sourceline or 0, squash(element.text_content()), "heading permalink"))
             element.drop_tree()
+
+
+def _unnest(element) -> None:
+    """An empty element's misparsed content put back after it, in order, its own tail last."""
+    tail, anchor = element.tail or "", element
+    element.tail, element.text = element.text, None
+    for child in list(element):
+        anchor.addnext(child)
+        anchor = child
+    anchor.tail = (anchor.tail or "") + tail
 
 
 def _drop_furniture(tree, removed: list[Removal]) -> None:
