@@ -581,3 +581,16 @@ def test_a_separate_cover_sheet_holds_back_spine_and_front(tmp_path):
         assert float(page.mediabox[2]) == pytest.approx(2 * width + spine, abs=0.5)
         assert float(page.mediabox[3]) == pytest.approx(height, abs=0.5)
         assert len(page_images(page)) == 2
+
+
+@pytest.mark.allow_warnings
+def test_links_in_table_cells_and_captions_go_through_the_link_policy(tmp_path):
+    page = HTML.replace("<td>Square</td>", "<td><a href='javascript:steal()'>Square</a></td>").replace(
+        "Seen from the <em>page</em>.", "Seen from <a href='elsewhere.html'>the page</a>.")
+    project = pipeline.load(make_project(tmp_path, html=page))
+    blocks = project.anthology.pieces[1].document.blocks
+    image, table = blocks[1], blocks[2]
+    cell = table.body[0][0]
+    assert [n.kind for n in cell.inlines] == ["text"] and cell.inlines[0].text == "Square"  # unlinked, kept
+    assert not any(n.kind == "link" for n in image.caption)  # a relative link with nowhere to go
+    assert "the page" in "".join(getattr(n, "text", "") for n in image.caption)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from .model import Document, Heading, Link, ListBlock, Note, Notice, Piece, Quote, Source, plain
+from .model import Document, Heading, Link, ListBlock, Note, Notice, Piece, Quote, Source, plain, with_inlines
 from .outline import section_anchor
 from .slug import slugify, unique
 
@@ -119,7 +119,7 @@ def _map_links(doc: Document, change) -> Document:
             return replace(b, items=tuple(inlines(i) for i in b.items))
         if hasattr(b, "inlines"):
             return replace(b, inlines=inlines(b.inlines))
-        return b
+        return with_inlines(b, inlines)  # a picture's caption, a table's cells
 
     return replace(doc, blocks=tuple(block(b) for b in doc.blocks),
                    notes=tuple(Note(n.id, tuple(inlines(p) for p in n.paragraphs)) for n in doc.notes))

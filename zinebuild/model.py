@@ -7,7 +7,7 @@ golden tests: block text is plain text with note references written ``[^id]``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from functools import cached_property
 from typing import ClassVar, Union
 
@@ -338,6 +338,17 @@ def block_text(block: Block) -> str:
         rows = [" | ".join(plain(c.inlines) for c in row) for row in block.head + block.body]
         return "\n".join(filter(None, [plain(block.caption), *rows]))
     return ""
+
+
+def with_inlines(block: Block, change) -> Block:
+    """An Image or Table with change(run) applied to each run of inline content it holds."""
+    if isinstance(block, Image):
+        return replace(block, caption=change(block.caption))
+    if isinstance(block, Table):
+        def rows(group):
+            return tuple(tuple(replace(cell, inlines=change(cell.inlines)) for cell in row) for row in group)
+        return replace(block, head=rows(block.head), body=rows(block.body), caption=change(block.caption))
+    return block
 
 
 def block_inlines(block: Block):
