@@ -25,8 +25,8 @@ def test_a_source_is_cleaned_once_until_it_changes(tmp_path, monkeypatch):
     path = tmp_path / "piece.txt"
     path.write_text("A Title\n\nFirst paragraph of the text.\n", encoding="utf-8")
     cleaned = []
-    real_read = readers.read
-    monkeypatch.setattr(readers, "read", lambda p: cleaned.append(p) or real_read(p))
+    real_clean = readers.clean
+    monkeypatch.setattr(readers, "clean", lambda p, data: cleaned.append(p) or real_clean(p, data))
     read = readers.cached(BlobCache(tmp_path / "cache"))
     first = read(path)
     assert read(path) == first and len(cleaned) == 1
@@ -49,3 +49,50 @@ def test_an_unwritable_cache_costs_speed_not_the_build(tmp_path):
     cache = BlobCache(blocked / "cache")
     cache.put_blob("key", ".bin", b"data")  # no exception
     assert cache.get_blob("key", ".bin") is None
+
+
+def test_a_source_edited_while_it_is_read_is_kept_under_the_bytes_cleaned(tmp_path, monkeypatch):
+    # The edit lands between hashing and cleaning: the moment a second read would pick it up.
+    path = tmp_path / "piece.txt"
+    path.write_text("A Title\n\nThe old paragraph.\n", encoding="utf-8")
+    real_clean = readers.clean
+
+    def edited_meanwhile(p, data):
+        path.write_text("A Title\n\nThe new paragraph.\n", encoding="utf-8")
+        return real_clean(p, data)
+
+    monkeypatch.setattr(readers, "clean", edited_meanwhile)
+    first = readers.cached(BlobCache(tmp_path / "cache"))(path)
+    assert "old paragraph" in json.dumps(to_data(first))
+    monkeypatch.setattr(readers, "clean", real_clean)
+    # The cache now serves each version of the file its own text.
+    assert "new paragraph" in json.dumps(to_data(readers.cached(BlobCache(tmp_path / "cache"))(path)))
+    path.write_text("A Title\n\nThe old paragraph.\n", encoding="utf-8")
+    assert "old paragraph" in json.dumps(to_data(readers.cached(BlobCache(tmp_path / "cache"))(path)))
+
+
+def test_two_valid_entries_swapped_read_as_missing(tmp_path):
+    cache = BlobCache(tmp_path)
+    cache.put_blob("one", ".bin", b"the first")
+    cache.put_blob("two", ".bin", b"the second")
+    one, two = (tmp_path / "one.bin").read_bytes(), (tmp_path / "two.bin").read_bytes()
+    (tmp_path / "one.bin").write_bytes(two)
+    (tmp_path / "two.bin").write_bytes(one)
+    assert cache.get_blob("one", ".bin") is None and cache.get_blob("two", ".bin") is None
+
+
+def test_swapped_sources_in_the_cache_do_not_swap_the_book(tmp_path):
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text("First\n\nThe first text.\n", encoding="utf-8")
+    second.write_text("Second\n\nThe second text.\n", encoding="utf-8")
+    folder = tmp_path / "cache"
+    read = readers.cached(BlobCache(folder))
+    read(first), read(second)
+    entries = sorted(folder.iterdir())
+    assert len(entries) == 2
+    a, b = (p.read_bytes() for p in entries)
+    entries[0].write_bytes(b)
+    entries[1].write_bytes(a)
+    read = readers.cached(BlobCache(folder))
+    assert "The first text." in json.dumps(to_data(read(first)))
+    assert "The second text." in json.dumps(to_data(read(second)))

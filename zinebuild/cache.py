@@ -1,13 +1,15 @@
 """Keep build products between builds in a folder, under keys that hash what made them.
 
-Each file starts with the SHA-256 of the rest and is written atomically, so a torn or
-altered entry reads as missing, never as wrong. Entries unused for PRUNE_AFTER are removed.
+Each file starts with a line naming its own entry and the SHA-256 of the rest, and is
+written atomically, so a torn, altered or misplaced entry (one file copied over another)
+reads as missing, never as wrong. Entries unused for PRUNE_AFTER are removed.
 A BlobCache(None) keeps nothing. What the keys cover is up to each user: the cleaned
 sources (readers) and the rendered pages (typeset.cache).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -29,6 +31,11 @@ def digest(*parts: str | bytes) -> str:
     return hashed.hexdigest()
 
 
+def _header(entry: str, suffix: str, data: bytes) -> bytes:
+    # The entry's own name is inside it: a valid file renamed to another key is refused.
+    return f"{entry}{suffix} {hashlib.sha256(data).hexdigest()}".encode("ascii", "replace")
+
+
 class BlobCache:
     def __init__(self, folder: Path | None):
         self.folder = folder
@@ -43,17 +50,18 @@ class BlobCache:
         except OSError:
             return None
         check, _, data = stored.partition(b"\n")
-        if check.decode("ascii", "replace") != hashlib.sha256(data).hexdigest():
+        if check != _header(entry, suffix, data):
             return None
         now = time.time()
-        os.utime(path, (now, now))  # recently used: kept by prune()
+        with contextlib.suppress(OSError):  # a read-only cache still serves
+            os.utime(path, (now, now))  # recently used: kept by prune()
         return data
 
     def put_blob(self, entry: str, suffix: str, data: bytes) -> None:
         if self.folder is None:
             return
         try:
-            write_bytes(self.folder / f"{entry}{suffix}", hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+            write_bytes(self.folder / f"{entry}{suffix}", _header(entry, suffix, data) + b"\n" + data)
         except OSError as error:  # a full disk or read-only folder costs speed, not the build
             LOGGER.debug("cache: cannot keep %s: %s", entry, error)
 

@@ -33,17 +33,25 @@ READERS = {
 
 def read(path: Path | str) -> Source:
     path = Path(path)
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
+    return clean(path, read_bytes(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """A source's bytes, read once: what is hashed for the cache is what is cleaned."""
+    if path.suffix.lower() not in READERS:
         raise SourceError(Problem(f"cannot read '{path.suffix}' files", file=path,
                                   hint=f"zinebuild reads {', '.join(sorted(READERS))}"))
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise SourceError(Problem(f"cannot open: {error.strerror or error}", file=path,
                                   hint="check that the file exists and is readable")) from None
+
+
+def clean(path: Path, data: bytes) -> Source:
+    """The Source in data, the bytes of the file at path, by the reader for its kind."""
     try:
-        source = flatten_source(reader(path, data))
+        source = flatten_source(READERS[path.suffix.lower()](path, data))
     except RecursionError:
         raise SourceError(Problem("nested too deeply to read (elements inside elements, hundreds deep)",
                                   file=path, hint="save the page again, or copy its text into a .txt or .md file")
@@ -68,17 +76,16 @@ def cached(store: BlobCache) -> Callable[[Path | str], Source]:
     """read(), remembering each file's Source by a hash of its path and bytes: cleaning is
     most of loading a project, and most sources do not change between two builds."""
     def read_cached(path: Path | str) -> Source:
-        try:
-            entry = digest("source", _reading_libraries(), str(path), Path(path).read_bytes())
-        except OSError:
-            return read(path)  # read() says what is wrong with the file
+        path = Path(path)
+        data = read_bytes(path)  # once: an edit while we build cannot slip in under the old key
+        entry = digest("source", _reading_libraries(), str(path), data)
         stored = store.get_blob(entry, ".source.json")
         if stored is not None:
             try:
                 return from_data(json.loads(stored))
             except (ValueError, KeyError, TypeError):
                 pass
-        source = read(path)
+        source = clean(path, data)
         store.put_blob(entry, ".source.json", json.dumps(to_data(source), ensure_ascii=False).encode())
         return source
 
