@@ -7,17 +7,21 @@ exit status, and shows a traceback only with --debug.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import shutil
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
 
 from . import __version__
 from .config import FORMATS, SCHEMES
-from .errors import InputError, Problem, ZinebuildError
+from .errors import BuildError, InputError, Problem, ZinebuildError
+from .fsutil import CannotWrite
 from .settings import CACHE_FOLDER, Settings, cores
 
 DEFAULT_CONFIG = "anthology.toml"
@@ -42,16 +46,73 @@ class _Group(click.Group):
     def invoke(self, ctx):
         debug = bool(ctx.params.get("debug"))
         try:
-            return super().invoke(ctx)
+            with _stopping_cleanly():
+                return super().invoke(ctx)
         except (ZinebuildError, click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except KeyboardInterrupt:
-            raise click.Abort() from None
+            raise Stopped(signal.SIGINT).error() from None
+        except Stopped as stopped:
+            raise stopped.error() from None
+        except OSError as error:  # the machine's fault (a full disk, a file-size limit): exit 1
+            if debug:
+                raise
+            raise ZinebuildError(_os_problem(error)) from None
         except Exception as error:
             if debug:
                 raise
             raise ZinebuildError(Problem(f"internal error: {type(error).__name__}: {error}",
                                          hint="run again with --debug and report the trace")) from None
+
+
+class Stopped(BaseException):
+    """A signal asked the build to stop: raised where it was, so that every `with` cleans up."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+    def error(self) -> ZinebuildError:
+        error = ZinebuildError(f"stopped by {signal.Signals(self.signum).name}")
+        error.exit_code = 128 + self.signum  # what a shell reports for a process killed by it
+        return error
+
+
+@contextlib.contextmanager
+def _stopping_cleanly():
+    """SIGINT, SIGTERM, SIGHUP (a closed terminal) stop the build by an exception; a second
+    one while it cleans up is ignored. A file-size limit fails the write (EFBIG) instead of
+    killing the process. The handlers are set back afterwards."""
+    stopping = []
+
+    def stop(signum, frame):
+        if not stopping:
+            stopping.append(signum)
+            raise Stopped(signum)
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                previous[getattr(signal, name)] = signal.signal(getattr(signal, name), stop)
+        if hasattr(signal, "SIGXFSZ"):
+            previous[signal.SIGXFSZ] = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _os_problem(error: OSError) -> Problem:
+    """One line: which file, and the system's reason."""
+    if error.filename is None:
+        return Problem(f"{error.strerror or error}")
+    name = Path(error.filename)
+    with contextlib.suppress(ValueError):
+        name = name.relative_to(Path.cwd())
+    verb = "cannot write" if isinstance(error, CannotWrite) else "cannot use"
+    return Problem(f"{verb} {name}: {error.strerror or error}")
 
 
 @click.group(cls=_Group)
@@ -173,8 +234,11 @@ def _check_writable(out_dir: Path) -> None:
         with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".zinebuild-write-test-"):
             pass
     except OSError as error:
-        raise InputError(Problem(f"cannot write to the output folder: {error.strerror or error}",
-                                 file=out_dir, hint="choose another folder with --out")) from None
+        # A folder we may not write to is a choice to change; a full or failing disk is the machine's.
+        kind = InputError if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR,
+                                             errno.EEXIST) else BuildError
+        raise kind(Problem(f"cannot write to the output folder: {error.strerror or error}",
+                           file=out_dir, hint="choose another folder with --out")) from None
 
 
 @main.command()

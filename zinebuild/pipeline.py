@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import config as config_module
-from . import images, readers
+from . import fsutil, images, readers
 from .cache import BlobCache
 from .clean import release_word_lists
 from .assemble import assemble
@@ -42,9 +42,12 @@ def load(config_path: Path | str, cache_dir: Path | None = None) -> Project:
 
 def build(project: Project, formats: tuple[str, ...], out_dir: Path, on_written=None,
           settings: Settings | None = None) -> list[Path]:
-    """Write the formats into out_dir; by default in parallel, with a cache in out_dir."""
+    """Write the formats into out_dir, all replacing the previous ones together or none of
+    them (fsutil.together); by default in parallel, with a cache in out_dir."""
     settings = settings or Settings(cache_dir=out_dir / CACHE_FOLDER)
     images.keep_in(settings.cache_dir)  # converted pictures, between builds
+    for folder in (out_dir, settings.cache_dir):
+        fsutil.recover(folder)  # what a killed build left: a switch to finish, temporary files
     with contextlib.ExitStack() as stack:
         if settings.service is None:
             settings = replace(settings, service=stack.enter_context(start_service(settings.jobs)))
@@ -53,12 +56,13 @@ def build(project: Project, formats: tuple[str, ...], out_dir: Path, on_written=
 
             # The pieces are laid out in other processes while this one writes the EPUB and HTML.
             settings = replace(settings, pdf_under_way=begin(project.anthology, project.layout, settings))
-        written = []
-        for fmt in sorted(formats, key=ORDER.index):
-            settings.report(fmt, 0, 1)
-            path = WRITERS[fmt](project.anthology, project.layout, out_dir, settings)
-            settings.report(fmt, 1, 1, path.name)
-            written.append(path)
-            if on_written:
-                on_written(fmt, path)
-        return written
+        written = {}
+        with fsutil.together(out_dir):
+            for fmt in sorted(formats, key=ORDER.index):
+                settings.report(fmt, 0, 1)
+                written[fmt] = WRITERS[fmt](project.anthology, project.layout, out_dir, settings)
+                settings.report(fmt, 1, 1, written[fmt].name)
+    for fmt, path in written.items():
+        if on_written:
+            on_written(fmt, path)
+    return list(written.values())

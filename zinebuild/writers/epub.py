@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from ..dates import build_time
 from ..fetch import Confined
 from ..images import EPUB_FOLDER, screen_assets
 from ..media import book_images
-from ..fsutil import atomic_path
+from ..fsutil import write_bytes
 from ..model import Anthology
 from ..outline import sections
 from ..render import COVER_IMAGE, Layout, epub_css, epub_units, output_stem
@@ -37,13 +36,10 @@ def build(anthology: Anthology, layout: Layout, out_dir: Path, settings: Setting
     book = _book(anthology, layout, RenderCache(settings.cache_dir), settings.service)
     modified = epub_meta.modified(build_time(anthology.book.date),
                                   (item.content for item in book.get_items()))
-    with tempfile.TemporaryDirectory() as tmp:
-        raw = Path(tmp) / "raw.epub"
-        epub.write_epub(str(raw), book, {"mtime": modified, "epub3_pages": False, "raise_exceptions": True,
-                                         "epub2_guide": True, "epub3_landmark": True, "landmark_title": "Landmarks"})
-        with atomic_path(target) as tmp_target:
-            tmp_target.write_bytes(_repack(raw.read_bytes(), modified, anthology.book.language))
-    return target
+    raw = io.BytesIO()  # in memory: nothing is written outside the output folder
+    epub.write_epub(raw, book, {"mtime": modified, "epub3_pages": False, "raise_exceptions": True,
+                                "epub2_guide": True, "epub3_landmark": True, "landmark_title": "Landmarks"})
+    return write_bytes(target, _repack(raw.getvalue(), modified, anthology.book.language))
 
 
 def _book(anthology: Anthology, layout: Layout, cache: RenderCache, service) -> epub.EpubBook:
