@@ -2,30 +2,37 @@
 
 A build starts one render service at once. Its process imports WeasyPrint and Pango
 (about 0.6 s) while this one reads and cleans the sources, then serves two requests:
-render one document itself (the skeleton, the EPUB cover), or lay out a set of pieces in
+render one document (the skeleton, the EPUB cover), or lay out a set of pieces, each in
 workers it forks, which share its imported WeasyPrint instead of loading their own. The
 pieces are shared out by size, longest first, each to the least loaded worker; a worker
 lays out all of its pieces before drawing any and tells each one's page count as soon as
 it is laid out, so the book can be paginated while the workers draw (a third of their
 work). A build served wholly from the cache never waits for the service at all.
 
+Faults end cleanly (tests/test_faults.py): every pipe has one writer and one reader, so a
+side that died reads as ended; the build waits on its pipe and the service's exit at once;
+the service only forks and passes answers on, so it always hears the build and its
+workers; and the service and workers die with the build however it ends (lifelines.py).
+
 With one job, or where fork() is missing, LocalService does the same work in this process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
 import multiprocessing
 import os
-import queue as queue_module
-import signal
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.connection import wait as connection_wait
 
 from ..errors import BuildError, Problem
 from ..render import Layout
-from . import weasy
+from . import lifelines, weasy
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,9 @@ def share_out(jobs: list[Job], workers: int) -> list[list[int]]:
 def _failure(name: str, error: Exception) -> BuildError:
     if isinstance(error, BuildError):
         return error
+    if isinstance(error, OSError):  # the machine's fault (WeasyPrint keeps fonts in files): one line
+        where = f"cannot write {error.filename}: " if error.filename else ""
+        return BuildError(Problem(f"rendering {name!r}: {where}{error.strerror or error}"))
     return BuildError(Problem(f"rendering {name!r} failed: {type(error).__name__}: {error}",
                               hint="run with --jobs 1 --debug for the full trace"))
 
@@ -73,50 +83,81 @@ def _lay_out_then_draw(batch: int, jobs: list[tuple[int, Job]], layout: Layout, 
     weasy.release()  # a forked worker ends without running atexit
 
 
-def _serve(inbox, outbox, parent: int) -> None:
-    """The service process: import WeasyPrint once, then render and fork workers on request."""
-    # Ctrl-C reaches the whole process group: the build stops us, without tracebacks from here.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _render_one(ticket: int, html: str, layout: Layout, identifier: str, extra_css: str, answer) -> None:
+    try:
+        answer(("rendered", ticket, None, weasy.render(html, layout, identifier, extra_css)))
+    except Exception as error:
+        answer(("rendered", ticket, None, _failure("a page", error)))
+    weasy.release()
+
+
+def _worker(task, args, answers, closing, life: int) -> None:
+    """A forked worker: die with the service (lifelines.py), answer through a pipe of its own."""
+    lifelines.die_with_parent()
+    lifelines.watch(life)
+    for connection in closing:  # the service's ends: were it gone, its pipes must say so
+        connection.close()
+    task(*args, answers.send)
+    answers.close()
+
+
+def _serve(inbox, outbox, life: int, closing, temporary: str) -> None:
+    """The service process: import WeasyPrint once, then fork a worker for each request and pass
+    their answers on. It never renders itself, so it always hears the build and its workers."""
+    lifelines.die_with_parent()
+    lifelines.ignore_stop_signals()  # the build stops us (close), or dies and takes us with it
+    for connection in closing:
+        connection.close()
+    tempfile.tempdir = temporary  # WeasyPrint's font files, removed by the build whatever happens
     import weasyprint  # noqa: F401
 
     context = multiprocessing.get_context("fork")
-    workers = []
+    to_parent = lifelines.Sender(outbox)
+    workers: dict[object, tuple] = {}  # sentinel -> (process, its answers, batch)
+
+    def start(task, ticket, args) -> None:
+        answers, worker_end = context.Pipe(duplex=False)
+        closing = [inbox] + [conn for _, conn, _ in workers.values()]
+        process = context.Process(target=_worker, daemon=True,
+                                  args=(task, args, worker_end, closing + [answers], life))
+        process.start()
+        worker_end.close()
+        workers[process.sentinel] = (process, answers, ticket)
+
     while True:
-        try:
-            request = inbox.get(timeout=0.5)
-        except queue_module.Empty:
-            request = None
-        for worker in [w for w in workers if w.exitcode is not None]:
-            workers.remove(worker)
-            if worker.exitcode != 0:
-                outbox.put(("died", worker.zinebuild_batch, None, None))
-        if request is None:
-            if os.getppid() != parent:  # the build is gone (killed): so are we
-                request = ("stop", None)
-            else:
-                continue
-        kind, ticket, *args = request
-        if kind == "stop":
-            for worker in workers:
-                worker.terminate()
-            weasy.release()
-            return
-        if kind == "render":
-            html, layout, identifier, extra_css = args
+        answer_ends = {conn: sentinel for sentinel, (_, conn, _) in workers.items() if not conn.closed}
+        ready = connection_wait([inbox, life, *answer_ends, *workers])
+        if life in ready:  # the build is gone: so are we and our workers
+            break
+        for conn in [r for r in ready if r in answer_ends]:
             try:
-                outbox.put(("rendered", ticket, None, weasy.render(html, layout, identifier, extra_css)))
-            except Exception as error:
-                outbox.put(("rendered", ticket, None, _failure("a page", error)))
+                to_parent.send(conn.recv())
+            except (EOFError, OSError):
+                conn.close()
+        for sentinel in [r for r in ready if r in workers]:
+            process, conn, ticket = workers.pop(sentinel)
+            lifelines.drain(conn, to_parent.send)
+            process.join()
+            if process.exitcode != 0:
+                to_parent.send(("died", ticket, None, None))
+        if inbox not in ready:
+            continue
+        try:
+            kind, ticket, *args = inbox.recv()
+        except (EOFError, OSError):
+            break
+        if kind == "stop":
+            break
+        if kind == "render":
+            start(_render_one, ticket, (ticket, *args))
         elif kind == "pieces":
             jobs, layout, identifier, processes = args
             gc.freeze()  # what the workers inherit stays shared: the collector will not touch it
             for indexes in share_out(jobs, processes):
-                worker = context.Process(target=_lay_out_then_draw, daemon=True,
-                                         args=(ticket, [(i, jobs[i]) for i in indexes], layout, identifier,
-                                               outbox.put))
-                worker.zinebuild_batch = ticket
-                worker.start()
-                workers.append(worker)
+                start(_lay_out_then_draw, ticket, (ticket, [(i, jobs[i]) for i in indexes], layout, identifier))
+    for process, _, _ in workers.values():
+        process.kill()
+    to_parent.close()
 
 
 class Pieces:
@@ -166,22 +207,35 @@ class RenderService:
         self.processes = processes
         self.tickets = itertools.count()
         self.waiting: dict[int, object] = {}
+        self.temporary = tempfile.mkdtemp(prefix="zinebuild-render-")
         context = multiprocessing.get_context("fork")
-        self.inbox, self.outbox = context.Queue(), context.Queue()
+        # One writer and one reader per pipe, each side closing the other's ends: a pipe whose
+        # other side died reads as ended and refuses writes, instead of waiting forever.
+        service_in, self.inbox = context.Pipe(duplex=False)
+        self.outbox, service_out = context.Pipe(duplex=False)
+        life, self.life = os.pipe()  # ours alone to hold: it ends when this process does
         # Not a daemon: daemons may not fork the workers. It stops when this process does.
-        self.process = context.Process(target=_serve, args=(self.inbox, self.outbox, os.getpid()))
+        self.process = context.Process(target=_serve, args=(service_in, service_out, life,
+                                                            [self.inbox, self.outbox, _Fd(self.life)],
+                                                            self.temporary))
         self.process.start()
+        service_in.close()
+        service_out.close()
+        os.close(life)
 
     def close(self) -> None:
         if self.process.is_alive():
-            if self.waiting:  # it may have workers to stop (it answers within half a second when idle)
-                self.inbox.put(("stop", None))
-                self.process.join(timeout=3)
-            if self.process.is_alive():  # never asked for anything: maybe still importing WeasyPrint
-                self.process.terminate()
-                self.process.join()
+            with contextlib.suppress(OSError):
+                if self.waiting:  # it may have workers to stop
+                    self.inbox.send(("stop", None))
+                    self.process.join(timeout=3)
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
         self.inbox.close()
         self.outbox.close()
+        os.close(self.life)
+        shutil.rmtree(self.temporary, ignore_errors=True)
 
     def __enter__(self) -> RenderService:
         return self
@@ -194,24 +248,33 @@ class RenderService:
         ticket = next(self.tickets)
         self.waiting[ticket] = answers = Pieces(self, jobs, on_done)
         if jobs:
-            self.inbox.put(("pieces", ticket, jobs, layout, identifier, self.processes))
+            self._send(("pieces", ticket, jobs, layout, identifier, self.processes))
         return answers
 
     def render(self, html: str, layout: Layout, identifier: str, extra_css: str = "") -> Pending:
         ticket = next(self.tickets)
         self.waiting[ticket] = pending = Pending(self)
-        self.inbox.put(("render", ticket, html, layout, identifier, extra_css))
+        self._send(("render", ticket, html, layout, identifier, extra_css))
         return pending
+
+    def _send(self, request: tuple) -> None:
+        try:
+            self.inbox.send(request)
+        except OSError:
+            raise self._stopped() from None
+
+    def _stopped(self) -> BuildError:
+        return BuildError(Problem("the process rendering pages stopped unexpectedly", hint="run again with --jobs 1"))
 
     def wait(self, done: Callable[[], bool]) -> None:
         while not done():
+            # Its answers first: the service may have sent the last ones just before it ended.
+            if self.outbox not in connection_wait([self.outbox, self.process.sentinel]):
+                raise self._stopped()
             try:
-                kind, ticket, index, value = self.outbox.get(timeout=1)
-            except queue_module.Empty:
-                if not self.process.is_alive():
-                    raise BuildError(Problem("the process rendering pages stopped unexpectedly",
-                                             hint="run again with --jobs 1")) from None
-                continue
+                kind, ticket, index, value = self.outbox.recv()
+            except (EOFError, OSError):
+                raise self._stopped() from None
             if kind == "died":
                 raise BuildError(Problem("a worker laying out pages stopped unexpectedly",
                                          hint="run again with --jobs 1"))
@@ -220,6 +283,16 @@ class RenderService:
                 answer.value = value
             else:
                 answer.take(kind, index, value)
+
+
+class _Fd:
+    """A bare file descriptor with the close() of a connection."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+
+    def close(self) -> None:
+        os.close(self.fd)
 
 
 class LocalService:
