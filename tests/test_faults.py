@@ -19,6 +19,8 @@ from zinebuild import fsutil
 from zinebuild.cli import main
 from zinebuild.errors import BuildError, Problem
 
+from .faultkit import CACHE, ERRNOS, MOMENTS, SIGNALS, Scenario, exit_status
+
 NAMES = ["small-test-book-booklet.pdf", "small-test-book.epub", "small-test-book.html", "small-test-book.pdf"]
 
 
@@ -116,3 +118,95 @@ def test_recover_finishes_a_switch_killed_half_way(tmp_path):
     fsutil.recover(tmp_path)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == {
         "a.pdf": b"new a", "b.epub": b"new b", mine.name: b""}
+
+
+# ---------------------------------------------------------------- the harness (tests/faultkit.py)
+# CI runs a fixed sample, every kind of fault at least once; `make faults` runs them all.
+ALL = os.environ.get("ZB_FAULTS") == "all"
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory):
+    return Scenario(tmp_path_factory.mktemp("faults"))
+
+
+@pytest.fixture(scope="module")
+def points(scenario):
+    return scenario.points()
+
+
+# Which write point each sampled fault hits: the first one a predicate picks among those counted.
+def _output_write(p):
+    return p.kind == "write" and "/run-" in p.path and f"/{CACHE}/" not in p.path and "commit" not in p.path
+
+
+def _cache_write(p):
+    return p.kind == "write" and f"/{CACHE}/" in p.path
+
+
+# name: (what, which point, whether the next build is compared with one from an empty cache)
+# (that comparison doubles a case's time: it is made for each kind of thing that can go wrong).
+SAMPLE = {
+    "ENOSPC writing an output": ("ENOSPC", _output_write, True),
+    "EFBIG writing a cache entry": ("EFBIG", _cache_write, True),
+    "EACCES opening an output": ("EACCES", lambda p: p.kind == "open" and ".part" in p.path
+                                 and f"/{CACHE}/" not in p.path, False),
+    "EIO syncing an output": ("EIO", lambda p: p.kind == "fsync", False),
+    "ENOSPC keeping an old output": ("ENOSPC", lambda p: p.kind == "link", False),
+    "EIO switching an output": ("EIO", lambda p: p.kind == "replace" and f"/{CACHE}/" not in p.path
+                                and p.path.endswith(".pdf"), False),
+    "EIO removing the journal": ("EIO", lambda p: p.kind == "unlink" and p.path.endswith(".journal"), False),
+    "EACCES making the cache folder": ("EACCES", lambda p: p.kind == "mkdir" and p.path.endswith(CACHE), False),
+    "SIGINT while writing an output": ("SIGINT", _output_write, True),
+    "SIGHUP to the group while switching": ("SIGHUP/group", lambda p: p.kind == "replace"
+                                            and p.path.endswith(".epub"), False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLE))
+def test_a_sampled_write_point_fails_cleanly(scenario, points, name):
+    what, pick, clean_build = SAMPLE[name]
+    point = next(p for p in points if pick(p))
+    outcome = scenario.run(f"{point.number}={what}")
+    assert outcome.fired, f"{name}: the fault was not injected"
+    message = None if what.startswith("SIG") else os.strerror(getattr(errno, what))
+    scenario.check(outcome, exit_status(what), message, clean_build)
+
+
+MOMENT_SAMPLE = {"start=kill-service": True, "layout=kill-worker": True, "join=kill-service": False,
+                 "layout=SIGTERM/group": False, "draw=SIGTERM": False}
+
+
+@pytest.mark.parametrize("fault", MOMENT_SAMPLE)
+def test_a_child_killed_or_a_signal_at_a_moment_ends_cleanly(scenario, fault):
+    outcome = scenario.run(fault)
+    assert outcome.fired, f"{fault}: the fault was not injected"
+    what = fault.split("=")[1]
+    scenario.check(outcome, exit_status(what), None if what.startswith("SIG") else "stopped unexpectedly",
+                   MOMENT_SAMPLE[fault])
+
+
+@pytest.mark.skipif(not ALL, reason="the whole enumeration: `make faults`")
+def test_every_write_point_with_every_error(scenario, points):
+    failures = []
+    for point in points:
+        for what in ERRNOS:
+            try:
+                scenario.check(scenario.run(f"{point.number}={what}"), exit_status(what), os.strerror(getattr(errno, what)))
+            except AssertionError as error:
+                failures.append(f"{point}: {error}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.skipif(not ALL, reason="the whole enumeration: `make faults`")
+def test_every_moment_with_every_kill_and_signal(scenario):
+    failures = []
+    for moment in MOMENTS:
+        for what in ["kill-service", "kill-worker"] + [f"{s}{scope}" for s in SIGNALS for scope in ("", "/group")]:
+            try:
+                outcome = scenario.run(f"{moment}={what}")
+                if outcome.fired:
+                    scenario.check(outcome, exit_status(what))
+            except AssertionError as error:
+                failures.append(f"{moment}={what}: {error}")
+    assert not failures, "\n".join(failures)

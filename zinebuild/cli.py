@@ -7,7 +7,6 @@ exit status, and shows a traceback only with --debug.
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import logging
 import shutil
@@ -20,7 +19,7 @@ import click
 
 from . import __version__
 from .config import FORMATS, SCHEMES
-from .errors import BuildError, InputError, Problem, ZinebuildError
+from .errors import InputError, Problem, ZinebuildError
 from .fsutil import CannotWrite
 from .settings import CACHE_FOLDER, Settings, cores
 
@@ -233,12 +232,11 @@ def _check_writable(out_dir: Path) -> None:
         # A probe of its own: two builds into one folder must not remove each other's.
         with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".zinebuild-write-test-"):
             pass
-    except OSError as error:
-        # A folder we may not write to is a choice to change; a full or failing disk is the machine's.
-        kind = InputError if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR,
-                                             errno.EEXIST) else BuildError
-        raise kind(Problem(f"cannot write to the output folder: {error.strerror or error}",
-                           file=out_dir, hint="choose another folder with --out")) from None
+    except (NotADirectoryError, FileExistsError) as error:  # a file where the folder should be
+        raise InputError(Problem(f"cannot write to the output folder: {error.strerror or error}",
+                                 file=out_dir, hint="choose another folder with --out")) from None
+    except OSError as error:  # the machine's fault: a full disk, no permission
+        raise CannotWrite(error.errno, error.strerror or str(error), str(out_dir)) from None
 
 
 @main.command()

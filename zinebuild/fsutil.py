@@ -114,8 +114,14 @@ class _Stage:
 
     def commit(self) -> None:
         try:
+            for tmp, target in self.staged:  # on the disk before they replace anything
+                with _naming(target):
+                    _sync(tmp)
             with _signals_held_off():
                 self._switch()
+            self.staged = []
+            with contextlib.suppress(OSError):
+                _sync(self.folder)  # the renames too
         finally:
             self.discard()
 
@@ -157,6 +163,14 @@ def _naming(target: Path):
         yield
     except OSError as error:
         raise _cannot_write(target, error) from None
+
+
+def _sync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _remove(path: Path) -> None:
