@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import random
 import resource
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from zinebuild import fsutil
 from zinebuild.cli import main
 from zinebuild.errors import BuildError, Problem
 
+from .killbuild import rounds
 from .faultkit import CACHE, ERRNOS, MOMENTS, SIGNALS, Scenario, exit_status
 
 NAMES = ["small-test-book-booklet.pdf", "small-test-book.epub", "small-test-book.html", "small-test-book.pdf"]
@@ -210,3 +212,10 @@ def test_every_moment_with_every_kill_and_signal(scenario):
             except AssertionError as error:
                 failures.append(f"{moment}={what}: {error}")
     assert not failures, "\n".join(failures)
+
+
+def test_builds_killed_at_random_moments_leave_no_process_and_no_mixed_output(tmp_path):
+    """A few rounds of tests/killbuild.py (`python -m tests.killbuild --times 50` by hand)."""
+    seed = int(os.environ.get("ZB_KILL_SEED", random.randrange(1 << 30)))
+    for line in rounds(3, seed, tmp_path):
+        print(f"seed {seed}: {line}")

@@ -19,12 +19,12 @@ import threading
 _PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent() -> None:
-    """Ask the kernel for SIGKILL when the parent ends (Linux; elsewhere the pipe does it)."""
+def die_with_parent(signum: int = signal.SIGKILL) -> None:
+    """Ask the kernel for signum when the parent ends (Linux; elsewhere the pipe does it)."""
     if not sys.platform.startswith("linux"):
         return
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signum), 0, 0, 0)
 
 
 def watch(life: int) -> None:
@@ -62,8 +62,8 @@ class Sender:
         while (message := self.queue.get()) is not None:
             try:
                 self.connection.send(message)
-            except OSError:  # the reader is gone: nobody is left to answer
-                os._exit(1)
+            except OSError:  # the reader is gone: the process hears it by its own lifeline
+                return
 
     def close(self) -> None:
         """Send what is queued, for a second at most (the reader may have stopped reading)."""

@@ -25,6 +25,8 @@ import itertools
 import multiprocessing
 import os
 import shutil
+import signal
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -104,16 +106,28 @@ def _worker(task, args, answers, closing, life: int) -> None:
 def _serve(inbox, outbox, life: int, closing, temporary: str) -> None:
     """The service process: import WeasyPrint once, then fork a worker for each request and pass
     their answers on. It never renders itself, so it always hears the build and its workers."""
-    lifelines.die_with_parent()
+    # The build's death ends us by a signal that still lets us stop the workers and remove the
+    # font files (the build removes them too, when it can); ours ends the workers by SIGKILL.
+    lifelines.die_with_parent(signal.SIGUSR1)
+    signal.signal(signal.SIGUSR1, lambda signum, frame: sys.exit(1))
     lifelines.ignore_stop_signals()  # the build stops us (close), or dies and takes us with it
     for connection in closing:
         connection.close()
-    tempfile.tempdir = temporary  # WeasyPrint's font files, removed by the build whatever happens
-    import weasyprint  # noqa: F401
-
-    context = multiprocessing.get_context("fork")
-    to_parent = lifelines.Sender(outbox)
+    tempfile.tempdir = temporary  # WeasyPrint's font files, our workers' included
     workers: dict[object, tuple] = {}  # sentinel -> (process, its answers, batch)
+    try:
+        import weasyprint  # noqa: F401
+
+        _pass_on(inbox, lifelines.Sender(outbox), life, workers)
+    finally:
+        for process, _, _ in workers.values():
+            process.kill()
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _pass_on(inbox, to_parent: lifelines.Sender, life: int, workers: dict) -> None:
+    """Fork workers as the build asks and pass their answers on, until it says stop or is gone."""
+    context = multiprocessing.get_context("fork")
 
     def start(task, ticket, args) -> None:
         answers, worker_end = context.Pipe(duplex=False)
@@ -128,7 +142,7 @@ def _serve(inbox, outbox, life: int, closing, temporary: str) -> None:
         answer_ends = {conn: sentinel for sentinel, (_, conn, _) in workers.items() if not conn.closed}
         ready = connection_wait([inbox, life, *answer_ends, *workers])
         if life in ready:  # the build is gone: so are we and our workers
-            break
+            return
         for conn in [r for r in ready if r in answer_ends]:
             try:
                 to_parent.send(conn.recv())
@@ -145,9 +159,10 @@ def _serve(inbox, outbox, life: int, closing, temporary: str) -> None:
         try:
             kind, ticket, *args = inbox.recv()
         except (EOFError, OSError):
-            break
+            return
         if kind == "stop":
-            break
+            to_parent.close()
+            return
         if kind == "render":
             start(_render_one, ticket, (ticket, *args))
         elif kind == "pieces":
@@ -155,9 +170,6 @@ def _serve(inbox, outbox, life: int, closing, temporary: str) -> None:
             gc.freeze()  # what the workers inherit stays shared: the collector will not touch it
             for indexes in share_out(jobs, processes):
                 start(_lay_out_then_draw, ticket, (ticket, [(i, jobs[i]) for i in indexes], layout, identifier))
-    for process, _, _ in workers.values():
-        process.kill()
-    to_parent.close()
 
 
 class Pieces:
