@@ -5,13 +5,19 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SYSTEM := $(VENV)/.system
 
-.PHONY: zine test bench clean look
+.PHONY: zine test bench clean look faults
 
 zine: $(STAMP)
 	$(BIN)/zinebuild build sources/anthology.toml --out build/
 
 test: $(STAMP) $(SYSTEM)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Every write point failed with every error, every child killed and signal sent at every
+# moment (tests/test_faults.py), then 50 builds killed at random (tests/killbuild.py).
+faults: $(STAMP)
+	ZB_FAULTS=all $(BIN)/python -m pytest tests/test_faults.py -q $(PYTEST_ARGS)
+	$(BIN)/python -m tests.killbuild --times 50
 
 bench: $(STAMP)
 	$(BIN)/python tests/bench.py

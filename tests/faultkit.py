@@ -92,23 +92,8 @@ class Scenario:
 
     def run(self, fault: str, points: Path | None = None) -> Outcome:
         out = self.fresh_out()
-        fired = self.root / f"fired-{self.runs}.txt"
-        env = {**os.environ, "ZB_FAULT": fault, "ZB_FIRED": str(fired)}
-        if points is not None:
-            env["ZB_POINTS"] = str(points)
-        process = subprocess.Popen([sys.executable, str(SHIM), "build", str(self.config), "--out", str(out),
-                                    "-j", "2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                   text=True, start_new_session=True)
-        try:
-            _, stderr = process.communicate(timeout=BOUND)
-        except subprocess.TimeoutExpired:
-            kill_session(process.pid)
-            process.communicate()
-            raise AssertionError(f"{fault}: the build did not end within {BOUND} s") from None
-        left = leftover_processes(process.pid)
-        assert not left, f"{fault}: processes of the build left running: {left}"
-        return Outcome(fault, process.returncode, stderr, fired.read_text() if fired.exists() else "", out,
-                       process.pid)
+        return run_shim(["build", str(self.config), "--out", str(out), "-j", "2"], fault, out,
+                        self.root / f"fired-{self.runs}.txt", points)
 
     def check(self, outcome: Outcome, expected: tuple[int, ...], message: str | None = None,
               clean_build: bool = True) -> None:
@@ -139,6 +124,25 @@ class Scenario:
             stray = [p.name for p in (outcome.out / CACHE).iterdir() if p.suffix in (".part", ".old")]
             assert not stray, f"{fault}: temporary files left in the cache: {stray}"
         shutil.rmtree(outcome.out)
+
+
+def run_shim(args: list[str], fault: str, out: Path, fired: Path, points: Path | None = None) -> Outcome:
+    """Run the command line with the fault injected, in a session of its own; check that it ends
+    within BOUND seconds and that nothing of its session is left running."""
+    env = {**os.environ, "ZB_FAULT": fault, "ZB_FIRED": str(fired)}
+    if points is not None:
+        env["ZB_POINTS"] = str(points)
+    process = subprocess.Popen([sys.executable, str(SHIM), *args], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        _, stderr = process.communicate(timeout=BOUND)
+    except subprocess.TimeoutExpired:
+        kill_session(process.pid)
+        process.communicate()
+        raise AssertionError(f"{fault}: the build did not end within {BOUND} s") from None
+    left = leftover_processes(process.pid)
+    assert not left, f"{fault}: processes of the build left running: {left}"
+    return Outcome(fault, process.returncode, stderr, fired.read_text() if fired.exists() else "", out, process.pid)
 
 
 def outputs(out: Path) -> dict[str, bytes | str]:

@@ -21,7 +21,7 @@ from zinebuild.cli import main
 from zinebuild.errors import BuildError, Problem
 
 from .killbuild import rounds
-from .faultkit import CACHE, ERRNOS, MOMENTS, SIGNALS, Scenario, exit_status
+from .faultkit import CACHE, ERRNOS, MOMENTS, SIGNALS, Scenario, exit_status, run_shim
 
 NAMES = ["small-test-book-booklet.pdf", "small-test-book.epub", "small-test-book.html", "small-test-book.pdf"]
 
@@ -219,3 +219,28 @@ def test_builds_killed_at_random_moments_leave_no_process_and_no_mixed_output(tm
     seed = int(os.environ.get("ZB_KILL_SEED", random.randrange(1 << 30)))
     for line in rounds(3, seed, tmp_path):
         print(f"seed {seed}: {line}")
+
+
+@pytest.mark.parametrize("fault", ["layout=SIGHUP/group", "draw=kill-service"])
+def test_preview_ends_cleanly_too(small_project, tmp_path, fault):
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    outcome = run_shim(["preview", str(small_project), "-o", str(folder / "sheets.png")], fault, folder,
+                       folder / "fired.txt")
+    assert outcome.fired and "Traceback" not in outcome.stderr, outcome.stderr
+    if fault.endswith("SIGHUP/group"):
+        assert outcome.returncode == 129 and outcome.stderr.strip() == "Error: stopped by SIGHUP"
+    else:
+        assert outcome.returncode == 1 and "stopped unexpectedly" in outcome.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["fired.txt"]  # no sheet, no temporary file
+
+
+def test_impose_stopped_while_writing_keeps_the_previous_file(small_build, tmp_path):
+    folder = tmp_path / "imposed"
+    folder.mkdir()
+    target = folder / "imposed.pdf"
+    target.write_bytes(b"the previous file")
+    outcome = run_shim(["impose", str(small_build["pdf"]), str(target)], "2=SIGTERM", folder, folder / "fired.txt")
+    assert outcome.returncode == 143 and outcome.stderr.strip() == "Error: stopped by SIGTERM", outcome.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["fired.txt", "imposed.pdf"]
+    assert target.read_bytes() == b"the previous file"

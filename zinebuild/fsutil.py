@@ -221,8 +221,11 @@ def _running(path: Path) -> bool:
         pid = int(path.name.rsplit(".", 2)[-2])
     except (ValueError, IndexError):
         return True  # not one of ours: leave it
-    if pid == os.getpid():
-        return True
+    return pid == os.getpid() or running(pid)
+
+
+def running(pid: int) -> bool:
+    """Whether a process of that id exists (ours or not: then it is not known to be gone)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

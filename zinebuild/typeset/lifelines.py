@@ -77,3 +77,4 @@ def drain(connection, send) -> None:
         while not connection.closed and connection.poll():
             send(connection.recv())
     connection.close()
+

@@ -31,8 +31,10 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import wait as connection_wait
+from pathlib import Path
 
 from ..errors import BuildError, Problem
+from ..fsutil import running
 from ..render import Layout
 from . import lifelines, weasy
 
@@ -219,7 +221,8 @@ class RenderService:
         self.processes = processes
         self.tickets = itertools.count()
         self.waiting: dict[int, object] = {}
-        self.temporary = tempfile.mkdtemp(prefix="zinebuild-render-")
+        _remove_abandoned_folders()
+        self.temporary = tempfile.mkdtemp(prefix=f"{_FOLDER_PREFIX}{os.getpid()}-")
         context = multiprocessing.get_context("fork")
         # One writer and one reader per pipe, each side closing the other's ends: a pipe whose
         # other side died reads as ended and refuses writes, instead of waiting forever.
@@ -295,6 +298,17 @@ class RenderService:
                 answer.value = value
             else:
                 answer.take(kind, index, value)
+
+
+_FOLDER_PREFIX = "zinebuild-render-"
+
+
+def _remove_abandoned_folders() -> None:
+    """The font folders of builds killed with their whole group (nothing of theirs could)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{_FOLDER_PREFIX}*-*"):
+        pid = folder.name[len(_FOLDER_PREFIX):].split("-")[0]
+        if pid.isdigit() and not running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 class _Fd:
