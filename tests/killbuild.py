@@ -30,14 +30,6 @@ from .faultkit import BOUND, CACHE, Scenario, leftover_processes, outputs
 CHOICES = [(signal.SIGKILL, False), (signal.SIGKILL, True), (signal.SIGTERM, False), (signal.SIGTERM, True)]
 
 
-def build_time(scenario: Scenario) -> float:
-    out = scenario.fresh_out()
-    started = time.monotonic()
-    scenario.build(out)
-    shutil.rmtree(out)
-    return time.monotonic() - started
-
-
 def one_round(scenario: Scenario, rng: random.Random, span: float) -> str:
     signum, group = rng.choice(CHOICES)
     delay = rng.uniform(0, span)
@@ -79,11 +71,10 @@ def one_round(scenario: Scenario, rng: random.Random, span: float) -> str:
     return f"{name}: {'finished first' if finished else f'exit {process.returncode}'}, ok"
 
 
-def rounds(times: int, seed: int, root: Path):
+def rounds(times: int, seed: int, scenario: Scenario):
     """One line per round, as it ends; an AssertionError says what went wrong."""
     rng = random.Random(seed)
-    scenario = Scenario(root)
-    span = build_time(scenario) * 1.1  # now and then the kill comes after the end
+    span = scenario.seconds * 1.1  # now and then the kill comes after the end
     for _ in range(times):
         yield one_round(scenario, rng, span)
 
@@ -96,7 +87,7 @@ def main() -> None:
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     print(f"seed {seed}", flush=True)
     with tempfile.TemporaryDirectory(prefix="zinebuild-kills-") as root:
-        for number, line in enumerate(rounds(args.times, seed, Path(root)), start=1):
+        for number, line in enumerate(rounds(args.times, seed, Scenario(Path(root))), start=1):
             print(f"{number:3d} {line}", flush=True)
 
 
