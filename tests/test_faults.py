@@ -182,7 +182,7 @@ def test_a_sampled_write_point_fails_cleanly(scenario, points, name):
 
 
 MOMENT_SAMPLE = {"start=kill-service": True, "layout=kill-worker": True, "join=kill-service": False,
-                 "layout=SIGTERM/group": False, "draw=SIGTERM": False}
+                 "layout=SIGTERM/group": False, "draw=SIGTERM": False, "draw=SIGKILL": True}
 
 
 @pytest.mark.parametrize("fault", MOMENT_SAMPLE)
@@ -213,7 +213,8 @@ def test_every_write_point_with_every_error(scenario, points):
 def test_every_moment_with_every_kill_and_signal(scenario):
     failures = []
     for moment in MOMENTS:
-        for what in ["kill-service", "kill-worker"] + [f"{s}{scope}" for s in SIGNALS for scope in ("", "/group")]:
+        for what in ["kill-service", "kill-worker"] + [f"{s}{scope}" for s in (*SIGNALS, "SIGKILL")
+                                                       for scope in ("", "/group")]:
             try:
                 outcome = scenario.run(f"{moment}={what}")
                 if outcome.fired:
