@@ -20,6 +20,7 @@ With one job, or where fork() is missing, LocalService does the same work in thi
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import itertools
 import multiprocessing
@@ -98,20 +99,29 @@ class RenderService:
         self.process = context.Process(target=serve, args=(service_in, service_out, life,
                                                             [self.inbox, self.outbox, _Fd(self.life)],
                                                             self.temporary))
+        # Closed at exit if nothing closed it before (a signal before `with` took it): otherwise
+        # multiprocessing would wait at exit for a service that waits for us to exit.
+        self.closed = False
+        atexit.register(self.close)
         self.process.start()
         service_in.close()
         service_out.close()
         os.close(life)
 
     def close(self) -> None:
-        if self.process.is_alive():
+        if self.closed:
+            return
+        self.closed = True
+        atexit.unregister(self.close)
+        started = self.process.pid is not None
+        if started and self.process.is_alive() and self.waiting:  # it may have workers to stop
             with contextlib.suppress(OSError):
-                if self.waiting:  # it may have workers to stop
-                    self.inbox.send(("stop", None))
-                    self.process.join(timeout=3)
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join()
+                self.inbox.send(("stop", None))
+                self.process.join(timeout=3)
+        if started:
+            if self.process.is_alive():
+                self.process.kill()
+            self.process.join()
         self.inbox.close()
         self.outbox.close()
         os.close(self.life)
