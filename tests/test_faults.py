@@ -182,7 +182,7 @@ def test_a_sampled_write_point_fails_cleanly(scenario, points, name):
 
 
 MOMENT_SAMPLE = {"start=kill-service": True, "layout=kill-worker": True, "join=kill-service": False,
-                 "layout=SIGTERM/group": False, "draw=SIGTERM": False, "start=SIGHUP": False, "draw=SIGKILL": True}
+                 "layout=SIGTERM/group": False, "draw=SIGTERM": False, "start=SIGHUP/group": False, "draw=SIGKILL": True}
 
 
 @pytest.mark.parametrize("fault", MOMENT_SAMPLE)

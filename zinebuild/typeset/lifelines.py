@@ -38,12 +38,30 @@ def watch(life: int) -> None:
     threading.Thread(target=wait_for_the_end, daemon=True).start()
 
 
+_STOP_SIGNALS = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)}
+
+
+@contextlib.contextmanager
+def stop_signals_blocked():
+    """Around a fork: the child starts with the build's handlers, which are not for it, so
+    the stop signals wait until it has set its own (ignore_stop_signals)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def ignore_stop_signals() -> None:
     """Ctrl-C, SIGTERM and SIGHUP sent to the whole group are for the build to handle: it
     stops its children itself, after cleaning up, and they die with it if it cannot."""
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    for number in _STOP_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
 
 class Sender:

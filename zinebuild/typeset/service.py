@@ -92,9 +92,9 @@ def serve(inbox, outbox, life: int, closing, temporary: str) -> None:
     their answers on. It never renders itself, so it always hears the build and its workers."""
     # The build's death ends us by a signal that still lets us stop the workers and remove the
     # font files (the build removes them too, when it can); ours ends the workers by SIGKILL.
-    lifelines.die_with_parent(signal.SIGUSR1)
-    signal.signal(signal.SIGUSR1, lambda signum, frame: sys.exit(1))
     lifelines.ignore_stop_signals()  # the build stops us (close), or dies and takes us with it
+    signal.signal(signal.SIGUSR1, lambda signum, frame: sys.exit(1))
+    lifelines.die_with_parent(signal.SIGUSR1)
     for connection in closing:
         connection.close()
     tempfile.tempdir = temporary  # WeasyPrint's font files, our workers' included

@@ -34,7 +34,7 @@ from pathlib import Path
 from ..errors import BuildError, Problem
 from ..fsutil import running
 from ..render import Layout
-from . import weasy
+from . import lifelines, weasy
 from .service import Job, failure, lay_out_then_draw, serve
 
 __all__ = ["Job", "LocalService", "Pending", "Pieces", "RenderService", "start_service"]
@@ -103,7 +103,8 @@ class RenderService:
         # multiprocessing would wait at exit for a service that waits for us to exit.
         self.closed = False
         atexit.register(self.close)
-        self.process.start()
+        with lifelines.stop_signals_blocked():
+            self.process.start()
         service_in.close()
         service_out.close()
         os.close(life)
