@@ -164,6 +164,8 @@ SAMPLE = {
     "EIO switching an output": ("EIO", lambda p: p.kind == "replace" and f"/{CACHE}/" not in p.path
                                 and p.path.endswith(".pdf"), False),
     "EIO removing the journal": ("EIO", lambda p: p.kind == "unlink" and p.path.endswith(".journal"), False),
+    "EIO removing the probe of the output folder": ("EIO", lambda p: p.kind == "unlink" and "write-test" in p.path,
+                                                    False),
     "EACCES making the cache folder": ("EACCES", lambda p: p.kind == "mkdir" and p.path.endswith(CACHE), False),
     "SIGINT while writing an output": ("SIGINT", _output_write, True),
     "SIGHUP to the group while switching": ("SIGHUP/group", lambda p: p.kind == "replace"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import shutil
 import signal
 import sys
@@ -229,8 +230,9 @@ def _check_writable(out_dir: Path) -> None:
 
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        # A probe of its own: two builds into one folder must not remove each other's.
-        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".zinebuild-write-test-"):
+        # A probe of its own: two builds into one folder must not remove each other's. Named
+        # like every temporary file of ours, so that the next build removes one left behind.
+        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".zinebuild-write-test.", suffix=f".{os.getpid()}.part"):
             pass
     except (NotADirectoryError, FileExistsError) as error:  # a file where the folder should be
         raise InputError(Problem(f"cannot write to the output folder: {error.strerror or error}",
