@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import shutil
 import signal
 import sys
@@ -83,7 +84,10 @@ def _worker(task, args, answers, closing, life: int) -> None:
     lifelines.watch(life)
     for connection in closing:  # the service's ends: were it gone, its pipes must say so
         connection.close()
-    task(*args, answers.send)
+    try:
+        task(*args, answers.send)
+    except OSError:  # the pipe is broken: the service is gone, there is nobody left to tell
+        os._exit(1)
     answers.close()
 
 
