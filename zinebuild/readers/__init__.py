@@ -19,7 +19,7 @@ from ..depth import flatten_source
 from ..errors import Problem, SourceError
 from ..model import Source, from_data, to_data
 from ..transforms import tidy
-from . import html, markdown, text
+from . import html, markdown, muse, text
 
 READERS = {
     ".txt": text.read,
@@ -28,6 +28,7 @@ READERS = {
     ".markdown": markdown.read,
     ".html": html.read,
     ".htm": html.read,
+    ".muse": muse.read,
 }
 
 
