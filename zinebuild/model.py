@@ -455,3 +455,13 @@ def from_data(data):
 
 
 _NODES = {name: value for name, value in dict(globals()).items() if isinstance(value, type) and is_dataclass(value)}
+
+
+def shift_headings(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """Headings levelled from the highest one used: a text whose top headings are level 2
+    (its title being level 1 elsewhere) gets them as level 1, under the piece's title."""
+    levels = [b.level for b in blocks if isinstance(b, Heading)]
+    if not levels or min(levels) == 1:
+        return tuple(blocks)
+    shift = min(levels) - 1
+    return tuple(replace(b, level=b.level - shift) if isinstance(b, Heading) else b for b in blocks)

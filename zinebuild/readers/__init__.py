@@ -19,7 +19,7 @@ from ..depth import flatten_source
 from ..errors import Problem, SourceError
 from ..model import Source, from_data, to_data
 from ..transforms import tidy
-from . import html, markdown, muse, text
+from . import docx, html, markdown, muse, odt, text
 
 READERS = {
     ".txt": text.read,
@@ -29,6 +29,8 @@ READERS = {
     ".html": html.read,
     ".htm": html.read,
     ".muse": muse.read,
+    ".docx": docx.read,
+    ".odt": odt.read,
 }
 
 

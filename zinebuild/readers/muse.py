@@ -16,7 +16,7 @@ from ..clean.normalise import NO_BREAK_SPACE
 from ..errors import Problem, SourceError
 from ..model import (Block, Break, Caption, Code, Document, Emphasis, Heading, Inline, LineBreak, Link,
                      ListBlock, Note, NoteRef, Paragraph, Preformatted, Quote, Removal, Source, Strong, Text,
-                     note_refs, plain)
+                     note_refs, plain, shift_headings)
 from ..slug import slugify
 
 _DIRECTIVE = re.compile(r"^#([A-Za-z]\w*)(?:\s+(.*?))?\s*$")
@@ -96,7 +96,7 @@ def read(path: Path, data: bytes) -> Source:
         authors = [authors]
     source_url = re.search(r"https?://[^\s\]\[<>]+", meta.get("source", ""))
     doc = Document(
-        title=title or path.stem.replace("_", " "), blocks=_shift_headings(blocks), notes=tuple(notes),
+        title=title or path.stem.replace("_", " "), blocks=shift_headings(tuple(blocks)), notes=tuple(notes),
         subtitle=plain(inline.parse(meta["subtitle"])).strip() if meta.get("subtitle") else None,
         authors=tuple(plain(inline.parse(a)).strip() for a in authors if a.strip()),
         lang=_lang(meta.get("lang", ""), state.warnings), slug=slugify(title or path.stem), date=meta.get("date") or None,
@@ -583,12 +583,3 @@ def _walk(blocks):
         yield block
         if isinstance(block, Quote):
             yield from _walk(block.blocks)
-
-
-def _shift_headings(blocks: list[Block]) -> tuple[Block, ...]:
-    """A text whose top headings are ``**`` chapters gets them as level 1: the piece title sits above."""
-    levels = [b.level for b in blocks if isinstance(b, Heading)]
-    if not levels:
-        return tuple(blocks)
-    shift = min(levels) - 1
-    return tuple(Heading(b.level - shift, b.inlines) if isinstance(b, Heading) else b for b in blocks)

@@ -1,0 +1,116 @@
+"""Make the office, EPUB and PDF test documents from real texts, with LibreOffice (run by hand).
+
+    .venv/bin/python tests/corpus/formats/make_documents.py
+
+Each original is read by zinebuild, written as plain HTML (notes in LibreOffice's own
+"sdfootnote" form, which it imports as real footnotes), and LibreOffice makes the .odt from
+it, then the .docx, .epub and .pdf from the .odt. The tests read those files and compare
+them with the original. See SOURCES.md for the texts.
+"""
+
+from __future__ import annotations
+
+import html
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT))
+
+from zinebuild.model import (Break, Caption, Code, Emphasis, Heading, LineBreak, Link, ListBlock,  # noqa: E402
+                             NoteRef, Paragraph, Preformatted, Quote, Strong, Text)
+from zinebuild.readers import read  # noqa: E402
+
+HERE = Path(__file__).parent
+# (original, article title or None, output name)
+ORIGINALS = [
+    (ROOT / "sources" / "001_610ae073540cbeae.txt", "Report from a discussion", "report"),
+    (ROOT / "sources" / "001_610ae073540cbeae.txt", "Forcibly mobilised", "mobilised"),
+    (HERE / "muse" / "manual.muse", None, "manual"),
+]
+
+
+def pick(path: Path, title: str | None):
+    docs = read(path).documents
+    return next(d for d in docs if title is None or d.title.startswith(title))
+
+
+def inlines(nodes, notes) -> str:
+    out = []
+    for node in nodes:
+        if isinstance(node, Text):
+            out.append(html.escape(node.text))
+        elif isinstance(node, Code):
+            out.append(f"<code>{html.escape(node.text)}</code>")
+        elif isinstance(node, Emphasis):
+            out.append(f"<em>{inlines(node.children, notes)}</em>")
+        elif isinstance(node, Strong):
+            out.append(f"<strong>{inlines(node.children, notes)}</strong>")
+        elif isinstance(node, Link):
+            out.append(f'<a href="{html.escape(node.url)}">{inlines(node.children, notes)}</a>')
+        elif isinstance(node, LineBreak):
+            out.append("<br>")
+        elif isinstance(node, NoteRef):
+            notes.append(node.id)
+            n = len(notes)
+            out.append(f'<a class="sdfootnoteanc" name="sdfootnote{n}anc" href="#sdfootnote{n}sym"><sup>{n}</sup></a>')
+    return "".join(out)
+
+
+def blocks(items, notes) -> str:
+    out = []
+    for block in items:
+        if isinstance(block, Heading):
+            out.append(f"<h{block.level + 1}>{inlines(block.inlines, notes)}</h{block.level + 1}>")
+        elif isinstance(block, (Paragraph, Caption)):
+            out.append(f"<p>{inlines(block.inlines, notes)}</p>")
+        elif isinstance(block, Quote):
+            out.append(f"<blockquote>{blocks(block.blocks, notes)}</blockquote>")
+        elif isinstance(block, ListBlock):
+            tag = "ol" if block.ordered else "ul"
+            out.append(f"<{tag}>" + "".join(f"<li>{inlines(i, notes)}</li>" for i in block.items) + f"</{tag}>")
+        elif isinstance(block, Preformatted):
+            out.append(f"<pre>{html.escape(block.text)}</pre>")
+        elif isinstance(block, Break):
+            out.append("<p>* * *</p>")
+    return "\n".join(out)
+
+
+def to_html(doc) -> str:
+    notes: list[str] = []
+    body = blocks(doc.blocks, notes)
+    bodies = []
+    for n, note_id in enumerate(notes, start=1):
+        note = doc.note(note_id)
+        text = "<br>".join(inlines(p, []) for p in note.paragraphs)
+        bodies.append(f'<div id="sdfootnote{n}"><p class="sdfootnote"><a class="sdfootnotesym" '
+                      f'name="sdfootnote{n}sym" href="#sdfootnote{n}anc">{n}</a>{text}</p></div>')
+    author = f'<meta name="author" content="{html.escape(", ".join(doc.authors))}">' if doc.authors else ""
+    return (f'<!DOCTYPE html><html lang="{doc.lang or "en"}"><head><meta charset="utf-8">'
+            f"<title>{html.escape(doc.title)}</title>{author}</head><body>\n"
+            f"<h1>{html.escape(doc.title)}</h1>\n{body}\n" + "\n".join(bodies) + "\n</body></html>\n")
+
+
+def soffice(target: str, source: Path, out: Path) -> None:
+    # Read HTML as a Writer document (not Writer/Web), so that the .odt is a plain text document.
+    infilter = ["--infilter=HTML (StarWriter)"] if source.suffix == ".html" else []
+    subprocess.run(["soffice", "--headless", *infilter, "--convert-to", target, "--outdir", str(out), str(source)],
+                   check=True, capture_output=True, timeout=300)
+
+
+def main() -> None:
+    out = HERE / "office"
+    out.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for original, title, name in ORIGINALS:
+            page = Path(tmp) / f"{name}.html"
+            page.write_text(to_html(pick(original, title)), encoding="utf-8")
+            soffice("odt:writer8", page, out)
+            soffice("docx:MS Word 2007 XML", out / f"{name}.odt", out)
+            print("made", name)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""Word (.docx) and OpenDocument (.odt) sources: documents LibreOffice made from real texts,
+read back and compared with the originals; damaged and hostile files are input errors."""
+
+from __future__ import annotations
+
+import io
+import sys
+import zipfile
+
+import pytest
+
+from zinebuild.errors import SourceError
+from zinebuild.model import Heading, ListBlock, Quote, block_text, note_refs, plain
+from zinebuild.readers import read
+
+from .conftest import write_project
+from .formats import CORPUS, check_golden, outline, source_words, words
+from .test_cli import assert_clean_failure, run
+from .test_epub import assert_epubcheck_clean
+
+sys.path.insert(0, str(CORPUS))
+import make_documents  # noqa: E402
+
+OFFICE = CORPUS / "office"
+CASES = [(original, title, name, ext) for original, title, name in make_documents.ORIGINALS for ext in ("odt", "docx")]
+
+
+def referenced(doc):
+    refs = [r for b in doc.blocks for r in note_refs(getattr(b, "inlines", ()) or ())]
+    refs += [r for b in doc.blocks if isinstance(b, ListBlock) for i in b.items for r in note_refs(i)]
+    return refs
+
+
+def kinds(blocks) -> list[str]:
+    """Lists, quotes, headings and breaks in order; lists in a row count once (nothing parts them)."""
+    out: list[str] = []
+    for block in blocks:
+        if block.kind in ("list", "quote", "heading", "break") and not (block.kind == "list" and out[-1:] == ["list"]):
+            out.append(block.kind)
+    return out
+
+
+def all_blocks(blocks):
+    for block in blocks:
+        yield block
+        if isinstance(block, Quote):
+            yield from all_blocks(block.blocks)
+
+
+@pytest.mark.parametrize("original,title,name,ext", CASES, ids=[f"{c[2]}.{c[3]}" for c in CASES])
+def test_office_document_reads_like_its_original(original, title, name, ext):
+    source = read(OFFICE / f"{name}.{ext}")
+    (doc,) = source.documents
+    first = make_documents.pick(original, title)
+    assert (doc.title, doc.authors) == (first.title, (", ".join(first.authors),) if first.authors else ())
+    assert [(b.level, plain(b.inlines)) for b in all_blocks(doc.blocks) if isinstance(b, Heading)] == [
+        (b.level, plain(b.inlines)) for b in all_blocks(first.blocks) if isinstance(b, Heading)]
+    assert kinds(doc.blocks) == kinds(first.blocks)
+    # Notes: as many as the original refers to, each linked where the original has it.
+    used = list(dict.fromkeys(referenced(first)))
+    assert len(doc.notes) == len(used) and referenced(doc) == [n.id for n in doc.notes]
+    assert [" ".join(plain(p) for p in note.paragraphs).split() for note in doc.notes] == [
+        " ".join(plain(p) for p in first.note(n).paragraphs).split() for n in used]
+    # Word accounting: the same words, neither lost nor added.
+    expected = words("\n".join([first.title, *first.authors] + [block_text(b) for b in first.blocks]
+                               + [plain(p) for n in used for p in first.note(n).paragraphs]))
+    assert source_words(source) == expected
+
+
+@pytest.mark.parametrize("path", sorted(OFFICE.glob("*.*[tx]")), ids=lambda p: p.name)
+def test_office_outline_matches_golden(path, update_golden):
+    check_golden(path, outline(read(path)), update_golden)
+
+
+def docx_bytes() -> bytes:
+    return (OFFICE / "mobilised.docx").read_bytes()
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".odt", ".epub"])
+def test_truncated_zip_is_an_input_error(tmp_path, suffix):
+    path = tmp_path / f"cut{suffix}"
+    path.write_bytes(docx_bytes()[: len(docx_bytes()) // 2])
+    assert_clean_failure(run("inspect", path), 2, "damaged", "truncated")
+
+
+def test_html_saved_as_docx_is_an_input_error(tmp_path):
+    path = tmp_path / "page.docx"
+    path.write_text("<!DOCTYPE html><html><body><p>Hello</p></body></html>")
+    assert_clean_failure(run("inspect", path), 2, "not a Word (.docx) file", "web page (HTML)")
+
+
+def test_password_protected_document_is_an_input_error(tmp_path):
+    path = tmp_path / "locked.docx"  # Word encrypts a .docx into an OLE compound file
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096))
+    assert_clean_failure(run("inspect", path), 2, "password-protected")
+
+
+def bomb(member: str, size: int) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        with z.open(member, "w", force_zip64=True) as f:
+            chunk = bytes(2**20)
+            for _ in range(size // 2**20):
+                f.write(chunk)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("suffix,member", [(".docx", "word/document.xml"), (".odt", "content.xml"),
+                                           (".epub", "OEBPS/content.xhtml")])
+def test_zip_bomb_is_refused_before_unpacking(tmp_path, suffix, member):
+    path = tmp_path / f"bomb{suffix}"
+    path.write_bytes(bomb(member, 80 * 2**20))
+    assert path.stat().st_size < 2**20
+    assert_clean_failure(run("inspect", path), 2, "refusing", "zip bomb")
+
+
+def test_an_odt_that_is_a_spreadsheet_is_an_input_error(tmp_path):
+    path = tmp_path / "sheet.odt"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<x/>")
+    assert_clean_failure(run("inspect", path), 2, "not an OpenDocument text")
+
+
+def test_malformed_xml_inside_is_an_input_error(tmp_path):
+    path = tmp_path / "bad.odt"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("content.xml", "<office:document-content><unclosed>")
+    with pytest.raises(SourceError, match="not well-formed XML"):
+        read(path)
+
+
+def test_inspect_import_and_build_accept_office_documents(tmp_path):
+    assert run("inspect", OFFICE / "mobilised.odt").exit_code == 0
+    md = tmp_path / "mobilised.md"
+    assert run("import", OFFICE / "mobilised.docx", "-o", md).exit_code == 0
+    (back,) = read(md).documents
+    assert len(back.notes) == 6 and back.title.startswith("Forcibly mobilised")
+    config = write_project(tmp_path / "p", """\
+        [book]
+        title = "Office"
+        language = "en"
+        [[pieces]]
+        source = "report.docx"
+        [[pieces]]
+        source = "mobilised.odt"
+        """, {"report.docx": (OFFICE / "report.docx").read_bytes(),
+              "mobilised.odt": (OFFICE / "mobilised.odt").read_bytes()})
+    result = run("build", config, "--out", tmp_path / "out", "--format", "epub")
+    assert result.exit_code == 0, result.output
+    (epub,) = (tmp_path / "out").glob("*.epub")
+    assert_epubcheck_clean(epub)
+    with zipfile.ZipFile(epub) as z:
+        xhtml = " ".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xhtml"))
+    assert xhtml.count('epub:type="noteref"') == 6 and "Report from a discussion" in xhtml

@@ -1,0 +1,269 @@
+"""Turn the HTML that other readers make (from Word, OpenDocument, EPUB) into a Document with linked notes.
+
+The blocks come from the HTML reader's walker (``htmlblocks.Walker``); this module adds what a saved
+web page lacks and a book has: note references and note bodies found by their links
+(``epub:type="noteref"``, ``role="doc-noteref"``, the common ``<sup><a href="#n1">``), and the
+title, subtitle and authors a document's metadata gives.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..model import (Block, Break, Document, Heading, Inline, Note, NoteRef, Paragraph, Quote, Removal, Text, block_text, plain,
+                     shift_headings)
+from ..slug import slugify
+from .htmlblocks import Walker
+
+# A note reference becomes this mark in the text, and a NoteRef once the HTML reader is done.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_MARK = re.compile(f"{_OPEN}([^{_CLOSE}]*){_CLOSE}")
+_EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+_NOTE_LABEL = re.compile(r"^\s*[\[(]?\s*(\d{1,4}|[*†‡§]+|[ivxlc]{1,6})\s*[\])]?\.?\s*$", re.I)
+_NOTES_HEADING = re.compile(r"^\s*(foot|end)?notes?\s*$|^\s*примечания\s*$|^\s*anmerkungen\s*$", re.I)
+# Never text: what runs, draws or submits. Their words (a form's labels) are reported.
+_NOT_TEXT = ("script", "style", "noscript", "template", "iframe", "object", "embed", "form", "button", "select",
+             "input", "textarea", "svg", "canvas", "video", "audio", "head", "title", "meta", "link")
+# "* * *" or "⁂" alone: how a word processor's user writes a scene break.
+_SCENE_BREAK = re.compile(r"^\s*(\*\s*){3,5}$|^\s*⁂\s*$")
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
+
+@dataclass
+class Meta:
+    """What a document's own metadata says (core.xml, meta.xml, the OPF)."""
+
+    title: str = ""
+    subtitle: str = ""
+    authors: tuple[str, ...] = ()
+    lang: str = ""
+    date: str = ""
+    source_url: str = ""
+    removed: list[Removal] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def clean_tree(root, meta: Meta) -> None:
+    """Takes out what is never text, and the private marks this module uses, before anything else."""
+    for element in root.iter():
+        if element.text:
+            element.text = element.text.replace(_OPEN, "").replace(_CLOSE, "")
+        if element.tail:
+            element.tail = element.tail.replace(_OPEN, "").replace(_CLOSE, "")
+    for element in list(root.iter(*_NOT_TEXT)):
+        if element.getparent() is None:
+            continue
+        words = " ".join(element.text_content().split()) if element.tag in ("form", "button", "select") else ""
+        if words:
+            meta.removed.append(Removal(element.sourceline or 0, words, f"<{element.tag}> is not text"))
+        drop(element)
+
+
+def extract_notes(root, target: Callable[[str], object | None], meta: Meta) -> list[tuple[str, object]]:
+    """Replaces each note reference in root with a mark and takes its note body out of its tree.
+
+    ``target(href)`` finds the element an href points to (in this document or another one);
+    returns (note id, body element) in the order the text refers to them.
+    """
+    found: dict[int, tuple[str, object]] = {}
+    order: list[tuple[str, object]] = []
+    for link in list(root.iter("a")):
+        href = link.get("href") or ""
+        if "#" not in href or not _is_reference(link):
+            continue
+        body = _note_body(target(href))
+        if body is None or _contains(body, link):
+            continue
+        if id(body) not in found:
+            found[id(body)] = (str(len(found) + 1), body)
+            order.append(found[id(body)])
+        note_id = found[id(body)][0]
+        ref = link.getparent() if _only_child(link, "sup") else link
+        _replace_with_text(ref, f"{_OPEN}{note_id}{_CLOSE}")
+    for note_id, body in order:
+        _drop_backlinks(body)
+        parent = body.getparent()
+        drop(body)
+        _drop_empty_notes_container(parent, meta)
+    return order
+
+
+def document(root, notes: list[tuple[str, object]], meta: Meta, fallback_title: str) -> Document:
+    """The Document of an HTML body whose note references are marks and whose notes are taken out."""
+    levels = [0 if "title" in (h.get("class") or "").split() else int(h.tag[1])
+              for h in root.iter(*_HEADINGS) if h.text_content().strip()]
+    blocks = _relevel([_resolve_block(b) for b in Walker().blocks(root)], levels)
+    note_list = []
+    for note_id, body in notes:
+        paragraphs = tuple(_resolve(getattr(b, "inlines", None) or (Text(block_text(b)),))
+                           for b in Walker().blocks(body))
+        note_list.append(Note(note_id, paragraphs or ((Text(""),),)))
+    title = meta.title
+    if blocks and isinstance(blocks[0], Heading) and (blocks[0].level == 0 or not title
+                                                       or _same(plain(blocks[0].inlines), title)):
+        title = title or plain(blocks[0].inlines).strip()
+        blocks = blocks[1:]  # the title heading is the piece's title
+    blocks = _join_quotes([dataclasses.replace(b, level=max(b.level, 1)) if isinstance(b, Heading)
+                           else Break() if isinstance(b, Paragraph) and _SCENE_BREAK.match(plain(b.inlines))
+                           else b for b in blocks])
+    subtitle = meta.subtitle
+    lang = meta.lang.strip()
+    if lang and not _LANG.match(lang):
+        meta.warnings.append(f"language '{lang}' is not a language tag; the book's language is used")
+        lang = ""
+    return Document(title=title or fallback_title, blocks=shift_headings(tuple(blocks)), notes=tuple(note_list),
+                    subtitle=subtitle or None, authors=meta.authors, lang=lang or None,
+                    slug=slugify(title or fallback_title), source_url=meta.source_url or None,
+                    date=meta.date or None, untitled=not title)
+
+
+def _join_quotes(blocks: list[Block]) -> list[Block]:
+    """Word processors style each paragraph as a quotation: paragraphs quoted in a row are one quotation."""
+    out: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Quote) and out and isinstance(out[-1], Quote):
+            out[-1] = Quote(out[-1].blocks + block.blocks)
+        else:
+            out.append(block)
+    return out
+
+
+def _relevel(blocks: list[Block], levels: list[int]) -> list[Block]:
+    """The HTML reader makes h1 and h2 both level 1 (a web page's h1 is its title); here every
+    level counts, and a Title-style paragraph (h1.title) is level 0 until it becomes the title."""
+    found = list(_headings(blocks))
+    if len(found) != len(levels):
+        return blocks  # the HTML reader dropped or split one: keep its levels
+    new = iter(levels)
+    return [_with_levels(b, new) for b in blocks]
+
+
+def _headings(blocks):
+    for block in blocks:
+        if isinstance(block, Heading):
+            yield block
+        elif isinstance(block, Quote):
+            yield from _headings(block.blocks)
+
+
+def _with_levels(block: Block, levels) -> Block:
+    if isinstance(block, Heading):
+        return dataclasses.replace(block, level=next(levels))
+    if isinstance(block, Quote):
+        return Quote(tuple(_with_levels(b, levels) for b in block.blocks))
+    return block
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _is_reference(link) -> bool:
+    kinds = f"{link.get(_EPUB_TYPE, '')} {link.get('epub:type', '')} {link.get('role', '')} {link.get('class', '')}"
+    if re.search(r"noteref|footnote|endnote|sdfootnoteanc|sdendnoteanc", kinds, re.I):
+        return "backlink" not in kinds and "footnotebody" not in kinds
+    parent = link.getparent()
+    in_sup = (parent is not None and parent.tag == "sup") or link.find("sup") is not None
+    return in_sup and bool(_NOTE_LABEL.match(link.text_content()))
+
+
+def _note_body(element):
+    """The element holding a note: the target itself, or the paragraph around a target anchor."""
+    if element is None:
+        return None
+    if element.tag == "a" and element.getparent() is not None:
+        parent = element.getparent()
+        # LibreOffice: <div id="sdfootnote1"><p><a name="sdfootnote1sym">1</a>text</p></div>
+        grand = parent.getparent()
+        if grand is not None and grand.tag in ("div", "aside", "li", "section") and len(grand) == 1:
+            return grand
+        return parent
+    return element
+
+
+def _contains(body, link) -> bool:
+    return any(e is link for e in body.iter("a"))
+
+
+def _only_child(link, tag: str) -> bool:
+    parent = link.getparent()
+    return (parent is not None and parent.tag == tag and len(parent) == 1 and not (parent.text or "").strip()
+            and not (link.tail or "").strip())
+
+
+def _replace_with_text(element, text: str) -> None:
+    parent = element.getparent()
+    previous = element.getprevious()
+    rest = text + (element.tail or "")
+    if previous is not None:
+        previous.tail = (previous.tail or "") + rest
+    else:
+        parent.text = (parent.text or "") + rest
+    parent.remove(element)
+
+
+def drop(element) -> None:
+    """Removes an element, keeping the text that follows it."""
+    element.tail = element.tail or ""
+    parent = element.getparent()
+    if parent is not None:
+        _replace_with_text(element, "")
+
+
+def _drop_backlinks(body) -> None:
+    """The "↑" or "1." that leads back to the reference: the book makes its own."""
+    for link in list(body.iter("a")):
+        kinds = f"{link.get(_EPUB_TYPE, '')} {link.get('role', '')} {link.get('class', '')}"
+        label = link.text_content().strip()
+        if "#" in (link.get("href") or "") and ("backlink" in kinds or "sdfootnotesym" in kinds
+                                                or "sdendnotesym" in kinds or _NOTE_LABEL.match(label)
+                                                or label in ("↑", "↩", "^", "⮌", "back")):
+            drop(link)
+
+
+def _drop_empty_notes_container(element, meta: Meta) -> None:
+    """The list or section that held the notes goes too, with its "Notes" heading (reported)."""
+    while element is not None and element.tag not in ("body", "html"):
+        text = " ".join(element.text_content().split())
+        parent = element.getparent()
+        if text and not _NOTES_HEADING.match(text):
+            return
+        if text:
+            meta.removed.append(Removal(element.sourceline or 0, text, "the notes' heading (notes are linked)"))
+        drop(element)
+        element = parent
+
+
+def _resolve(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    out: list[Inline] = []
+    for node in inlines:
+        if isinstance(node, Text) and _OPEN in node.text:
+            pos = 0
+            for match in _MARK.finditer(node.text):
+                if match.start() > pos:
+                    out.append(Text(node.text[pos:match.start()]))
+                out.append(NoteRef(match[1]))
+                pos = match.end()
+            if pos < len(node.text):
+                out.append(Text(node.text[pos:]))
+        elif hasattr(node, "children"):
+            out.append(dataclasses.replace(node, children=_resolve(node.children)))
+        else:
+            out.append(node)
+    # "word¹" was "word<sup>1</sup>": no space is lost, none is added.
+    return tuple(out)
+
+
+def _resolve_block(block: Block) -> Block:
+    if hasattr(block, "inlines"):
+        return dataclasses.replace(block, inlines=_resolve(block.inlines))
+    if hasattr(block, "items"):
+        return dataclasses.replace(block, items=tuple(_resolve(i) for i in block.items))
+    if hasattr(block, "blocks"):
+        return dataclasses.replace(block, blocks=tuple(_resolve_block(b) for b in block.blocks))
+    return block
+
