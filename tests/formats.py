@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from zinebuild.model import Heading, ListBlock, Quote, Source, block_text, plain
+from zinebuild.model import Document, Heading, ListBlock, Quote, Source, block_text, note_refs, plain
 
 CORPUS = Path(__file__).parent / "corpus" / "formats"
 _PUNCT = ".,;:!?()[]{}\"'“”‘’«»*=<>|–—-…/\\"
@@ -82,3 +82,46 @@ def source_words(source: Source) -> collections.Counter:
         parts += [plain(p) for n in doc.notes for p in n.paragraphs]
         kept += words("\n".join(parts))
     return kept + words("\n".join(r.text for r in source.removed))
+
+
+def referenced(doc):
+    refs = [r for b in doc.blocks for r in note_refs(getattr(b, "inlines", ()) or ())]
+    refs += [r for b in doc.blocks if isinstance(b, ListBlock) for i in b.items for r in note_refs(i)]
+    return refs
+
+
+def kinds(blocks) -> list[str]:
+    """Lists, quotes, headings and breaks in order; lists in a row count once (nothing parts them)."""
+    out: list[str] = []
+    for block in blocks:
+        if block.kind in ("list", "quote", "heading", "break") and not (block.kind == "list" and out[-1:] == ["list"]):
+            out.append(block.kind)
+    return out
+
+
+def all_blocks(blocks):
+    for block in blocks:
+        yield block
+        if isinstance(block, Quote):
+            yield from all_blocks(block.blocks)
+
+
+def assert_reads_like(source: Source, first: Document, structure: bool = True) -> None:
+    """A document another program made from ``first`` reads back as ``first``: title, authors,
+    headings, lists, quotes and breaks in order (unless the program keeps no structure),
+    notes linked in order, the same words."""
+    (doc,) = source.documents
+    assert (doc.title, doc.authors) == (first.title, (", ".join(first.authors),) if first.authors else ())
+    if structure:
+        assert [(b.level, plain(b.inlines)) for b in all_blocks(doc.blocks) if isinstance(b, Heading)] == [
+            (b.level, plain(b.inlines)) for b in all_blocks(first.blocks) if isinstance(b, Heading)]
+        assert kinds(doc.blocks) == kinds(first.blocks)
+    # Notes: as many as the original refers to, each linked where the original has it.
+    used = list(dict.fromkeys(referenced(first)))
+    assert len(doc.notes) == len(used) and referenced(doc) == [n.id for n in doc.notes]
+    assert [" ".join(plain(p) for p in note.paragraphs).split() for note in doc.notes] == [
+        " ".join(plain(p) for p in first.note(n).paragraphs).split() for n in used]
+    # Word accounting: the same words, neither lost nor added.
+    expected = words("\n".join([first.title, *first.authors] + [block_text(b) for b in first.blocks]
+                               + [plain(p) for n in used for p in first.note(n).paragraphs]))
+    assert source_words(source) == expected

@@ -10,11 +10,10 @@ import zipfile
 import pytest
 
 from zinebuild.errors import SourceError
-from zinebuild.model import Heading, ListBlock, Quote, block_text, note_refs, plain
 from zinebuild.readers import read
 
 from .conftest import write_project
-from .formats import CORPUS, check_golden, outline, source_words, words
+from .formats import CORPUS, assert_reads_like, check_golden, outline
 from .test_cli import assert_clean_failure, run
 from .test_epub import assert_epubcheck_clean
 
@@ -25,46 +24,9 @@ OFFICE = CORPUS / "office"
 CASES = [(original, title, name, ext) for original, title, name in make_documents.ORIGINALS for ext in ("odt", "docx")]
 
 
-def referenced(doc):
-    refs = [r for b in doc.blocks for r in note_refs(getattr(b, "inlines", ()) or ())]
-    refs += [r for b in doc.blocks if isinstance(b, ListBlock) for i in b.items for r in note_refs(i)]
-    return refs
-
-
-def kinds(blocks) -> list[str]:
-    """Lists, quotes, headings and breaks in order; lists in a row count once (nothing parts them)."""
-    out: list[str] = []
-    for block in blocks:
-        if block.kind in ("list", "quote", "heading", "break") and not (block.kind == "list" and out[-1:] == ["list"]):
-            out.append(block.kind)
-    return out
-
-
-def all_blocks(blocks):
-    for block in blocks:
-        yield block
-        if isinstance(block, Quote):
-            yield from all_blocks(block.blocks)
-
-
 @pytest.mark.parametrize("original,title,name,ext", CASES, ids=[f"{c[2]}.{c[3]}" for c in CASES])
 def test_office_document_reads_like_its_original(original, title, name, ext):
-    source = read(OFFICE / f"{name}.{ext}")
-    (doc,) = source.documents
-    first = make_documents.pick(original, title)
-    assert (doc.title, doc.authors) == (first.title, (", ".join(first.authors),) if first.authors else ())
-    assert [(b.level, plain(b.inlines)) for b in all_blocks(doc.blocks) if isinstance(b, Heading)] == [
-        (b.level, plain(b.inlines)) for b in all_blocks(first.blocks) if isinstance(b, Heading)]
-    assert kinds(doc.blocks) == kinds(first.blocks)
-    # Notes: as many as the original refers to, each linked where the original has it.
-    used = list(dict.fromkeys(referenced(first)))
-    assert len(doc.notes) == len(used) and referenced(doc) == [n.id for n in doc.notes]
-    assert [" ".join(plain(p) for p in note.paragraphs).split() for note in doc.notes] == [
-        " ".join(plain(p) for p in first.note(n).paragraphs).split() for n in used]
-    # Word accounting: the same words, neither lost nor added.
-    expected = words("\n".join([first.title, *first.authors] + [block_text(b) for b in first.blocks]
-                               + [plain(p) for n in used for p in first.note(n).paragraphs]))
-    assert source_words(source) == expected
+    assert_reads_like(read(OFFICE / f"{name}.{ext}"), make_documents.pick(original, title))
 
 
 @pytest.mark.parametrize("path", sorted(OFFICE.glob("*.*[tx]")), ids=lambda p: p.name)

@@ -19,7 +19,7 @@ from ..depth import flatten_source
 from ..errors import Problem, SourceError
 from ..model import Source, from_data, to_data
 from ..transforms import tidy
-from . import docx, html, markdown, muse, odt, text
+from . import docx, epub, html, markdown, muse, odt, text
 
 READERS = {
     ".txt": text.read,
@@ -31,6 +31,7 @@ READERS = {
     ".muse": muse.read,
     ".docx": docx.read,
     ".odt": odt.read,
+    ".epub": epub.read,
 }
 
 

@@ -29,6 +29,7 @@ _NOT_TEXT = ("script", "style", "noscript", "template", "iframe", "object", "emb
              "input", "textarea", "svg", "canvas", "video", "audio", "head", "title", "meta", "link")
 # "* * *" or "⁂" alone: how a word processor's user writes a scene break.
 _SCENE_BREAK = re.compile(r"^\s*(\*\s*){3,5}$|^\s*⁂\s*$")
+_INLINE = ("sup", "sub", "span", "em", "strong", "b", "i", "small", "cite", "code")
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
@@ -54,6 +55,9 @@ def clean_tree(root, meta: Meta) -> None:
             element.text = element.text.replace(_OPEN, "").replace(_CLOSE, "")
         if element.tail:
             element.tail = element.tail.replace(_OPEN, "").replace(_CLOSE, "")
+    for element in root.iter("p"):
+        if "caption" in (element.get("class") or "").split():
+            element.tag = "figcaption"  # a caption written as a paragraph (zinebuild's own EPUB does)
     for element in list(root.iter(*_NOT_TEXT)):
         if element.getparent() is None:
             continue
@@ -71,9 +75,10 @@ def extract_notes(root, target: Callable[[str], object | None], meta: Meta) -> l
     """
     found: dict[int, tuple[str, object]] = {}
     order: list[tuple[str, object]] = []
+    inside: set[int] = set()  # links in a note found so far: its back-link is no reference
     for link in list(root.iter("a")):
         href = link.get("href") or ""
-        if "#" not in href or not _is_reference(link):
+        if "#" not in href or id(link) in inside or not _is_reference(link):
             continue
         body = _note_body(target(href))
         if body is None or _contains(body, link):
@@ -81,11 +86,13 @@ def extract_notes(root, target: Callable[[str], object | None], meta: Meta) -> l
         if id(body) not in found:
             found[id(body)] = (str(len(found) + 1), body)
             order.append(found[id(body)])
+            inside.update(id(a) for a in body.iter("a"))
         note_id = found[id(body)][0]
         ref = link.getparent() if _only_child(link, "sup") else link
         _replace_with_text(ref, f"{_OPEN}{note_id}{_CLOSE}")
     for note_id, body in order:
         _drop_backlinks(body)
+        _drop_label(body)
         parent = body.getparent()
         drop(body)
         _drop_empty_notes_container(parent, meta)
@@ -107,7 +114,13 @@ def document(root, notes: list[tuple[str, object]], meta: Meta, fallback_title: 
                                                        or _same(plain(blocks[0].inlines), title)):
         title = title or plain(blocks[0].inlines).strip()
         blocks = blocks[1:]  # the title heading is the piece's title
+<<<<<<< HEAD
     blocks = _join_quotes([dataclasses.replace(b, level=max(b.level, 1)) if isinstance(b, Heading)
+=======
+    elif blocks and isinstance(blocks[0], Paragraph) and title and _same(plain(blocks[0].inlines), title):
+        blocks = blocks[1:]  # a title typed as a big paragraph (LibreOffice's EPUB export)
+    blocks = _join_quotes([Heading(max(b.level, 1), b.inlines) if isinstance(b, Heading)
+>>>>>>> 0f53a6b (Read EPUB sources: each spine document a candidate article, titles from nav/NCX, bylines, notes linked across files; zinebuild's EPUB reads back into the same pieces)
                            else Break() if isinstance(b, Paragraph) and _SCENE_BREAK.match(plain(b.inlines))
                            else b for b in blocks])
     subtitle = meta.subtitle
@@ -162,8 +175,13 @@ def _same(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
+def epub_types(element) -> str:
+    """An element's epub:type, however the parser spelled the attribute."""
+    return " ".join(element.get(key) or "" for key in (_EPUB_TYPE, "epub:type", "data-epub-type"))
+
+
 def _is_reference(link) -> bool:
-    kinds = f"{link.get(_EPUB_TYPE, '')} {link.get('epub:type', '')} {link.get('role', '')} {link.get('class', '')}"
+    kinds = f"{epub_types(link)} {link.get('role', '')} {link.get('class', '')}"
     if re.search(r"noteref|footnote|endnote|sdfootnoteanc|sdendnoteanc", kinds, re.I):
         return "backlink" not in kinds and "footnotebody" not in kinds
     parent = link.getparent()
@@ -173,8 +191,8 @@ def _is_reference(link) -> bool:
 
 def _note_body(element):
     """The element holding a note: the target itself, or the paragraph around a target anchor."""
-    if element is None:
-        return None
+    if element is None or element.tag in _INLINE:
+        return None  # a place in running text (a back-link's target), not a note
     if element.tag == "a" and element.getparent() is not None:
         parent = element.getparent()
         # LibreOffice: <div id="sdfootnote1"><p><a name="sdfootnote1sym">1</a>text</p></div>
@@ -217,12 +235,25 @@ def drop(element) -> None:
 def _drop_backlinks(body) -> None:
     """The "↑" or "1." that leads back to the reference: the book makes its own."""
     for link in list(body.iter("a")):
-        kinds = f"{link.get(_EPUB_TYPE, '')} {link.get('role', '')} {link.get('class', '')}"
+        kinds = f"{epub_types(link)} {link.get('role', '')} {link.get('class', '')}"
         label = link.text_content().strip()
         if "#" in (link.get("href") or "") and ("backlink" in kinds or "sdfootnotesym" in kinds
                                                 or "sdendnotesym" in kinds or _NOTE_LABEL.match(label)
                                                 or label in ("↑", "↩", "^", "⮌", "back")):
             drop(link)
+
+
+def _drop_label(body) -> None:
+    """A note's own number ("<span>1.</span>") before its text: the book numbers notes itself."""
+    for element in body.iter():
+        if element is body:
+            continue
+        if (element.text or "").strip() and element.tag not in ("span", "sup", "b", "strong", "small", "a"):
+            return
+        if element.tag in ("span", "sup", "b", "strong", "small", "a"):
+            if _NOTE_LABEL.match(element.text_content()) and element.getprevious() is None:
+                drop(element)
+            return
 
 
 def _drop_empty_notes_container(element, meta: Meta) -> None:
