@@ -19,7 +19,7 @@ from ..depth import flatten_source
 from ..errors import Problem, SourceError
 from ..model import Source, from_data, to_data
 from ..transforms import tidy
-from . import docx, epub, html, markdown, muse, odt, text
+from . import docx, epub, html, markdown, muse, odt, pdf, text
 
 READERS = {
     ".txt": text.read,
@@ -32,6 +32,7 @@ READERS = {
     ".docx": docx.read,
     ".odt": odt.read,
     ".epub": epub.read,
+    ".pdf": pdf.read,
 }
 
 

@@ -114,13 +114,9 @@ def document(root, notes: list[tuple[str, object]], meta: Meta, fallback_title: 
                                                        or _same(plain(blocks[0].inlines), title)):
         title = title or plain(blocks[0].inlines).strip()
         blocks = blocks[1:]  # the title heading is the piece's title
-<<<<<<< HEAD
-    blocks = _join_quotes([dataclasses.replace(b, level=max(b.level, 1)) if isinstance(b, Heading)
-=======
     elif blocks and isinstance(blocks[0], Paragraph) and title and _same(plain(blocks[0].inlines), title):
         blocks = blocks[1:]  # a title typed as a big paragraph (LibreOffice's EPUB export)
-    blocks = _join_quotes([Heading(max(b.level, 1), b.inlines) if isinstance(b, Heading)
->>>>>>> 0f53a6b (Read EPUB sources: each spine document a candidate article, titles from nav/NCX, bylines, notes linked across files; zinebuild's EPUB reads back into the same pieces)
+    blocks = _join_quotes([dataclasses.replace(b, level=max(b.level, 1)) if isinstance(b, Heading)
                            else Break() if isinstance(b, Paragraph) and _SCENE_BREAK.match(plain(b.inlines))
                            else b for b in blocks])
     subtitle = meta.subtitle

@@ -1,10 +1,10 @@
-"""Make the office and EPUB test documents from real texts, with LibreOffice (run by hand).
+"""Make the office, EPUB and PDF test documents from real texts, with LibreOffice (run by hand).
 
     .venv/bin/python tests/corpus/formats/make_documents.py
 
 Each original is read by zinebuild, written as plain HTML (notes in LibreOffice's own
 "sdfootnote" form, which it imports as real footnotes), and LibreOffice makes the .odt from
-it, then the .docx and the .epub (into ../epub/) from the .odt. The tests read those files and compare
+it, then the .docx, the .epub (into ../epub/) and the .pdf (into ../pdf/) from the .odt. The tests read those files and compare
 them with the original. See SOURCES.md for the texts.
 """
 
@@ -104,6 +104,7 @@ def main() -> None:
     out = HERE / "office"
     out.mkdir(exist_ok=True)
     (HERE / "epub").mkdir(exist_ok=True)
+    (HERE / "pdf").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         for original, title, name in ORIGINALS:
             page = Path(tmp) / f"{name}.html"
@@ -111,6 +112,7 @@ def main() -> None:
             soffice("odt:writer8", page, out)
             soffice("docx:MS Word 2007 XML", out / f"{name}.odt", out)
             soffice("epub", out / f"{name}.odt", HERE / "epub")
+            soffice("pdf:writer_pdf_Export", out / f"{name}.odt", HERE / "pdf")
             print("made", name)
 
 
