@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import zipfile
-
 import pytest
 from lxml import html as lxml_html
 
@@ -12,10 +9,8 @@ from zinebuild.model import (Break, Code, Emphasis, Heading, LineBreak, Link, Li
                              Preformatted, Quote, Strong, Text, block_text, plain)
 from zinebuild.readers import read
 
-from .conftest import write_project
 from .formats import CORPUS, check_golden, outline, source_words, words
 from .test_cli import run
-from .test_epub import assert_epubcheck_clean
 
 MUSE = sorted((CORPUS / "muse").glob("*.muse"))
 
@@ -214,28 +209,9 @@ def test_links_only_to_safe_schemes_and_images_reported(tmp_path):
     assert any("banner.png" in w for w in source.warnings)
 
 
-@pytest.mark.allow_warnings
-def test_inspect_import_and_build_accept_muse(tmp_path):
-    manual = (CORPUS / "muse" / "manual.muse").read_text(encoding="utf-8")
+def test_inspect_and_import_accept_muse(tmp_path):
     result = run("inspect", "--json", CORPUS / "muse" / "secondary-fn.muse")
     assert result.exit_code == 0 and '"s1"' in result.output
     md = tmp_path / "footnotes.md"
     assert run("import", CORPUS / "muse" / "footnotes.muse", "-o", md).exit_code == 0
     assert "[^1]: first" in md.read_text(encoding="utf-8")
-    config = write_project(tmp_path / "p", """\
-        [book]
-        title = "Muse"
-        language = "en"
-        [[pieces]]
-        source = "manual.muse"
-        [output]
-        formats = ["epub"]
-        """, {"manual.muse": manual})
-    result = run("build", config, "--out", tmp_path / "out", "--format", "epub")
-    assert result.exit_code == 0, result.output
-    (epub,) = (tmp_path / "out").glob("*.epub")
-    assert_epubcheck_clean(epub)
-    with zipfile.ZipFile(epub) as z:
-        xhtml = " ".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xhtml"))
-    assert "The Text::Amuse markup manual" in xhtml and "Secondary footnotes" in xhtml
-    assert re.search(r'epub:type="noteref"', xhtml)

@@ -10,12 +10,11 @@ import zipfile
 import pytest
 
 from zinebuild.errors import SourceError
+from zinebuild.model import NoteRef, Strong, Text, plain
 from zinebuild.readers import read
 
-from .conftest import write_project
 from .formats import CORPUS, assert_reads_like, check_golden, outline
 from .test_cli import assert_clean_failure, run
-from .test_epub import assert_epubcheck_clean
 
 sys.path.insert(0, str(CORPUS))
 import make_documents  # noqa: E402
@@ -93,26 +92,55 @@ def test_malformed_xml_inside_is_an_input_error(tmp_path):
         read(path)
 
 
-def test_inspect_import_and_build_accept_office_documents(tmp_path):
+def test_inspect_and_import_accept_office_documents(tmp_path):
     assert run("inspect", OFFICE / "mobilised.odt").exit_code == 0
     md = tmp_path / "mobilised.md"
     assert run("import", OFFICE / "mobilised.docx", "-o", md).exit_code == 0
     (back,) = read(md).documents
     assert len(back.notes) == 6 and back.title.startswith("Forcibly mobilised")
-    config = write_project(tmp_path / "p", """\
-        [book]
-        title = "Office"
-        language = "en"
-        [[pieces]]
-        source = "report.docx"
-        [[pieces]]
-        source = "mobilised.odt"
-        """, {"report.docx": (OFFICE / "report.docx").read_bytes(),
-              "mobilised.odt": (OFFICE / "mobilised.odt").read_bytes()})
-    result = run("build", config, "--out", tmp_path / "out", "--format", "epub")
-    assert result.exit_code == 0, result.output
-    (epub,) = (tmp_path / "out").glob("*.epub")
-    assert_epubcheck_clean(epub)
-    with zipfile.ZipFile(epub) as z:
-        xhtml = " ".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xhtml"))
-    assert xhtml.count('epub:type="noteref"') == 6 and "Report from a discussion" in xhtml
+
+
+ODT_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+          'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" '
+          'xmlns:dc="http://purl.org/dc/elements/1.1/"')
+
+
+def test_odt_styles_notes_tables_comments_and_deletions(tmp_path):
+    content = f"""<office:document-content {ODT_NS}><office:automatic-styles>
+<style:style style:name="T1" style:family="text"><style:text-properties fo:font-weight="bold"/></style:style>
+<style:style style:name="P1" style:family="paragraph" style:parent-style-name="Quotations"/>
+</office:automatic-styles><office:body><office:text>
+<text:tracked-changes><text:changed-region><text:deletion><text:p>Struck out words</text:p></text:deletion>
+</text:changed-region></text:tracked-changes>
+<text:p text:style-name="Title">An Odt Title</text:p>
+<text:h text:outline-level="1">A Section</text:h>
+<text:p>Plain and <text:span text:style-name="T1">bold</text:span> text<text:note text:note-class="endnote">
+<text:note-citation>i</text:note-citation><text:note-body><text:p>The endnote.</text:p></text:note-body></text:note>
+with a comment<office:annotation><dc:creator>Ed</dc:creator><text:p>Check this</text:p></office:annotation>.</text:p>
+<text:p text:style-name="P1">Quoted words.</text:p>
+<table:table><table:table-row><table:table-cell><text:p>cell one</text:p></table:table-cell>
+<table:table-cell><text:p>cell two</text:p></table:table-cell></table:table-row></table:table>
+</office:text></office:body></office:document-content>"""
+    path = tmp_path / "made.odt"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        z.writestr("content.xml", content)
+    source = read(path)
+    (doc,) = source.documents
+    assert doc.title == "An Odt Title"
+    assert [b.kind for b in doc.blocks] == ["heading", "paragraph", "quote", "paragraph"]
+    paragraph = doc.blocks[1].inlines
+    assert Strong((Text("bold"),)) in paragraph and NoteRef("1") in paragraph
+    assert [plain(p) for p in doc.note("1").paragraphs] == ["The endnote."]
+    assert plain(doc.blocks[3].inlines) == "cell one | cell two"
+    reasons = {r.text: r.reason for r in source.removed}
+    assert reasons["Ed Check this"].startswith("a comment") and reasons["Struck out words"] == "a tracked deletion"
+
+
+def test_rtf_saved_as_docx_is_an_input_error(tmp_path):
+    path = tmp_path / "letter.docx"
+    path.write_text("{\\rtf1\\ansi Hello}")
+    assert_clean_failure(run("inspect", path), 2, "RTF document")
