@@ -73,7 +73,7 @@ def clean(path: Path, data: bytes) -> Source:
 @lru_cache(maxsize=1)
 def _reading_libraries() -> str:
     """The versions of what decides a cleaned text besides our code: a new one may clean otherwise."""
-    names = ("charset-normalizer", "ftfy", "wordfreq", "markdown-it-py", "mdit-py-plugins", "lxml")
+    names = ("charset-normalizer", "ftfy", "wordfreq", "markdown-it-py", "mdit-py-plugins", "lxml", "mammoth", "pypdfium2")
     return " ".join(f"{name} {metadata.version(name)}" for name in names)
 
 

@@ -14,7 +14,6 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from ..errors import Problem, SourceError
-from ..model import Source
 from . import htmlnotes
 from .archive import Archive
 
@@ -61,24 +60,11 @@ def read(path: Path, data: bytes) -> Source:
     if subtitle is not None and not meta.subtitle:
         meta.subtitle = " ".join(subtitle.text_content().split())
         htmlnotes.drop(subtitle)
-    by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
-    notes = htmlnotes.extract_notes(root, lambda href: by_id.get(href.partition("#")[2]), meta)
-    doc = htmlnotes.document(root, notes, meta, path.stem.replace("_", " "))
-    return Source(str(path), "docx", (doc,), tuple(meta.removed), tuple(meta.warnings))
+    return htmlnotes.single_source(path, root, meta, "docx")
 
 
 def _core(archive: Archive) -> htmlnotes.Meta:
-    meta = htmlnotes.Meta()
     if "docProps/core.xml" not in archive.names:
-        return meta
-    core = archive.xml("docProps/core.xml")
-
-    def first(xpath: str) -> str:
-        found = core.xpath(f"string({xpath})", namespaces=_CORE)
-        return " ".join(str(found).split())
-
-    meta.title = first("dc:title")
-    creator = first("dc:creator")
-    meta.authors = (creator,) if creator else ()
-    meta.lang = first("dc:language")
-    return meta
+        return htmlnotes.Meta()
+    return htmlnotes.Meta.from_xml(archive.xml("docProps/core.xml"), _CORE, "dc:title", ("dc:creator",),
+                                   "dc:language")

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..model import (Block, Break, Document, Heading, Inline, Note, NoteRef, Paragraph, Quote, Removal, Text, block_text, plain,
+from ..model import (Block, Break, Document, Heading, Inline, Note, NoteRef, Paragraph, Quote, Removal, Source, Text, block_text, plain,
                      shift_headings)
 from ..slug import slugify
 from .htmlblocks import Walker
@@ -46,6 +46,27 @@ class Meta:
     source_url: str = ""
     removed: list[Removal] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_xml(cls, tree, namespaces: dict, title: str, authors: tuple[str, ...], lang: str) -> "Meta":
+        """A document's properties file (docProps/core.xml, meta.xml): the first of each that is set."""
+        def first(*xpaths: str) -> str:
+            for xpath in xpaths:
+                value = " ".join(str(tree.xpath(f"string({xpath})", namespaces=namespaces)).split())
+                if value:
+                    return value
+            return ""
+
+        author = first(*authors)
+        return cls(title=first(title), authors=(author,) if author else (), lang=first(lang))
+
+
+def single_source(path, root, meta: Meta, kind: str) -> Source:
+    """The Source of a one-article document whose notes link by id inside root."""
+    by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
+    notes = extract_notes(root, lambda href: by_id.get(href.partition("#")[2]), meta)
+    doc = document(root, notes, meta, path.stem.replace("_", " "))
+    return Source(str(path), kind, (doc,), tuple(meta.removed), tuple(meta.warnings))
 
 
 def clean_tree(root, meta: Meta) -> None:

@@ -52,26 +52,14 @@ def read(path: Path, data: bytes) -> Source:
         converter.children(text, body)
     body.extend(converter.pending)  # note bodies after the text, where htmlnotes finds and takes them
     htmlnotes.clean_tree(body, meta)
-    by_id = {element.get("id"): element for element in body.iter() if element.get("id")}
-    notes = htmlnotes.extract_notes(body, lambda href: by_id.get(href.partition("#")[2]), meta)
-    doc = htmlnotes.document(body, notes, meta, path.stem.replace("_", " "))
-    return Source(str(path), "odt", (doc,), tuple(meta.removed), tuple(meta.warnings))
+    return htmlnotes.single_source(path, body, meta, "odt")
 
 
 def _meta(archive: Archive) -> htmlnotes.Meta:
-    meta = htmlnotes.Meta()
     if "meta.xml" not in archive.names:
-        return meta
-    tree = archive.xml("meta.xml")
-
-    def first(xpath: str) -> str:
-        return " ".join(str(tree.xpath(f"string({xpath})", namespaces=_NS)).split())
-
-    meta.title = first("//dc:title")
-    author = first("//meta:initial-creator") or first("//dc:creator")
-    meta.authors = (author,) if author else ()
-    meta.lang = first("//dc:language")
-    return meta
+        return htmlnotes.Meta()
+    return htmlnotes.Meta.from_xml(archive.xml("meta.xml"), _NS, "//dc:title",
+                                   ("//meta:initial-creator", "//dc:creator"), "//dc:language")
 
 
 class _Styles:
