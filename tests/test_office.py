@@ -23,6 +23,15 @@ OFFICE = CORPUS / "office"
 CASES = [(original, title, name, ext) for original, title, name in make_documents.ORIGINALS for ext in ("odt", "docx")]
 
 
+@pytest.mark.parametrize("ext", ["odt", "docx"])
+def test_endnotes_are_linked_like_footnotes(ext):
+    path = OFFICE / f"mobilised-endnotes.{ext}"
+    with zipfile.ZipFile(path) as z:  # really endnotes: Word's endnotes part, OpenDocument's note class
+        assert "word/endnotes.xml" in z.namelist() if ext == "docx" else b'note-class="endnote"' in z.read("content.xml")
+    original, title, _ = make_documents.ORIGINALS[1]
+    assert_reads_like(read(path), make_documents.pick(original, title))
+
+
 @pytest.mark.parametrize("original,title,name,ext", CASES, ids=[f"{c[2]}.{c[3]}" for c in CASES])
 def test_office_document_reads_like_its_original(original, title, name, ext):
     assert_reads_like(read(OFFICE / f"{name}.{ext}"), make_documents.pick(original, title))

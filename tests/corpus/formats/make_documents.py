@@ -37,6 +37,9 @@ def pick(path: Path, title: str | None):
     return next(d for d in docs if title is None or d.title.startswith(title))
 
 
+KIND = "foot"  # LibreOffice's HTML names footnotes "sdfootnote", endnotes "sdendnote"
+
+
 def inlines(nodes, notes) -> str:
     out = []
     for node in nodes:
@@ -55,7 +58,8 @@ def inlines(nodes, notes) -> str:
         elif isinstance(node, NoteRef):
             notes.append(node.id)
             n = len(notes)
-            out.append(f'<a class="sdfootnoteanc" name="sdfootnote{n}anc" href="#sdfootnote{n}sym"><sup>{n}</sup></a>')
+            k = f"sd{KIND}note"
+            out.append(f'<a class="{k}anc" name="{k}{n}anc" href="#{k}{n}sym"><sup>{n}</sup></a>')
     return "".join(out)
 
 
@@ -85,8 +89,9 @@ def to_html(doc) -> str:
     for n, note_id in enumerate(notes, start=1):
         note = doc.note(note_id)
         text = "<br>".join(inlines(p, []) for p in note.paragraphs)
-        bodies.append(f'<div id="sdfootnote{n}"><p class="sdfootnote"><a class="sdfootnotesym" '
-                      f'name="sdfootnote{n}sym" href="#sdfootnote{n}anc">{n}</a>{text}</p></div>')
+        k = f"sd{KIND}note"
+        bodies.append(f'<div id="{k}{n}"><p class="{k}"><a class="{k}sym" '
+                      f'name="{k}{n}sym" href="#{k}{n}anc">{n}</a>{text}</p></div>')
     author = f'<meta name="author" content="{html.escape(", ".join(doc.authors))}">' if doc.authors else ""
     return (f'<!DOCTYPE html><html lang="{doc.lang or "en"}"><head><meta charset="utf-8">'
             f"<title>{html.escape(doc.title)}</title>{author}</head><body>\n"
@@ -114,6 +119,15 @@ def main() -> None:
             soffice("epub", out / f"{name}.odt", HERE / "epub")
             soffice("pdf:writer_pdf_Export", out / f"{name}.odt", HERE / "pdf")
             print("made", name)
+        # The same article with endnotes, for Word and OpenDocument only.
+        global KIND
+        KIND = "end"
+        original, title, name = ORIGINALS[1]
+        page = Path(tmp) / f"{name}-endnotes.html"
+        page.write_text(to_html(pick(original, title)), encoding="utf-8")
+        soffice("odt:writer8", page, out)
+        soffice("docx:MS Word 2007 XML", out / f"{name}-endnotes.odt", out)
+        print("made", name, "with endnotes")
 
 
 if __name__ == "__main__":
