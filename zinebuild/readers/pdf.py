@@ -45,6 +45,7 @@ class _Line:
     size: float
     bold: bool
     sup: list[tuple[int, int]] = field(default_factory=list)  # raised runs: (start, end) in text
+    italic: bool = False
 
 
 def read(path: Path, data: bytes) -> Source:
@@ -214,18 +215,23 @@ def _make_line(number: int, chars, text_page) -> _Line:
             start = None
     if start is not None:
         sup.append((start, len(chars)))
-    bold = all(_bold(text_page, c[4]) for c in (visible[0], visible[len(visible) // 2], visible[-1]))
-    return _Line(number, text, min(c[1] for c in visible), max(c[1] for c in visible), baseline, size, bold, sup)
+    looks = [_look(text_page, c[4]) for c in (visible[0], visible[len(visible) // 2], visible[-1])]
+    bold = all(look[0] for look in looks)
+    italic = all(look[1] for look in looks)
+    return _Line(number, text, min(c[1] for c in visible), max(c[1] for c in visible), baseline, size, bold, sup,
+                 italic)
 
 
-def _bold(text_page, index: int) -> bool:
-    """Bold by weight, or by the font's name where the weight is not recorded."""
-    if pdfium_raw.FPDFText_GetFontWeight(text_page, index) >= 600:
-        return True
+def _look(text_page, index: int) -> tuple[bool, bool]:
+    """(bold, italic) by weight and the font's flags, or by its name where they are not recorded."""
     name = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
     pdfium_raw.FPDFText_GetFontInfo(text_page, index, name, 128, flags)
-    return any(word in name.value.lower() for word in (b"bold", b"black", b"heavy"))
+    lowered = name.value.lower()
+    bold = pdfium_raw.FPDFText_GetFontWeight(text_page, index) >= 600 or any(
+        word in lowered for word in (b"bold", b"black", b"heavy"))
+    italic = bool(flags.value & 64) or b"italic" in lowered or b"oblique" in lowered
+    return bold, italic
 
 
 def _body_size(lines: list[_Line], heights: list[float]) -> float:
@@ -424,16 +430,32 @@ def _norm(text: str) -> str:
 def _blocks(lines: list[_Line], body: float, title_size: float, notes, hyphens):
     blocks: list = []
     used: list[tuple[tuple[int, str], str]] = []
-    left = Counter(round(line.x0) for line in lines if abs(line.size - body) < 0.5)
-    margin = left.most_common(1)[0][0] if left else 0
     right = max((line.x1 for line in lines), default=0)
-    flags, previous = [], None
-    for line in lines:  # larger lines, and bold short lines standing apart, are headings
-        flags.append(line.size > body * 1.05 or (
-            line.bold and line.x1 < right * 0.8 and not line.sup and len(line.text) < 90
-            and line.size <= body * 1.05 and (previous is None or previous.page != line.page
-                                               or line.top - previous.top > 1.6 * line.size)))
-        previous = line
+    edges = _right_edges(lines, body)
+    steps = sorted(b.top - a.top for a, b in zip(lines, lines[1:])
+                   if a.page == b.page and abs(a.size - body) < 0.5 and 0 < b.top - a.top < 3 * body)
+    pitch = steps[len(steps) // 2] if steps else 1.2 * body  # the usual distance from line to line
+    flags = [line.size > body * 1.05 for line in lines]
+    # Bold or italic lines of the text's size, one to three in a row, set apart above and below
+    # (a paragraph in italics, a question, runs on into the next line): a heading.
+    n = 0
+    while n < len(lines):
+        end = n + 1
+        while (end < len(lines) and end - n < 4 and _same_look(lines[end], lines[n])
+               and lines[end].page == lines[n].page and lines[end].top - lines[end - 1].top < 1.15 * pitch):
+            end += 1
+        run, before, after = lines[n:end], lines[n - 1] if n else None, lines[end] if end < len(lines) else None
+        # Bold may be smaller than the text (a low heading); italics smaller than it are a caption.
+        if ((run[0].bold or (run[0].italic and run[0].size >= body * 0.97)) and end - n <= 3
+                and run[0].size <= body * 1.05
+                and run[-1].x1 < edges[id(run[-1])] - 2 * body and not any(line.sup for line in run)
+                and sum(len(line.text) for line in run) < 200
+                and (before is None or before.page != run[0].page or run[0].top - before.top > 1.4 * pitch)
+                and (run[0].bold or after is None or after.page != run[-1].page
+                     or after.top - run[-1].top > 1.15 * pitch)):
+            for i in range(n, end):
+                flags[i] = True
+        n = end
     heading_sizes = sorted({line.size for line, flag in zip(lines, flags) if flag}, reverse=True)
     paragraph: list[_Line] = []
     kind = None
@@ -455,10 +477,10 @@ def _blocks(lines: list[_Line], body: float, title_size: float, notes, hyphens):
         this_kind = "heading" if is_heading else "text"
         if this_kind == kind == "heading":  # a long heading wraps onto a second line
             new = (line.size != previous.size or line.page != previous.page
-                   or line.top - previous.top > 1.6 * line.size)
+                   or line.top - previous.top > max(1.6 * line.size, 1.4 * pitch))
         else:
             new = (this_kind != kind or previous is None
-                   or _starts_paragraph(previous, line, body, margin, right,
+                   or _starts_paragraph(previous, line, body, pitch, edges[id(previous)],
                                         bool(paragraph) and bool(_BULLET.match(paragraph[0].text.strip()))))
         if new:
             flush()
@@ -469,7 +491,30 @@ def _blocks(lines: list[_Line], body: float, title_size: float, notes, hyphens):
     return _lists(blocks), used
 
 
-def _starts_paragraph(previous: _Line, line: _Line, body: float, margin: float, right: float,
+def _same_look(a: _Line, b: _Line) -> bool:
+    return (a.bold, a.italic, a.size) == (b.bold, b.italic, b.size)
+
+
+def _right_edges(lines: list[_Line], body: float) -> dict[int, float]:
+    """Each line's column's right edge: text lines overlapping across a page make a column, so a
+    line that ends short is judged against its own column, not the page (two-column pages)."""
+    edges: dict[int, float] = {}
+    pages: dict[int, list[_Line]] = {}
+    for line in lines:
+        pages.setdefault(line.page, []).append(line)
+    for page_lines in pages.values():
+        columns: list[list[float]] = []  # [x0, x1] of each column
+        for line in sorted((l for l in page_lines if l.size <= body * 1.05), key=lambda l: l.x0):
+            if columns and line.x0 <= columns[-1][1]:
+                columns[-1][1] = max(columns[-1][1], line.x1)
+            else:
+                columns.append([line.x0, line.x1])
+        for line in page_lines:
+            edges[id(line)] = next((x1 for x0, x1 in columns if x0 <= line.x0 <= x1), line.x1)
+    return edges
+
+
+def _starts_paragraph(previous: _Line, line: _Line, body: float, pitch: float, right: float,
                      in_item: bool = False) -> bool:
     if _BULLET.match(line.text.strip()):
         return True
@@ -478,7 +523,7 @@ def _starts_paragraph(previous: _Line, line: _Line, body: float, margin: float, 
     indent = line.x0 - previous.x0
     if 0.8 * body < indent < 6 * body and not in_item:
         return True  # a first-line indent (a list item's next lines hang instead)
-    if line.page == previous.page and line.top - previous.top > 1.75 * max(body, line.size):
+    if line.page == previous.page and line.top - previous.top > max(1.4 * pitch, 1.2 * line.size):
         return True  # a gap between paragraphs
     short = previous.x1 < right - 3 * body
     return short and previous.text.rstrip()[-1:] in ".!?:”’\"»)" and indent < 6 * body

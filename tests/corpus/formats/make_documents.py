@@ -119,6 +119,15 @@ def main() -> None:
             soffice("epub", out / f"{name}.odt", HERE / "epub")
             soffice("pdf:writer_pdf_Export", out / f"{name}.odt", HERE / "pdf")
             print("made", name)
+        # A PDF in two columns, set by WeasyPrint itself (not zinebuild's layout).
+        from weasyprint import CSS, HTML
+
+        original, title, name = ORIGINALS[0]
+        HTML(string=to_html(pick(original, title))).write_pdf(
+            HERE / "pdf" / f"{name}-2col.pdf",
+            stylesheets=[CSS(string="@page { size: A4; margin: 2cm } body { columns: 2; column-gap: 1cm; "
+                                    "font: 10pt/1.35 serif } h1 { column-span: all }")])
+        print("made", name, "in two columns")
         # The same article with endnotes, for Word and OpenDocument only.
         global KIND
         KIND = "end"
