@@ -120,6 +120,6 @@ def test_pieces_and_parts_together_is_an_error(tmp_path):
 
 
 def test_unreadable_kind_of_source(tmp_path):
-    path = write_project(tmp_path, '[book]\ntitle = "T"\n[[pieces]]\nsource = "a.docx"\n', {"a.docx": b"PK"})
-    with pytest.raises(ConfigError, match="cannot read '.docx' files"):
+    path = write_project(tmp_path, '[book]\ntitle = "T"\n[[pieces]]\nsource = "a.rtf"\n', {"a.rtf": b"{\\rtf1}"})
+    with pytest.raises(ConfigError, match="cannot read '.rtf' files"):
         config.load(path)

@@ -68,9 +68,8 @@ def read(path: Path, data: bytes) -> Source:
     lines, notes = _footnotes(lines, body_size, hyphens)
     articles = _split(lines, toc, body_size, removed)
     documents, taken = [], set()
-    title_size = max((a[1].size for a in articles if a[1] is not None), default=0)
     for title, title_line, article_lines in articles:
-        blocks, used = _blocks(article_lines, body_size, title_size, notes, hyphens)
+        blocks, used = _blocks(article_lines, body_size, notes, hyphens)
         note_list = [Note(ref, (_note_text(notes[key].text),)) for key, ref in used]
         pages = {line.page for line in article_lines}
         for key, note in notes.items():  # a footnote with no marker found stays with its article
@@ -346,10 +345,6 @@ def _footnotes(lines: list[_Line], body: float, hyphens: Hyphens) -> tuple[list[
     return keep, notes
 
 
-def _sup_len(line: _Line) -> int:
-    return line.sup[0][1] if line.sup else 0
-
-
 def _note_start(line: _Line) -> tuple[str | None, str]:
     if line.sup and line.sup[0][0] == 0:
         label = line.text[:line.sup[0][1]].strip()
@@ -427,7 +422,7 @@ def _norm(text: str) -> str:
 
 
 # ---------------------------------------------------------------- lines into blocks
-def _blocks(lines: list[_Line], body: float, title_size: float, notes, hyphens):
+def _blocks(lines: list[_Line], body: float, notes, hyphens):
     blocks: list = []
     used: list[tuple[tuple[int, str], str]] = []
     right = max((line.x1 for line in lines), default=0)
