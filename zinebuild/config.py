@@ -268,9 +268,12 @@ class _Validator:
         value = self.string(raw, name, key, required)
         if value is None:
             return None
-        path = (self.root / value).resolve()
+        try:
+            path = (self.root / value).resolve()
+        except (ValueError, OSError):  # a NUL byte, a name too long: no file can have it
+            path = self.root / "\ufffd"
         if not path.is_file():
-            self.problem(f"{name}.{key}", f"no such file '{value}'",
+            self.problem(f"{name}.{key}", f"no such file {value!r}",
                          hint=f"paths are relative to {self.root}")
             return None
         return path
