@@ -196,7 +196,7 @@ def test_init_scaffolds_a_project_that_builds(tmp_path):
     result = run("init", target)
     assert result.exit_code == 0, result.output
     assert (target / "anthology.toml").is_file()
-    assert (target / "layouts" / "default" / "print.css").is_file()
+    assert (target / "layouts" / "default" / "custom.css").is_file()
     result = run("build", target / "anthology.toml", "--out", target / "build")
     assert result.exit_code == 0, result.output
     assert (target / "build" / "my-zine.epub").is_file()

@@ -248,10 +248,25 @@ def test_pieces_share_one_subset_of_each_font(sample_renders):
         files = {descriptor[key].objgen for descriptor in (o for o in pdf.objects if isinstance(o, pikepdf.Dictionary)
                                                            and o.get("/Type") == "/FontDescriptor")
                  for key in ("/FontFile3", "/FontFile2") if key in descriptor}
-    # One per face for the eighteen pieces, and the skeleton's own (folios, heads, contents):
+    # One per face for the eighteen pieces and the skeleton (folios, heads, contents):
     # not one per piece and face (31 files before the pieces shared them).
-    assert len(files) <= 8
+    assert len(files) <= 5
     assert len(split.pdf) < 1.5 * len(whole.pdf)
+
+
+def test_one_font_one_name_one_embedded_program(sample_renders):
+    """The skeleton's fonts (folios, heads) and the pieces' carry the same subset name: they
+    must be the same program, or a RIP caching fonts by name draws the wrong glyphs."""
+    split, _ = sample_renders
+    programs: dict[str, set] = {}
+    with pikepdf.open(io.BytesIO(split.pdf)) as pdf:
+        for font in (o for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/Font"
+                     and o.get("/Subtype") in ("/CIDFontType0", "/CIDFontType2")):
+            descriptor = font.FontDescriptor
+            program = next(descriptor[k] for k in ("/FontFile3", "/FontFile2", "/FontFile") if k in descriptor)
+            programs.setdefault(str(font.BaseFont), set()).add((descriptor.objgen, program.objgen))
+    assert any("Libertine" in name for name in programs)
+    assert all(len(found) == 1 for found in programs.values()), programs
 
 
 def test_a_link_from_one_piece_into_another_falls_back_to_one_document(tmp_path, caplog):

@@ -12,11 +12,14 @@ Warnings carry stable codes so that people (and scripts) can rely on them:
 - Z108 a source's front matter says something the build cannot honour (a draft, a misspelt key)
 - Z120 a picture or table where only text can go (a list item, a note): its words kept (figures.py)
 - Z121 an image left out (remote), without a description, or too coarse for print (media.py, images.py)
+- Z109 photo captions whose photos are not in the book ([output] captions: marked or left out)
+- Z110 characters the book face ([output] font) does not have: they print in a fallback font
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -24,7 +27,7 @@ from pathlib import Path
 from . import langtags, links, media, readers
 from .config import Config, PieceConfig
 from .errors import InputError, Problem, ZinebuildError
-from .model import Anthology, Document, Heading, Notice, Part, Piece, Source, plain
+from .model import Anthology, Document, Heading, Notice, Part, Piece, Source, block_text, plain
 from .slug import PART_PREFIX, PIECE_PREFIX, safe_id, slugify
 from .transforms import tidy
 
@@ -66,6 +69,8 @@ def assemble(config: Config, read: Callable[[Path], Source] = readers.read) -> A
         notices += [_reader_notice(w, source.path) for w in source.warnings]
     all_pieces = [p for part in parts for p in part.pieces]
     notices += _near_duplicates(all_pieces)
+    notices += _orphan_captions(all_pieces, config.output.captions)
+    notices += _uncovered(all_pieces, config)
     front = _matter(config.matter.introduction, "introduction", "Introduction", read, notices)
     back = _matter(config.matter.colophon, "colophon", "Colophon", read, notices)
     parts, front, back = _resolve_links(parts, front, back, taken, notices)
@@ -94,6 +99,47 @@ def _reader_notice(warning: str, path: str) -> Notice:
     # A reader's warning is Z104 unless it carries a code of its own ("Z107 line 3: …").
     coded = re.match(r"(Z\d{3}) (.*)", warning, re.S)
     return Notice(coded[1], coded[2], path) if coded else Notice("Z104", warning, path)
+
+
+def _uncovered(pieces: list[Piece], config: Config) -> list[Notice]:
+    """Characters of each piece that the chosen face cannot set (a script it does not cover)."""
+    from . import faces
+    from .layout import BUILTIN_LAYOUTS
+
+    regular = faces.face(config.output.font, config.root, BUILTIN_LAYOUTS / "default" / "fonts").regular
+    notices = []
+    for piece in pieces:
+        doc = piece.document
+        text = doc.title + "".join(doc.authors) + (doc.subtitle or "") + "".join(block_text(b) for b in doc.blocks)
+        text += "".join(plain(p) for note in doc.notes for p in note.paragraphs)
+        lacking = faces.missing(text, regular)
+        if lacking:
+            scripts = sorted({unicodedata.name(c, "?").split()[0] for c in lacking})
+            for script in scripts:
+                chars = "".join(c for c in lacking if unicodedata.name(c, "?").split()[0] == script)[:8]
+                if config.output.missing_glyphs != "allow" and not faces.system_has(chars):
+                    raise InputError(Problem(
+                        f"'{doc.title}' is partly in the {script} script ({chars}), which no font here has",
+                        file=piece.source, hint="install a font for it, name a folder of fonts in [output] font, "
+                                                "or set [output] missing_glyphs = \"allow\" to print empty boxes"))
+            notices.append(Notice("Z110", f"'{doc.title}': {len(lacking)} character(s) not in the font "
+                                          f"{config.output.font} ({', '.join(scripts)}: {''.join(lacking[:12])}); "
+                                          "they print in a fallback font", piece.source))
+    return notices
+
+
+def _orphan_captions(pieces: list[Piece], captions: str) -> list[Notice]:
+    """Captions not under an image: the photo stayed on the web page the text came from."""
+    notices = []
+    for piece in pieces:
+        blocks = piece.document.blocks
+        count = sum(1 for i, b in enumerate(blocks)
+                    if b.kind == "caption" and (i == 0 or blocks[i - 1].kind != "image"))
+        if count:
+            how = "left out ([output] captions = \"omit\")" if captions == "omit" else "printed as [Photo: …]"
+            notices.append(Notice("Z109", f"{count} photo caption(s) in '{piece.document.title}' have no photo "
+                                          f"in the book; {how}", piece.source, "info"))
+    return notices
 
 
 def _read_all(config: Config, read: Callable[[Path], Source]) -> dict[Path, Source]:
@@ -129,6 +175,8 @@ def _apply(doc: Document, piece: PieceConfig, config: Config) -> tuple[Document,
     changes: dict = {}
     if piece.title:
         changes["title"] = piece.title
+    if piece.short_title:
+        changes["short_title"] = piece.short_title
     if piece.authors:
         changes["authors"] = piece.authors
     notices = []

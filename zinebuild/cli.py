@@ -390,6 +390,8 @@ def impose(source: Path, target: Path, scheme: str, sheet: str, signature: int, 
     if target.resolve() == source.resolve():
         raise InputError(Problem("refusing to write over the source", file=target))
     write_bytes(target, data)
+    for message in plan.warnings + plan.advice:
+        click.echo(f"note: {message}", err=True)
     click.echo(f"wrote {target}: {plan.sheets} sheet(s). {plan.instructions}")
 
 
@@ -449,61 +451,10 @@ def import_source(source: Path, output: Path | None, force: bool) -> None:
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 def init(directory: Path) -> None:
-    """Scaffold a new anthology in DIRECTORY: anthology.toml, sources/, layouts/."""
-    from .render import BUILTIN_LAYOUTS
+    """Scaffold a new anthology in DIRECTORY: anthology.toml, sources/, layouts/default/custom.css."""
+    from .scaffold import scaffold
 
+    written = scaffold(directory)
     config = directory / DEFAULT_CONFIG
-    if config.exists():
-        raise InputError(Problem("already has an anthology.toml; nothing was changed", file=directory))
-    (directory / "sources").mkdir(parents=True, exist_ok=True)
-    layout = directory / "layouts" / "default"
-    if not layout.exists():
-        shutil.copytree(BUILTIN_LAYOUTS / "default", layout)
-    example = directory / "sources" / "first-piece.md"
-    if not example.exists():
-        example.write_text(STARTER_PIECE, encoding="utf-8")
-    intro = directory / "introduction.md"
-    if not intro.exists():
-        intro.write_text("---\ntitle: Introduction\n---\n\nWhy these texts, and why now.\n", encoding="utf-8")
-    config.write_text(STARTER_CONFIG, encoding="utf-8")
-    click.echo(f"made {config}, {directory / 'sources'}/ and {layout}/\n"
+    click.echo("made " + ", ".join(str(path) for path in written) + "\n"
                f"next: put texts in sources/, list them in anthology.toml, run `zinebuild build {config}`")
-
-
-STARTER_CONFIG = """\
-[book]
-title = "My Zine"
-editor = "Your Name"
-language = "en"
-date = "2026"
-rights = "Anti-copyright: reproduce freely."
-
-[front]
-introduction = "introduction.md"
-
-[[pieces]]
-source = "sources/first-piece.md"
-
-# [[pieces]]
-# source = "sources/copied-from-the-web.txt"
-# article = "title-of-one-article"   # pick one article from a multi-article file
-
-[output]
-formats = ["epub", "pdf", "booklet", "html"]
-page_size = "A5"       # A6, B6, half-letter, quarter-letter, or "148mm x 210mm"
-sheet = "A4"           # or "letter"
-imposition = "saddle"
-font_size = 10.5
-layout = "default"     # layouts/default/ here overrides the built-in files one by one
-"""
-
-STARTER_PIECE = """\
----
-title: A First Piece
-author: Someone
----
-
-Write or paste the text here. Notes work like this.[^1]
-
-[^1]: A footnote, printed at the foot of the page.
-"""

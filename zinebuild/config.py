@@ -37,6 +37,8 @@ class PieceConfig:
     """Title or slug of one article inside a multi-article source; None takes them all."""
     skip: tuple[str, ...] = ()
     """Headings of sections to leave out."""
+    short_title: str | None = None
+    """The running head, when the title is too long for one line."""
     key: str = ""
     """Where this entry stands in the config (``pieces[2]``), for messages."""
 
@@ -73,7 +75,7 @@ class OutputConfig:
     imposition: str = "saddle"
     """Imposition scheme of the booklet."""
     font_size: float = 10.5
-    """Base font size in points."""
+    """Base font size in points; when not given, it suits the page (default_font_size)."""
     layout: str = "default"
     """A layout name (built-in or under the project's layouts/) or a folder path."""
     name: str | None = None
@@ -94,6 +96,14 @@ class OutputConfig:
     """Where the printed covers go: "inside" the PDF and booklet, or a "separate" sheet for card."""
     paper: float = 0.1 * 72 / 25.4
     """Thickness of one sheet of paper (points), for the spine of a separate cover sheet."""
+    font: str = "Libertine"
+    """The book face: a shipped one ("Libertine", "Noto Serif") or a folder of font files."""
+    missing_glyphs: str = "error"
+    """A script no font has: "error" stops the build naming the piece, "allow" prints empty boxes."""
+    captions: str = "mark"
+    """Captions whose photos are not in the book: "mark" prints them as [Photo: …], "omit" leaves them out."""
+    css: tuple[Path, ...] = ()
+    """The project's own stylesheets, applied after the layout's in the PDF and the .html output."""
 
 
 @dataclass(frozen=True)
@@ -258,9 +268,12 @@ class _Validator:
         value = self.string(raw, name, key, required)
         if value is None:
             return None
-        path = (self.root / value).resolve()
+        try:
+            path = (self.root / value).resolve()
+        except (ValueError, OSError):  # a NUL byte, a name too long: no file can have it
+            path = self.root / "\ufffd"
         if not path.is_file():
-            self.problem(f"{name}.{key}", f"no such file '{value}'",
+            self.problem(f"{name}.{key}", f"no such file {value!r}",
                          hint=f"paths are relative to {self.root}")
             return None
         return path
@@ -365,7 +378,8 @@ class _Validator:
         return (PartConfig(None, tuple(self.piece(p, f"pieces[{i}]") for i, p in enumerate(pieces))),)
 
     def piece(self, raw: dict, name: str) -> PieceConfig:
-        self.table(raw, name, {"source", "title", "author", "authors", "lang", "article", "skip"})
+        self.table(raw, name, {"source", "title", "author", "authors", "lang", "article", "skip",
+                                 "short_title"})
         source = self.file(raw, name, "source", required=True)
         if source is not None:
             from .readers import READERS  # late: readers import heavy libraries
@@ -382,6 +396,7 @@ class _Validator:
             skip = []
         return PieceConfig(
             source=source or Path("?"), title=self.string(raw, name, "title"),
+            short_title=self.string(raw, name, "short_title"),
             authors=self.names(raw, name, "author") + self.names(raw, name, "authors"),
             lang=self.lang(raw, name, "lang"), article=self.string(raw, name, "article"),
             skip=tuple(skip), key=name,
@@ -412,7 +427,8 @@ class _Validator:
             raw = {}
         self.table(raw, "output", {"formats", "page_size", "sheet", "imposition",
                                    "font_size", "layout", "name", "opening", "notes", "signature",
-                                   "creep", "marks", "images", "cover", "paper"})
+                                   "creep", "marks", "images", "cover", "paper", "css", "captions", "font",
+                                   "missing_glyphs"})
         defaults = OutputConfig()
         formats = raw.get("formats", list(defaults.formats))
         if isinstance(formats, str):
@@ -434,7 +450,7 @@ class _Validator:
             self.problem("output.imposition", f"unknown scheme '{scheme}'",
                          hint=f"available: {', '.join(SCHEMES)}")
             scheme = "saddle"
-        font_size = raw.get("font_size", defaults.font_size)
+        font_size = raw.get("font_size", default_font_size(page_size.width))
         try:
             font_size = float(font_size) if isinstance(font_size, (int, float)) else parse_length(font_size)
             if not 5 <= font_size <= 30:
@@ -445,7 +461,8 @@ class _Validator:
         layout = self.string(raw, "output", "layout") or "default"
         choices = {}
         for key, allowed in (("opening", ("any", "right")), ("notes", ("footnotes", "endnotes")),
-                             ("images", ("colour", "grayscale", "bitmap")), ("cover", ("inside", "separate"))):
+                             ("images", ("colour", "grayscale", "bitmap")), ("cover", ("inside", "separate")),
+                                ("captions", ("mark", "omit")), ("missing_glyphs", ("error", "allow"))):
             value = raw.get(key, allowed[0])
             if value not in allowed:
                 self.problem(f"output.{key}", f"must be {' or '.join(repr(a) for a in allowed)}, not {value!r}")
@@ -475,7 +492,45 @@ class _Validator:
             marks = False
         return OutputConfig(tuple(dict.fromkeys(formats)), page_size, sheet, scheme,
                             float(font_size), layout, self.output_name(raw), **choices,
-                            signature=signature, creep=creep, marks=marks, paper=paper)
+                            signature=signature, creep=creep, marks=marks, paper=paper, css=self.stylesheets(raw),
+                            font=self.font(raw))
+
+    def font(self, raw: dict) -> str:
+        from . import faces
+
+        value = self.string(raw, "output", "font") or faces.DEFAULT
+        if faces.shipped(value):
+            return faces.shipped(value)
+        folder = self.root / value
+        try:
+            if not folder.is_dir():
+                raise ValueError(f"no shipped face and no folder '{value}'")
+            faces.folder_face(folder)
+        except ValueError as error:
+            self.problem("output.font", str(error), hint=f"shipped faces: {', '.join(faces.SHIPPED)}; or a folder "
+                                                         "of .otf/.ttf files (regular, italic, bold, bold italic)")
+            return faces.DEFAULT
+        return value
+
+    def stylesheets(self, raw: dict) -> tuple[Path, ...]:
+        value = raw.get("css", [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem("output.css", "must be a list of stylesheet files, e.g. [\"my.css\"]")
+            return ()
+        found = [self.file({"css": v}, "output", "css") for v in value]
+        for path in filter(None, found):
+            if path.suffix.lower() != ".css" or not path.is_relative_to(self.root):
+                self.problem("output.css", f"'{path.name}' must be a .css file inside {self.root}")
+                return ()
+        return tuple(filter(None, found))
+
+
+def default_font_size(page_width: float) -> float:
+    """Type that suits the page: 10.5pt from A5 up, 9.5pt on A6 and B6, 8.5pt on A7."""
+    millimetres = page_width * 25.4 / 72
+    return 10.5 if millimetres >= 130 else 9.5 if millimetres >= 100 else 8.5
 
 
 def _is_tables(value) -> bool:

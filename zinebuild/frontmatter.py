@@ -26,6 +26,7 @@ from .errors import Problem, SourceError
 NAMES = {
     "title": ("title", "pagetitle"),
     "subtitle": ("subtitle",),
+    "short_title": ("short_title", "shorttitle", "short-title"),
     "authors": ("authors", "author", "creator"),
     "description": ("description", "summary", "abstract", "excerpt", "subject"),
     "subjects": ("tags", "categories", "keywords", "category", "topics"),
@@ -55,6 +56,7 @@ class Fields:
 
     title: str | None = None
     subtitle: str | None = None
+    short_title: str | None = None  # the running head, when the title is long
     authors: tuple[str, ...] = ()
     description: str | None = None
     subjects: tuple[str, ...] = ()
@@ -204,7 +206,8 @@ def _fields(data: dict, lines: dict[str, int], path: Path) -> Fields:
                  for key, value in sorted(data.items(), key=lambda kv: str(kv[0])) if str(key) not in used)
     names = tuple(a for a in aliases if "/" not in a)
     meta += (("aliases", json.dumps(list(names), ensure_ascii=False)),) if names else ()
-    return Fields(title=values.get("title"), subtitle=values.get("subtitle"), authors=values.get("authors", ()),
+    return Fields(title=values.get("title"), subtitle=values.get("subtitle"), short_title=values.get("short_title"),
+                  authors=values.get("authors", ()),
                   description=values.get("description"), subjects=values.get("subjects", ()),
                   date=values.get("date"), lang=values.get("lang"), source=source, slug=values.get("slug"),
                   urls=urls, meta=meta, warnings=tuple(warnings))
@@ -244,7 +247,7 @@ def _problem(key: str, line: int | None, path: Path, message: str, hint: str | N
 
 def _check(name: str, key: str, value, line: int | None, path: Path):
     """The value in zinebuild's terms, or an error naming the key and its line."""
-    if name in ("title", "subtitle", "description", "slug", "source"):
+    if name in ("title", "subtitle", "short_title", "description", "slug", "source"):
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise _problem(key, line, path, f"must be text, not {_kind(value)}",
                            hint=f"write {key}: \"...\" (quote it if it has a colon or starts with [ or {{)")

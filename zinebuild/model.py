@@ -207,6 +207,7 @@ class Document:
     urls: tuple[str, ...] = ()
     # Source ids that are not a heading's own, and the id of the heading they fall under ("" = the top).
     anchors: tuple[tuple[str, str], ...] = ()
+    short_title: str | None = None  # the running head, when the title is too long for one
 
     def words(self) -> int:
         return sum(len(block_text(b).split()) for b in self.blocks)

@@ -1,153 +1,25 @@
 """Turn an Anthology into HTML through a layout's Jinja2 templates, once, for every output.
 
-A layout is a folder of templates and assets. A project's ``layouts/NAME/`` overrides
-the built-in ``layouts/NAME/`` file by file, and every layout falls back on the
-built-in ``default``: copy one file, change it, and the rest still comes from us.
+The layout (zinebuild/layout.py) is a stack of folders; config values reach its
+stylesheets as custom properties (``--zb-page-width``, ``--zb-margin-inner``, …), set
+before any stylesheet, so that a layout's or a user's CSS can use them or override them.
 """
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
-import jinja2
-
-from .config import Config, EpubConfig, OutputConfig
+from .config import OutputConfig
 from .cssinline import inline_stylesheet
 from .dates import build_time
-from .errors import BuildError, InputError, Problem
 from .fetch import Confined
 from .images import cover_src, src_for
+from .layout import BUILTIN_LAYOUTS, Layout  # noqa: F401  (where the rest of zinebuild finds them)
 from .model import Anthology, BookInfo, Piece, block_inlines, note_refs
 from .outline import heading_tag, section_anchor, section_rank, title_level
 from .slug import slugify
-
-_PACKAGE = Path(__file__).resolve().parent
-# Installed wheels carry the layouts inside the package; a source checkout has them beside it.
-BUILTIN_LAYOUTS = next((p for p in (_PACKAGE / "layouts", _PACKAGE.parent / "layouts") if p.is_dir()),
-                       _PACKAGE / "layouts")
-
-
-@dataclass(frozen=True)
-class Layout:
-    name: str
-    search_path: tuple[Path, ...]  # first wins
-    output: OutputConfig
-    project_root: Path
-    epub: EpubConfig = EpubConfig()
-
-    @classmethod
-    def from_config(cls, config: Config) -> "Layout":
-        name = config.output.layout
-        dirs: list[Path] = []
-        as_path = (config.root / name)
-        if "/" in name or name.startswith("."):
-            if not as_path.is_dir():
-                raise InputError(Problem(f"no layout folder '{name}'", file=config.path, key="output.layout"))
-            folder = as_path.resolve()
-            # The fetcher serves every file under a layout folder: "/" or ".." would open the whole disk.
-            builtin = {p.name for p in (BUILTIN_LAYOUTS / "default").iterdir() if p.is_file()}
-            if config.root.is_relative_to(folder) or not any((folder / n).is_file() for n in builtin):
-                raise InputError(Problem(f"'{name}' is not a layout folder", file=config.path, key="output.layout",
-                                         hint="name a folder holding layout files (print.css, piece.html, …), "
-                                              "not one that holds the project"))
-            dirs.append(folder)
-        else:
-            for candidate in (config.root / "layouts" / name, BUILTIN_LAYOUTS / name):
-                if candidate.is_dir():
-                    dirs.append(candidate.resolve())
-            if not dirs:
-                known = sorted(p.name for p in BUILTIN_LAYOUTS.iterdir() if p.is_dir())
-                raise InputError(Problem(f"no layout named '{name}'", file=config.path, key="output.layout",
-                                         hint=f"built-in layouts: {', '.join(known)}; or put yours in "
-                                              f"{config.root / 'layouts' / name}"))
-        default = (BUILTIN_LAYOUTS / "default").resolve()
-        if default not in dirs:
-            dirs.append(default)
-        return cls(name, tuple(dirs), config.output, config.root, config.epub)
-
-    def __getstate__(self) -> dict:
-        # Sent to the render service: without the Jinja environment, which is rebuilt on use.
-        state = dict(self.__dict__)
-        state.pop("env", None)
-        return state
-
-    @cached_property
-    def env(self) -> jinja2.Environment:
-        env = jinja2.Environment(
-            loader=_ConfinedLoader(self),
-            autoescape=True, undefined=jinja2.StrictUndefined,
-            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-        )
-        return env
-
-    def files(self) -> dict[str, Path]:
-        """Every file the layout offers, by relative path: the first folder with it wins.
-
-        Links leading out of the project and its layouts are left out: the split render
-        finds its fonts here, and the cache hashes these files.
-        """
-        found: dict[str, Path] = {}
-        confined = Confined(self)
-        for folder in self.search_path:
-            for path in sorted(folder.rglob("*")):
-                if path.is_file() and confined.inside(path):
-                    found.setdefault(path.relative_to(folder).as_posix(), path)
-        return found
-
-    def asset(self, relative: str) -> Path:
-        for folder in self.search_path:
-            candidate = folder / relative
-            if candidate.is_file():
-                return candidate
-        raise BuildError(Problem(f"the layout has no file '{relative}'", file=self.search_path[0]))
-
-    def resolve(self, path: Path) -> Path | None:
-        """A path inside one layout folder, or the same relative path in the next one."""
-        for folder in self.search_path:
-            try:
-                relative = path.resolve().relative_to(folder)
-            except ValueError:
-                continue
-            for other in self.search_path:
-                if (other / relative).is_file():
-                    return other / relative
-        return None
-
-    def render(self, template: str, **context) -> str:
-        try:
-            return self.env.get_template(template).render(**context)
-        except jinja2.TemplateSyntaxError as error:
-            raise BuildError(Problem(f"template error: {error.message}", file=error.filename, line=error.lineno,
-                                     hint="fix the template, or delete it to fall back on the built-in one")) from None
-        except jinja2.UndefinedError as error:
-            raise BuildError(Problem(f"template error: {error.message}", file=_template_file(self, template),
-                                     hint="the templates can use: book, anthology, piece, part, target, …")) from None
-        except jinja2.TemplateNotFound as error:
-            raise BuildError(Problem(f"layout has no template '{error.name}'", file=self.search_path[0])) from None
-
-
-class _ConfinedLoader(jinja2.FileSystemLoader):
-    """Templates from the layout folders, first wins; a template that is a link leading out is refused."""
-
-    def __init__(self, layout: Layout):
-        super().__init__([str(d) for d in layout.search_path])
-        self.confined = Confined(layout)
-
-    def get_source(self, environment, template):
-        source, filename, uptodate = super().get_source(environment, template)
-        if not self.confined.inside(Path(filename)):
-            raise InputError(Problem("the template leads outside the project and its layouts; it is not read",
-                                     file=filename, hint="put the template itself, not a link, in the layout"))
-        return source, filename, uptodate
-
-
-def _template_file(layout: Layout, template: str) -> str:
-    try:
-        return layout.env.get_template(template).filename or template
-    except jinja2.TemplateError:
-        return template
 
 
 class NoteIds:
@@ -191,17 +63,60 @@ def page_margins(width: float, height: float) -> dict[str, float]:
             "inner": round(0.115 * width, 2), "outer": round(0.095 * width, 2)}
 
 
+# Languages written right to left (their primary subtags): their pieces get dir="rtl".
+RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ps", "sd", "ug", "ur", "yi"})
+
+
+def direction(lang: str | None) -> str:
+    """"rtl" for a language written right to left, else "ltr"."""
+    return "rtl" if (lang or "").split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+
+
+HEAD_SIZE = 8.5  # points: the running heads' size in print.css
+HEAD_EM = 0.5  # a generous average width of an italic letter, in ems: a head cut by it fits
+
+
+def running_head(title: str, short_title: str | None, out: OutputConfig) -> str:
+    """The piece's short title, or its title cut at a word boundary to fit one line."""
+    if short_title:
+        return short_title
+    margins = page_margins(out.page_size.width, out.page_size.height)
+    room = int((out.page_size.width - margins["inner"] - margins["outer"]) / (HEAD_SIZE * HEAD_EM))
+    title = " ".join(title.split())
+    if len(title) <= room:
+        return title
+    cut = title[:room - 1].rsplit(" ", 1)[0].rstrip(" ,;:–—-")
+    return f"{cut}…"
+
+
+def punctuate(text: str, mark: str) -> str:
+    """The mark to put after text, unless it already ends in punctuation ("weapons!, KRAS.")."""
+    bare = text.rstrip().rstrip("\"'”’»)]")  # “It’s Capitalism stupid!”, Dreyfus: the quote ends in "!"
+    return "" if bare.endswith((".", "!", "?", "…", ",", ";", ":")) else mark
+
+
+def config_properties(layout: Layout) -> dict[str, str]:
+    """The config's page and type as CSS custom properties, for the stylesheets to use."""
+    out = layout.output
+    margins = page_margins(out.page_size.width, out.page_size.height)
+    return {"page-width": f"{round(out.page_size.width, 3)}pt", "page-height": f"{round(out.page_size.height, 3)}pt",
+            **{f"margin-{side}": f"{value}pt" for side, value in margins.items()},
+            "font-size": f"{out.font_size}pt", "font-family": f'"{layout.face.family}"'}
+
+
 def _context(anthology: Anthology, layout: Layout, target: str) -> dict:
     out = layout.output
     return {
         "margins": page_margins(out.page_size.width, out.page_size.height),
-        "opening": out.opening, "print_notes": out.notes,
+        "properties": config_properties(layout),
+        "running_head": lambda title, short=None: running_head(title, short, out),
+        "opening": out.opening, "print_notes": out.notes, "captions": out.captions,
         "build_date": build_time(anthology.book.date).date().isoformat(),
-        "file_name": lambda path: Path(path).name,
+        "file_name": lambda path: Path(path).name, "punctuate": punctuate, "direction": direction,
         "anthology": anthology, "book": anthology.book, "target": target,
         "page_width": round(out.page_size.width, 3), "page_height": round(out.page_size.height, 3),
         "font_size": out.font_size, "notes": NoteIds(), "unreferenced_notes": unreferenced_notes,
-        "lang": anthology.book.language, "notes_file": "",
+        "lang": anthology.book.language, "notes_file": "", "font_faces": "",
         "title_level": lambda piece: title_level(anthology, piece),
         "heading_tag": heading_tag, "section_anchor": section_anchor, "section_rank": section_rank,
         "hidden_roles": HIDDEN_ROLES, "dpub_role": DPUB_ROLES.get,
@@ -219,14 +134,24 @@ def unit_file(unit_id: str) -> str:
     return f"{unit_id}.xhtml"
 
 
+def _print_sheets(layout: Layout, inline_assets: bool = False) -> dict:
+    """The print stylesheets as <link> URLs, or inlined in one <style> (a self-contained file),
+    and the @font-face rules of the chosen book face."""
+    sheets = layout.print_stylesheets()
+    faces = "\n".join(f'@font-face {{ font-family: "{layout.face.family}"; src: url({path.as_uri()}); '
+                      f"font-style: {style}; font-weight: {weight}; }}" for style, weight, path in layout.face.files)
+    if inline_assets:
+        return {"stylesheets": [], "font_faces": _embedded_faces(layout),
+                "inline_css": "\n".join(_inline_css(layout, sheet) for sheet in sheets)}
+    return {"stylesheets": [sheet.as_uri() for sheet in sheets], "inline_css": "", "font_faces": faces}
+
+
 def book_html(anthology: Anthology, layout: Layout, inline_assets: bool = False) -> str:
     """The whole book as one HTML document, styled by print.css (the PDF and the .html output)."""
     context = _context(anthology, layout, "print")
-    if inline_assets:
-        context.update(stylesheets=[], inline_css=_inline_css(layout, "print.css"),
-                       image_src=src_for("screen", layout.output), print_cover_src=cover_src(layout.output, True))  # a screen's file: colour, not print's
-    else:
-        context.update(stylesheets=["print.css"], inline_css="")
+    context.update(_print_sheets(layout, inline_assets))
+    if inline_assets:  # a screen's file: colour, not print's
+        context.update(image_src=src_for("screen", layout.output), print_cover_src=cover_src(layout.output, True))
     return layout.render("book.html", title=anthology.book.title, **context)
 
 
@@ -239,7 +164,7 @@ def print_pieces(anthology: Anthology) -> list[tuple[Piece, str]]:
 def piece_html(anthology: Anthology, layout: Layout, piece: Piece, kind: str) -> str:
     """One piece as a document of its own, styled exactly as in book_html (unit.html)."""
     context = _context(anthology, layout, "print")
-    context.update(stylesheets=["print.css"], inline_css="", piece=piece, kind=kind)
+    context.update(_print_sheets(layout), piece=piece, kind=kind)
     return layout.render("unit.html", title=piece.document.title, **context)
 
 
@@ -315,12 +240,24 @@ def cover_sheet_html(anthology: Anthology, layout: Layout, spine: float) -> str:
 
 
 def epub_css(layout: Layout) -> str:
-    return Confined(layout).required(layout.asset("epub.css")).decode("utf-8")
+    """The EPUB's one stylesheet: every layer's epub.css, parent first."""
+    confined = Confined(layout)
+    return "\n".join(confined.required(sheet).decode("utf-8") for sheet in layout.stylesheets("epub.css"))
 
 
-def _inline_css(layout: Layout, name: str) -> str:
+def _inline_css(layout: Layout, css_path: Path) -> str:
     """The stylesheet with its imports, fonts and images embedded as data: URLs (a self-contained file)."""
-    return inline_stylesheet(Confined(layout), layout.asset(name))
+    return inline_stylesheet(Confined(layout), css_path)
+
+
+def _embedded_faces(layout: Layout) -> str:
+    """The book face's @font-face rules with the fonts embedded (the self-contained .html)."""
+    confined = Confined(layout)
+    mime = {".otf": "font/otf", ".ttf": "font/ttf"}
+    return "\n".join(
+        f'@font-face {{ font-family: "{layout.face.family}"; src: url("data:{mime.get(path.suffix.lower(), "font/otf")};'
+        f'base64,{base64.b64encode(confined.required(path)).decode()}"); font-style: {style}; font-weight: {weight}; }}'
+        for style, weight, path in layout.face.files)
 
 
 def output_stem(book: BookInfo, output: OutputConfig) -> str:

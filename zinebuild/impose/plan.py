@@ -34,7 +34,8 @@ class Options:
     """What a scheme may be asked for; schemes ignore what does not apply to them."""
 
     signature: int = 0  # sheets per signature (saddle); 0 keeps the whole book in one
-    creep: float = 0.0  # points each sheet shifts toward the fold, per sheet from the outside
+    creep: float = 0.0  # points each sheet shifts toward the fold, per sheet from the outside (paper thickness)
+    margin: float | None = None  # the pages' inner margin in points, when known: creep must stay inside it
     marks: bool = False  # fold and crop marks
     keep_last: bool = True  # padding goes before the last page, the back cover
 
@@ -47,6 +48,9 @@ class Plan:
     duplex: str  # "short", "long" (the edge the printer flips on) or "simplex"
     instructions: str
     folds: tuple[Segment, ...] = field(default=())  # where the sheet is folded or cut, for previews
+    warnings: tuple[str, ...] = ()  # what the printed booklet will get wrong (text in the fold, …)
+    advice: tuple[str, ...] = ()  # what would make it better (signatures for a thick stack, …)
+    scale: float = 1.0  # the pages' size on the sheet, as a fraction of their own
 
     @property
     def sheets(self) -> int:

@@ -2,12 +2,17 @@
 
 A long book can be split into signatures of N sheets, each folded on its own (for sewing).
 Creep compensation moves the pages of inner sheets toward the fold, so that the
-fore-edge stays straight once the stack is folded.
+fore-edge stays straight once the stack is folded: each sheet by the paper's thickness
+times the sheets outside it, as far as that takes it (the page is clipped to its half of
+the sheet, so only its inner margin can be lost, and a warning says when text would be).
 """
 
 from __future__ import annotations
 
 from .plan import Options, Plan, Side, Slot, crop_marks, fit, pad
+
+MM = 72 / 25.4
+STAPLER_SHEETS = 12  # about what a long-reach stapler holds of 80 g/m² paper
 
 INSTRUCTIONS = ("Print double-sided, flip on the SHORT edge, at 100% (no 'fit to page'). "
                 "Keep the sheets in order, stack them, fold the stack in half and staple twice on the fold.")
@@ -48,11 +53,13 @@ def plan(n_pages: int, page_size: tuple[float, float], sheet_size: tuple[float, 
     w, h = page_w * scale, page_h * scale
     y = (sheet_h - h) / 2
     sides = []
+    deepest = 0.0
     for group in signatures(page_order(n_pages, options.keep_last), options.signature):
         for index, (left, right) in enumerate(sheet_sides(group)):
             depth = index // 2  # 0 for the outermost sheet of the group
-            # Both pages meet at the fold; inner sheets move toward it by the creep.
-            shift = min(options.creep * depth, max(0.0, half - w))
+            # Both pages meet at the fold; inner sheets move toward it by the creep, uncapped.
+            shift = options.creep * depth
+            deepest = max(deepest, shift)
             marks = ()
             if options.marks:
                 marks = ((half, sheet_h, half, sheet_h - 12), (half, 0, half, 12))
@@ -60,4 +67,24 @@ def plan(n_pages: int, page_size: tuple[float, float], sheet_size: tuple[float, 
             sides.append(Side((Slot(left, half - w + shift, y, w, h, cell=(0, 0, half, sheet_h)),
                                Slot(right, half - shift, y, w, h, cell=(half, 0, half, sheet_h))), marks))
     instructions = INSTRUCTIONS if options.signature <= 0 else SIGNATURE_INSTRUCTIONS.format(n=options.signature)
-    return Plan(sheet_w, sheet_h, tuple(sides), "short", instructions, folds=((half, 0, half, sheet_h),))
+    return Plan(sheet_w, sheet_h, tuple(sides), "short", instructions, folds=((half, 0, half, sheet_h),),
+                warnings=_creep_warning(deepest, half - w, options.margin, scale),
+                advice=_signature_advice(len(sides) // 2 + len(sides) % 2, options.signature))
+
+
+def _creep_warning(deepest: float, room: float, margin: float | None, scale: float) -> tuple[str, ...]:
+    """The innermost pages move `deepest` toward the fold; past `room` their inner margin is cut."""
+    if margin is None or deepest - room <= margin * scale:
+        return ()
+    return (f"creep moves the innermost pages {deepest / MM:.1f} mm toward the fold, past their "
+            f"{margin * scale / MM:.1f} mm inner margin: text will be lost in the fold; use signatures "
+            "([output] signature) or give the inner margin more room",)
+
+
+def _signature_advice(sheets: int, signature: int) -> tuple[str, ...]:
+    if signature > 0 or sheets <= STAPLER_SHEETS:
+        return ()
+    groups = -(-sheets // STAPLER_SHEETS)
+    size = -(-sheets // groups)
+    return (f"{sheets} sheets folded as one are more than a stapler holds (about {STAPLER_SHEETS} of "
+            f"80 g/m²): set [output] signature = {size} to fold {groups} signatures and sew or glue them",)

@@ -55,6 +55,7 @@ def read(path: Path, data: bytes) -> Source:
         lang=fields.lang, slug=fields.slug or slugify(title), source_url=fields.source, date=fields.date,
         untitled=not (fields.title or first_heading), description=fields.description, subjects=fields.subjects,
         meta=fields.meta, urls=fields.urls,
+        short_title=fields.short_title,
     )
     return Source(str(path), encoding, (doc,), tuple(converter.removed), tuple(warnings))
 

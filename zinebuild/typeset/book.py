@@ -95,12 +95,12 @@ class Typesetting:
             return _fall_back(anthology, layout, "a piece links into another piece")
         if furniture is None:
             return _fall_back(anthology, layout, "the layout's HTML has no element for a piece")
-        # The pieces' shared fonts are cut while the skeleton may still be rendering.
-        fonts = shared_fonts([found[pid].pdf for pid in htmls], _layout_fonts(layout),
-                             _cached_subsetter(store, layout))
         if isinstance(furniture, _Stored):
             settings.report("pdf", len(htmls), len(htmls), "page numbers and running heads")
             furniture = furniture.result()
+        # One subset of each face for the whole book, the skeleton's folios and heads included.
+        fonts = shared_fonts([found[pid].pdf for pid in htmls] + [furniture.pdf], _layout_fonts(layout),
+                             _cached_subsetter(store, layout))
         _warn(warning for result in found.values() for warning in result.warnings)
         _warn(furniture.warnings)
         placed = _place(furniture, {pid: found[pid] for pid in htmls})
@@ -162,7 +162,7 @@ def _marks_on(furniture: Rendered, start: int, count: int) -> tuple[tuple[int, s
 
 
 def _layout_fonts(layout: Layout) -> dict[str, Path]:
-    return layout_fonts(layout.files().values())
+    return layout_fonts([*layout.files().values(), *(path for *_, path in layout.face.files)])
 
 
 def _cached_subsetter(store: cache_module.RenderCache, layout: Layout) -> Subsetter:

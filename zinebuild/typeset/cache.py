@@ -20,9 +20,9 @@ from .weasy import Frame, Rendered
 
 @lru_cache(maxsize=8)
 def layout_digest(layout: Layout) -> str:
-    """A hash of every file the layout offers (Layout.files)."""
+    """A hash of every file that shapes the layout's output (Layout.inputs)."""
     hashed = hashlib.sha256()
-    for relative, path in sorted(layout.files().items()):
+    for relative, path in layout.inputs():
         hashed.update(relative.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return hashed.hexdigest()
 

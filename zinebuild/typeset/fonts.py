@@ -5,10 +5,12 @@ Pieces are laid out as separate documents, so each embeds its own subset of ever
 retain_gids, so a glyph has the same id in every subset and in the original file: the
 original (found in the layout by its PostScript name) is cut down once to the union of
 the glyphs the subsets hold (each font's /W lists them), and the join points every
-piece's font at it. Each font keeps its own /ToUnicode, which WeasyPrint wrote from the
-text itself (ligatures included), so copying and searching the text is unchanged. A font
-that is not in the layout (a system fallback), and the skeleton's own fonts (folios,
-heads, contents), keep their own subsets.
+font of that name at it, the skeleton's (folios, heads, contents) included: one name, one
+embedded program, as preflight tools and RIPs that cache fonts by name expect. The fonts
+of one name also share one descriptor and one width array (a glyph's width is the same in
+every subset). Each keeps its own /ToUnicode, which WeasyPrint wrote from the text itself
+(ligatures included), so copying and searching the text is unchanged. A font that is not
+in the layout (a system fallback) keeps its own subsets.
 """
 
 from __future__ import annotations
@@ -68,27 +70,39 @@ def shared_fonts(pdfs: Iterable[bytes], originals: dict[str, Path],
     used: dict[str, set[int]] = {}
     for data in pdfs:
         with pikepdf.open(io.BytesIO(data)) as pdf:
-            for font in _page_fonts(pdf.pages):
+            for font in _page_fonts(pdf.pages, forms=True):
                 name = _embedded_name(font)
                 if name in originals:
-                    used.setdefault(name, set()).update(_widths_cids(font.get("/W", pikepdf.Array())))
+                    used.setdefault(name, set()).update(_widths(font.get("/W", pikepdf.Array())))
     return {name: subsetter(originals[name].read_bytes(), frozenset(gids)) for name, gids in used.items()}
 
 
 def use_shared(pdf: pikepdf.Pdf, pages: Iterable[pikepdf.Page], fonts: dict[str, bytes]) -> None:
-    """Point the fonts these pages draw with at the shared subsets (one stream for each name)."""
-    streams: dict[str, pikepdf.Stream] = {}
-    for font in _page_fonts(pages):
+    """Point the fonts these pages (and the forms they draw) use at the shared subsets: one
+    stream, one descriptor and one width array for each name."""
+    descriptors: dict[str, pikepdf.Dictionary] = {}
+    widths: dict[str, dict[int, float]] = {}
+    named: dict[str, list[pikepdf.Dictionary]] = {}
+    for font in _page_fonts(pages, forms=True):
         name = _embedded_name(font)
         if name not in fonts:
             continue
-        descriptor = font.FontDescriptor
-        key = next(k for k in _FILE_KEYS if k in descriptor)
-        if name not in streams:
-            streams[name] = pikepdf.Stream(pdf, fonts[name])
+        named.setdefault(name, []).append(font)
+        widths.setdefault(name, {}).update(_widths(font.get("/W", pikepdf.Array())))
+        if name not in descriptors:
+            descriptor = font.FontDescriptor
+            key = next(k for k in _FILE_KEYS if k in descriptor)
+            stream = pikepdf.Stream(pdf, fonts[name])
             if "/Subtype" in descriptor[key]:
-                streams[name].Subtype = descriptor[key].Subtype
-        descriptor[key] = streams[name]
+                stream.Subtype = descriptor[key].Subtype
+            descriptor[key] = stream
+            descriptors[name] = descriptor
+    for name, members in named.items():
+        shared_widths = pdf.make_indirect(pikepdf.Array(
+            [item for cid, width in sorted(widths[name].items()) for item in (cid, pikepdf.Array([width]))]))
+        for font in members:
+            font.FontDescriptor = descriptors[name]
+            font.W = shared_widths
 
 
 def _embedded_name(font: pikepdf.Dictionary) -> str | None:
@@ -97,28 +111,35 @@ def _embedded_name(font: pikepdf.Dictionary) -> str | None:
     return postscript_name(descriptor[key].read_bytes()) if key else None
 
 
-def _page_fonts(pages: Iterable[pikepdf.Page]):
-    """The CID fonts (Type0 descendants) the pages' own resources name, each once."""
+def _page_fonts(pages: Iterable[pikepdf.Page], forms: bool = False):
+    """The CID fonts (Type0 descendants) the pages' resources name, each once; with forms,
+    those of the form XObjects they draw too (the furniture laid over a piece's page)."""
     seen: set[tuple[int, int]] = set()
-    for page in pages:
-        fonts = page.obj.get("/Resources", pikepdf.Dictionary()).get("/Font", pikepdf.Dictionary())
-        for font in fonts.values():
+    stack = [page.obj.get("/Resources", pikepdf.Dictionary()) for page in pages]
+    while stack:
+        resources = stack.pop(0)
+        for font in resources.get("/Font", pikepdf.Dictionary()).values():
             if font.objgen not in seen and font.get("/Subtype") == "/Type0":
                 seen.add(font.objgen)
                 yield font.DescendantFonts[0]
+        if forms:
+            for xobject in resources.get("/XObject", pikepdf.Dictionary()).values():
+                if xobject.get("/Subtype") == "/Form" and "/Resources" in xobject and xobject.objgen not in seen:
+                    seen.add(xobject.objgen)
+                    stack.append(xobject.Resources)
 
 
-def _widths_cids(widths: pikepdf.Array) -> set[int]:
-    """CIDs listed in a /W array: `c [w1 w2 ...]` or `c_first c_last w`."""
-    cids: set[int] = set()
+def _widths(widths: pikepdf.Array) -> dict[int, pikepdf.Object]:
+    """CID -> width from a /W array: `c [w1 w2 ...]` or `c_first c_last w`."""
+    found: dict[int, float] = {}
     items = list(widths)
     i = 0
     while i < len(items):
         first = int(items[i])
         if isinstance(items[i + 1], pikepdf.Array):
-            cids.update(range(first, first + len(items[i + 1])))
+            found.update((first + k, w) for k, w in enumerate(items[i + 1]))
             i += 2
         else:
-            cids.update(range(first, int(items[i + 1]) + 1))
+            found.update((cid, items[i + 2]) for cid in range(first, int(items[i + 1]) + 1))
             i += 3
-    return cids
+    return found

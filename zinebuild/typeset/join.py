@@ -50,7 +50,7 @@ def join(furniture: Rendered, placed: list[Placed], fonts: dict[str, bytes] | No
             _retarget(book, replaced)
             _merge_names(book, sources)
             tree.rebuild(owner)
-            use_shared(book, [book.pages[at] for at in owner], fonts or {})
+            use_shared(book, book.pages, fonts or {})
             buffer = io.BytesIO()
             book.save(buffer, deterministic_id=True, compress_streams=True,
                       object_stream_mode=pikepdf.ObjectStreamMode.generate)

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..fsutil import write_bytes
 from ..impose import Options, Plan, impose
 from ..model import Anthology
-from ..render import Layout, output_stem
+from ..render import Layout, output_stem, page_margins
 from ..settings import Settings
 from . import cover_sheet, pdf
 
@@ -19,7 +19,8 @@ LOGGER = logging.getLogger("zinebuild")
 def imposed(anthology: Anthology, layout: Layout, settings: Settings) -> tuple[bytes, Plan]:
     """The reading PDF's pages on sheets, by the configured scheme and options."""
     output = layout.output
-    options = Options(signature=output.signature, creep=output.creep, marks=output.marks)
+    margin = page_margins(output.page_size.width, output.page_size.height)["inner"]
+    options = Options(signature=output.signature, creep=output.creep, marks=output.marks, margin=margin)
     return impose(pdf.render(anthology, layout, settings), output.imposition, (output.sheet.width, output.sheet.height),
                   options)
 
@@ -29,6 +30,10 @@ def build(anthology: Anthology, layout: Layout, out_dir: Path, settings: Setting
     data, plan = imposed(anthology, layout, settings)
     target = out_dir / f"{output_stem(anthology.book, output)}-booklet.pdf"
     write_bytes(target, data)
+    for warning in plan.warnings:
+        LOGGER.warning("booklet: %s", warning)
+    for advice in plan.advice:
+        LOGGER.info("booklet: %s", advice)
     LOGGER.info("booklet: %d sheet(s) of %s. %s", plan.sheets, output.sheet.name, plan.instructions)
     if cover_sheet.wanted(anthology, layout):
         import pikepdf  # late, as in typeset: only builds with a cover sheet pay for it here

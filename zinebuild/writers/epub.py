@@ -22,7 +22,7 @@ from ..media import book_images
 from ..fsutil import write_bytes
 from ..model import Anthology
 from ..outline import sections
-from ..render import COVER_IMAGE, Layout, epub_css, epub_units, output_stem
+from ..render import COVER_IMAGE, Layout, direction, epub_css, epub_units, output_stem
 from ..settings import Settings
 from ..typeset.cache import RenderCache
 from . import epub_meta
@@ -45,6 +45,8 @@ def build(anthology: Anthology, layout: Layout, out_dir: Path, settings: Setting
 def _book(anthology: Anthology, layout: Layout, cache: RenderCache, service) -> epub.EpubBook:
     book = epub.EpubBook()
     book.set_identifier(anthology.book.identifier)
+    if direction(anthology.book.language) == "rtl":
+        book.set_direction("rtl")  # the spine's page-progression-direction: pages turn to the left
     cover = _cover(anthology, layout, cache, service)
     if cover is not None:
         data, media_type = cover
@@ -169,19 +171,17 @@ def _as_jpeg(data: bytes) -> bytes:
     return out.getvalue()
 
 
-_FONT_STYLES = {"R": ("normal", "normal"), "RI": ("italic", "normal"), "RB": ("normal", "bold"),
-                "RBI": ("italic", "bold")}
-
-
 def _embed_fonts(book: epub.EpubBook, layout: Layout) -> str:
     """Add the layout's fonts to the EPUB; return the @font-face rules that use them."""
     rules = []
     confined = Confined(layout)
-    for code, (style, weight) in _FONT_STYLES.items():
-        path = layout.asset(f"fonts/LinLibertine_{code}.otf")
-        book.add_item(epub.EpubItem(uid=f"font-{code.lower()}", file_name=f"fonts/{path.name}",
-                                    media_type="font/otf", content=confined.required(path)))
-        rules.append(f'@font-face {{ font-family: "Libertine"; src: url(../fonts/{path.name}); '
+    family = layout.face.family
+    for index, (style, weight, path) in enumerate(layout.face.files):
+        name = f"font-{index}{path.suffix.lower()}"  # the user's file names never reach the EPUB
+        book.add_item(epub.EpubItem(uid=f"font-{index}", file_name=f"fonts/{name}",
+                                    media_type="font/otf" if path.suffix.lower() == ".otf" else "font/ttf",
+                                    content=confined.required(path)))
+        rules.append(f'@font-face {{ font-family: "{family}"; src: url(../fonts/{name}); '
                      f"font-style: {style}; font-weight: {weight}; }}")
-    rules.append('body { font-family: "Libertine", serif; }')
+    rules.append(f'body {{ font-family: "{family}", serif; }}')
     return "\n".join(rules) + "\n"

@@ -1,0 +1,227 @@
+"""Turn a config's layout choice into a Layout: folders of templates and assets, nearest first.
+
+A layout is a folder. Its templates and assets override its parent's file by file (a
+project's ``layouts/NAME/`` over the built-in ``NAME``, then the layout it ``extends``, and
+always the built-in ``default`` last). Stylesheets are layered instead, as MkDocs themes
+do with ``extra_css``: every layer's ``print.css`` applies, parent first, then each layer's
+``custom.css``, then the config's ``[output] css``. So plain CSS in a small file wins
+without ``!important``, and the built-in rules (fonts, folios, footnotes) stay unless a
+layer says, in its ``layout.toml``, that its stylesheet replaces its parent's::
+
+    extends = "default"        # the parent layout (the default)
+    replace = ["print.css"]    # this print.css is the whole stylesheet, not an addition
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import jinja2
+
+from . import faces
+from .config import Config, EpubConfig, OutputConfig
+from .errors import BuildError, InputError, Problem
+from .fetch import Confined
+
+_PACKAGE = Path(__file__).resolve().parent
+# Installed wheels carry the layouts inside the package; a source checkout has them beside it.
+BUILTIN_LAYOUTS = next((p for p in (_PACKAGE / "layouts", _PACKAGE.parent / "layouts") if p.is_dir()),
+                       _PACKAGE / "layouts")
+SPEC = "layout.toml"
+CUSTOM_CSS = "custom.css"  # a layer's additions to print.css; what `zinebuild init` gives a project
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    search_path: tuple[Path, ...]  # first wins
+    output: OutputConfig
+    project_root: Path
+    epub: EpubConfig = EpubConfig()
+    replaced: tuple[tuple[Path, str], ...] = ()  # (layer, stylesheet) that replace their parents' one
+
+    @classmethod
+    def from_config(cls, config: Config) -> "Layout":
+        dirs: list[Path] = []
+        replaced: list[tuple[Path, str]] = []
+        name, key = config.output.layout, "output.layout"
+        while name:
+            layers = _layers(config, name, key)
+            if any(layer in dirs for layer in layers):
+                raise InputError(Problem(f"layout '{name}' extends itself", file=config.path, key=key))
+            dirs += layers
+            spec = _spec(layers[0])
+            replaced += [(layers[0], sheet) for sheet in spec.get("replace", ())]
+            name, key = spec.get("extends", "" if layers[-1] == _default() else "default"), layers[0] / SPEC
+        if _default() not in dirs:
+            dirs.append(_default())
+        return cls(config.output.layout, tuple(dirs), config.output, config.root, config.epub, tuple(replaced))
+
+    def __getstate__(self) -> dict:
+        # Sent to the render service: without the Jinja environment, which is rebuilt on use.
+        state = dict(self.__dict__)
+        state.pop("env", None)
+        state.pop("face", None)
+        return state
+
+    @cached_property
+    def env(self) -> jinja2.Environment:
+        return jinja2.Environment(
+            loader=_ConfinedLoader(self),
+            autoescape=True, undefined=jinja2.StrictUndefined,
+            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        )
+
+    @cached_property
+    def face(self) -> faces.Face:
+        """The book face [output] font chose; a shipped face's files may be overridden by a layer."""
+        chosen = faces.face(self.output.font, self.project_root, _default() / "fonts")
+        return faces.Face(chosen.family, tuple((style, weight, self.resolve(path) or path)
+                                               for style, weight, path in chosen.files))
+
+    def files(self) -> dict[str, Path]:
+        """Every file the layout offers, by relative path: the first folder with it wins.
+
+        Links leading out of the project and its layouts are left out: the split render
+        finds its fonts here, and the cache hashes these files.
+        """
+        found: dict[str, Path] = {}
+        confined = Confined(self)
+        for folder in self.search_path:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and confined.inside(path):
+                    found.setdefault(path.relative_to(folder).as_posix(), path)
+        return found
+
+    def inputs(self) -> list[tuple[str, Path]]:
+        """Every file that can shape an output: each layer's files (layered stylesheets are all
+        used, not only the nearest) and the project's own stylesheets."""
+        confined = Confined(self)
+        found = [(f"{index}/{path.relative_to(folder).as_posix()}", path)
+                 for index, folder in enumerate(self.search_path) for path in sorted(folder.rglob("*"))
+                 if path.is_file() and confined.inside(path)]
+        found += [(f"css/{index}", path) for index, path in enumerate(self.output.css)]
+        found += [(f"font/{index}", path) for index, (*_, path) in enumerate(self.face.files)]
+        return [(key, path) for key, path in found if confined.inside(path)]
+
+    def stylesheets(self, name: str) -> tuple[Path, ...]:
+        """Every layer's `name` (print.css, epub.css), parent first, down to the first that replaces."""
+        found = []
+        for folder in self.search_path:
+            if (folder / name).is_file():
+                found.append(folder / name)
+                if (folder, name) in self.replaced:
+                    break
+        return tuple(reversed(found))
+
+    def print_stylesheets(self) -> tuple[Path, ...]:
+        """The PDF's and the .html output's stylesheets in cascade order: the layout's, then the user's."""
+        custom = tuple(reversed([folder / CUSTOM_CSS for folder in self.search_path
+                                 if (folder / CUSTOM_CSS).is_file()]))
+        return self.stylesheets("print.css") + custom + self.output.css
+
+    def asset(self, relative: str) -> Path:
+        for folder in self.search_path:
+            candidate = folder / relative
+            if candidate.is_file():
+                return candidate
+        raise BuildError(Problem(f"the layout has no file '{relative}'", file=self.search_path[0]))
+
+    def resolve(self, path: Path) -> Path | None:
+        """A path inside one layout folder, or the same relative path in the nearest one;
+        a stylesheet the layout layers is served as itself."""
+        if path in self.print_stylesheets() or path in self.stylesheets("epub.css"):
+            return path
+        for folder in self.search_path:
+            try:
+                relative = path.resolve().relative_to(folder)
+            except ValueError:
+                continue
+            for other in self.search_path:
+                if (other / relative).is_file():
+                    return other / relative
+        return None
+
+    def render(self, template: str, **context) -> str:
+        try:
+            return self.env.get_template(template).render(**context)
+        except jinja2.TemplateSyntaxError as error:
+            raise BuildError(Problem(f"template error: {error.message}", file=error.filename, line=error.lineno,
+                                     hint="fix the template, or delete it to fall back on the built-in one")) from None
+        except jinja2.UndefinedError as error:
+            raise BuildError(Problem(f"template error: {error.message}", file=_template_file(self, template),
+                                     hint="the templates can use: book, anthology, piece, part, target, …")) from None
+        except jinja2.TemplateNotFound as error:
+            raise BuildError(Problem(f"layout has no template '{error.name}'", file=self.search_path[0])) from None
+
+
+def _default() -> Path:
+    return (BUILTIN_LAYOUTS / "default").resolve()
+
+
+def _layers(config: Config, name: str, key) -> list[Path]:
+    """The folders a layout name stands for: a path, or the project's and the built-in one."""
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(Problem("a layout name must be text", file=config.path, key=str(key)))
+    if "/" in name or name.startswith("."):
+        folder = config.root / name
+        if not folder.is_dir():
+            raise InputError(Problem(f"no layout folder '{name}'", file=config.path, key=str(key)))
+        folder = folder.resolve()
+        # The fetcher serves every file under a layout folder: "/" or ".." would open the whole disk.
+        known = {p.name for p in _default().iterdir() if p.is_file()} | {SPEC, CUSTOM_CSS}
+        if config.root.is_relative_to(folder) or not any((folder / n).is_file() for n in known):
+            raise InputError(Problem(f"'{name}' is not a layout folder", file=config.path, key=str(key),
+                                     hint="name a folder holding layout files (print.css, piece.html, …), "
+                                          "not one that holds the project"))
+        return [folder]
+    found = [c.resolve() for c in (config.root / "layouts" / name, BUILTIN_LAYOUTS / name) if c.is_dir()]
+    if not found:
+        known = sorted(p.name for p in BUILTIN_LAYOUTS.iterdir() if p.is_dir())
+        raise InputError(Problem(f"no layout named '{name}'", file=config.path, key=str(key),
+                                 hint=f"built-in layouts: {', '.join(known)}; or put yours in "
+                                      f"{config.root / 'layouts' / name}"))
+    return found
+
+
+def _spec(folder: Path) -> dict:
+    """A layer's layout.toml: what it extends and which stylesheets it replaces."""
+    path = folder / SPEC
+    if not path.is_file():
+        return {}
+    try:
+        spec = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise InputError(Problem(f"not valid TOML: {error}", file=path)) from None
+    unknown = set(spec) - {"extends", "replace"}
+    replace = spec.get("replace", [])
+    if unknown or not isinstance(spec.get("extends", ""), str) or not (
+            isinstance(replace, list) and set(replace) <= {"print.css", "epub.css"}):
+        raise InputError(Problem("a layout.toml may say only: extends = \"NAME\", replace = [\"print.css\", \"epub.css\"]",
+                                 file=path, hint=f"unexpected: {', '.join(sorted(unknown)) or 'a value'}"))
+    return spec
+
+
+class _ConfinedLoader(jinja2.FileSystemLoader):
+    """Templates from the layout folders, first wins; a template that is a link leading out is refused."""
+
+    def __init__(self, layout: Layout):
+        super().__init__([str(d) for d in layout.search_path])
+        self.confined = Confined(layout)
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        if not self.confined.inside(Path(filename)):
+            raise InputError(Problem("the template leads outside the project and its layouts; it is not read",
+                                     file=filename, hint="put the template itself, not a link, in the layout"))
+        return source, filename, uptodate
+
+
+def _template_file(layout: Layout, template: str) -> str:
+    try:
+        return layout.env.get_template(template).filename or template
+    except jinja2.TemplateError:
+        return template
