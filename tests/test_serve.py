@@ -29,6 +29,7 @@ from zinebuild.serve.builder import QUIET
 from zinebuild.settings import CACHE_FOLDER
 
 from .conftest import SMALL_CONFIG, SMALL_FILES, write_project
+from .faultkit import session_processes
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -91,21 +92,6 @@ class Served:
 
 def _title(state: dict, piece_id: str) -> str:
     return next(p["title"] for p in state["book"]["pieces"] if p["id"] == piece_id)
-
-
-def session_processes(session: int) -> list[int]:
-    """Processes still alive in the session (zombies are gone already as far as work goes)."""
-    alive = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == session and fields[0] != "Z":
-            alive.append(int(entry.name))
-    return alive
 
 
 # Warnings to show: a skip entry that matches nothing (Z105), a note marker with no note (Z104, line 3).
