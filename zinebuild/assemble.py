@@ -10,6 +10,7 @@ Warnings carry stable codes so that people (and scripts) can rely on them:
 - Z106 a piece has no title in its source and none in the config
 - Z107 a link could not be kept: its text stays, unlinked (links.py says why)
 - Z108 a source's front matter says something the build cannot honour (a draft, a misspelt key)
+- Z109 a reader lost words: they are neither in the book nor in the removal report
 - Z120 a picture or table where only text can go (a list item, a note): its words kept (figures.py)
 - Z121 an image left out (remote), without a description, or too coarse for print (media.py, images.py)
 """
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from . import langtags, links, media, readers
+from . import accounting, langtags, links, media, readers
 from .config import Config, PieceConfig
 from .errors import InputError, Problem, ZinebuildError
 from .model import Anthology, Document, Heading, Notice, Part, Piece, Source, plain
@@ -64,6 +65,7 @@ def assemble(config: Config, read: Callable[[Path], Source] = readers.read) -> A
             notices.append(Notice("Z103", f"the cleaner removed {len(source.removed)} line(s); "
                                           f"see `zinebuild inspect {source.path}`", source.path, "info"))
         notices += [_reader_notice(w, source.path) for w in source.warnings]
+        notices += [Notice("Z109", accounting.notice_text(lost), source.path) for lost in source.unaccounted]
     all_pieces = [p for part in parts for p in part.pieces]
     notices += _near_duplicates(all_pieces)
     front = _matter(config.matter.introduction, "introduction", "Introduction", read, notices)

@@ -243,6 +243,8 @@ class Source:
     documents: tuple[Document, ...]
     removed: tuple[Removal, ...] = ()
     warnings: tuple[str, ...] = ()
+    # Input words neither kept nor reported removed, by line (see ``accounting``): should be none.
+    unaccounted: tuple[Removal, ...] = ()
 
 
 # ---------------------------------------------------------------- the book
@@ -425,13 +427,16 @@ def _core_dict(doc: Document) -> dict:
 
 
 def source_to_dict(source: Source) -> dict:
-    return {
+    out = {
         "source": source.path,
         "encoding": source.encoding,
         "pieces": [document_to_dict(d) for d in source.documents],
         "removed": [{"line": r.line, "text": r.text, "reason": r.reason} for r in source.removed],
         "warnings": list(source.warnings),
     }
+    if source.unaccounted:  # words a reader lost (should never happen; see ``accounting``)
+        out["unaccounted"] = [{"line": r.line, "words": r.text} for r in source.unaccounted]
+    return out
 
 
 # ---------------------------------------------------------------- kept between builds

@@ -70,7 +70,7 @@ def _document(article: articles.Article, name: str, warnings: list[str], removed
             chunk.text = notes.link_markers(chunk.text, found, chunk.line, warnings, used)
             chunk.lines = [notes.link_markers(l, found, chunk.line, [], set()) for l in chunk.lines]
     model_blocks = [Paragraph(inlines(text), "about") for text in article.about]
-    model_blocks += blocks.build_blocks(body + stray)
+    model_blocks += blocks.build_blocks(body + stray, removed)
     title = article.title
     untitled = title is None
     if untitled:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import Block, Break, Caption, Heading, LineBreak, ListBlock, Paragraph
+from ..model import Block, Break, Caption, Heading, LineBreak, ListBlock, Paragraph, Removal
 from .inline import inlines
 from .shapes import NUMBER_MARKER
 from .unwrap import Chunk
@@ -12,8 +12,8 @@ _SECTION_BODY = 200
 _TEXT_KINDS = ("paragraph", "lines", "caption")
 
 
-def build_blocks(chunks: list[Chunk]) -> list[Block]:
-    _decide_numbered(chunks)
+def build_blocks(chunks: list[Chunk], removed: list[Removal]) -> list[Block]:
+    _decide_numbered(chunks, removed)
     blocks: list[Block] = []
     i = 0
     while i < len(chunks):
@@ -21,11 +21,12 @@ def build_blocks(chunks: list[Chunk]) -> list[Block]:
         kind = chunk.kind
         if kind in ("bullet", "item", "list-number"):
             run = [chunk]
-            while i + 1 < len(chunks) and chunks[i + 1].kind == kind:
+            while i + 1 < len(chunks) and chunks[i + 1].kind == kind and _continues(run[-1], chunks[i + 1]):
                 i += 1
                 run.append(chunks[i])
             items = tuple(inlines(_strip_marker(c) if kind == "list-number" else c.text) for c in run)
-            blocks.append(ListBlock(kind == "list-number", items, run[0].number or 1 if kind == "list-number" else 1))
+            start = run[0].number if kind == "list-number" and run[0].number is not None else 1
+            blocks.append(ListBlock(kind == "list-number", items, start))
         elif kind == "section-number":
             blocks.append(Heading(1, inlines(_numbered_title(chunk))))
         elif kind == "heading":
@@ -58,7 +59,12 @@ def build_blocks(chunks: list[Chunk]) -> list[Block]:
     return blocks
 
 
-def _decide_numbered(chunks: list[Chunk]) -> None:
+def _continues(last: Chunk, item: Chunk) -> bool:
+    """'1.' '2.' '3.' is one list; '1.' '1.' or '3.' '7.' are not: their numbers would be lost."""
+    return last.kind != "list-number" or (last.number or 0) + 1 == item.number
+
+
+def _decide_numbered(chunks: list[Chunk], removed: list[Removal]) -> None:
     """Numbered lines are list items, unless most are followed by prose: then numbered headings.
 
     Web copies often restart numbering ("4:", then "1." for the fifth); headings are renumbered.
@@ -74,6 +80,7 @@ def _decide_numbered(chunks: list[Chunk]) -> None:
         chunk = chunks[i]
         chunk.kind = "section-number" if as_headings else "list-number"
         if as_headings and expected is not None and chunk.number == 1 and expected > 1:
+            removed.append(Removal(chunk.line, f"{chunk.number}.", f"numbering repaired → {expected}."))
             chunk.number = expected
         expected = (chunk.number or 0) + 1
 

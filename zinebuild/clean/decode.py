@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from functools import lru_cache
 
 import ftfy
 from charset_normalizer import from_bytes
@@ -18,8 +19,11 @@ class NotText(ValueError):
     """The bytes are not text in any encoding we can recognise."""
 
 
+@lru_cache(maxsize=4)
 def decode(data: bytes) -> tuple[str, str]:
-    """Return (text, encoding name). Raises NotText for binary data."""
+    """Return (text, encoding name). Raises NotText for binary data.
+
+    Remembered for the last few files: a reader and the word accounting after it decode the same bytes."""
     if data.startswith(codecs.BOM_UTF8):
         text, encoding = data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace"), "utf-8-sig"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

@@ -1,0 +1,78 @@
+"""The cleaner on real texts nobody here wrote (tests/corpus/text/, see its SOURCES.md).
+
+Each file's outline (title, authors, pieces, heading tree, lists, notes) is compared with an
+outline reviewed by reading the text; where the cleaner is still wrong the test is an expected
+failure that names the gap (strict: fixing it turns the test red until the mark goes). Every file
+also keeps the word-accounting invariant, and so does any text Hypothesis makes up.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from zinebuild import accounting
+from zinebuild.clean import clean
+from zinebuild.model import Source
+from zinebuild.readers import read
+
+from .corpus_outline import FILES, compare, expected, outline
+
+# Files whose reviewed outline the cleaner does not reach yet, and what it gets wrong.
+GAPS: dict[str, str] = {
+}
+
+
+def _case(path):
+    reason = GAPS.get(path.stem)
+    marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+    return pytest.param(path, id=path.stem, marks=marks)
+
+
+@pytest.mark.parametrize("path", [_case(p) for p in FILES])
+def test_outline_matches_review(path):
+    want = expected(path)
+    assert want is not None, f"{path.name} has no reviewed outline in expected/"
+    problems = {check: found for check, found in compare(want, outline(read(path))).items() if found}
+    assert not problems, f"{path.name}: {problems}"
+
+
+def test_every_corpus_file_has_a_source_entry():
+    listed = (FILES[0].parent / "SOURCES.md").read_text(encoding="utf-8")
+    assert len(FILES) >= 40
+    assert [p.name for p in FILES if f"| {p.name} |" not in listed] == []
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_every_word_is_accounted_for(path):
+    source = read(path)
+    assert source.unaccounted == (), [accounting.notice_text(r) for r in source.unaccounted]
+
+
+def test_a_lost_word_is_reported_with_its_line():
+    """The accountant itself: a reader that drops a word is caught, with the word and its line."""
+    documents, removed, _ = clean("A Title\n\nFirst paragraph here.\n\nSecond paragraph there.\n")
+    kept = Source("x.txt", "utf-8", documents, removed)
+    lines = ["A Title", "", "First paragraph here.", "", "Second paragraph there and elsewhere."]
+    lost = accounting.unaccounted(lines, kept)
+    assert [(r.line, r.text) for r in lost] == [(5, "and elsewhere")]
+
+
+# Lines made of the shapes the cleaner reacts to: markers, rules, indents, numbers, signatures.
+_LINE = st.one_of(
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=60),
+    st.sampled_from(["", "", "%", "* * *", "-----", "=====", "Notes", "END OF TERMS AND CONDITIONS",
+                     " -- Jane Doe <jane@example.org>  Mon, 01 Jan 2024", "-- Mark Twain", "1. Introduction",
+                     "2.1. General rules", "  a) first", "(b) second", "    indented code();", "[1] https://e.org",
+                     "Title\n=====", "WORDS IN CAPITALS", "exam-", "ple", "Ã©tÃ© mojibake", "Abstract¶"]),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_LINE, min_size=1, max_size=30))
+def test_cleaning_any_text_accounts_for_every_word(lines):
+    text = "\n".join(lines)
+    documents, removed, _ = clean(text, name="made up")
+    lost = accounting.unaccounted(text.split("\n"), Source("made-up.txt", "utf-8", documents, removed))
+    assert lost == ()
