@@ -19,7 +19,7 @@ from dataclasses import replace
 
 from ..model import Document, Note, Paragraph, Removal
 from ..slug import slugify, unique
-from . import articles, blocks, boilerplate, classify, notes, titles, unwrap
+from . import articles, blocks, boilerplate, classify, fortunes, notes, titles, unwrap
 from .hyphens import Hyphens
 from .hyphens import release as release_word_lists  # noqa: F401  (for the pipeline)
 from .inline import inlines
@@ -33,6 +33,8 @@ def clean(text: str, name: str = "", lang: str = "en") -> tuple[tuple[Document, 
     warnings: list[str] = []
     text = normalise(text)
     lines = split_lines(text)
+    if fortunes.is_fortune_file(lines):
+        return _collection(fortunes.quotations(lines, removed), name, removed), tuple(removed), ()
     wrapped = unwrap.is_hard_wrapped(lines)
     lines = boilerplate.remove_clutter(lines, removed, wrapped)
     chunks = unwrap.chunks(lines, wrapped, Hyphens(text, lang))
@@ -48,6 +50,13 @@ def clean(text: str, name: str = "", lang: str = "en") -> tuple[tuple[Document, 
     documents = [replace(d, slug=unique(slugify(d.title), taken)) for d in documents]
     removed.sort(key=lambda r: r.line)
     return tuple(documents), tuple(removed), tuple(warnings)
+
+
+def _collection(quotations: list, name: str, removed: list[Removal]) -> tuple[Document, ...]:
+    """A fortune file is one piece of quotations; its title is the file's name."""
+    title = titles.repair(name) if name else "Untitled"
+    removed.sort(key=lambda r: r.line)
+    return (Document(title=title, blocks=tuple(quotations), slug=slugify(title), untitled=True),)
 
 
 def _fold_back(document: Document, documents: list[Document], name: str) -> Document | None:

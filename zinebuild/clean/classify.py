@@ -15,7 +15,9 @@ _CAPTION_SOURCE = re.compile(r"[.:]\s+(from|photos?|image|video|source|courtesy|
 # "Footage of terror in the eyes…": a caption names what the picture shows.
 _CAPTION_START = re.compile(r"^(footage|photo|photos|image|picture|screenshot|video still|illustration)\b", re.I)
 # Bylines at the start of an article: "Author – X", "Article by X", "From an article by X – URL".
-BYLINE = re.compile(r"^(?:author\s*[–—:-]\s*|(?:(?:from\s+an?\s+|original\s+)?article\s+)?(?:written\s+)?by\s+)(?P<who>.+)$", re.I)
+# The name starts with a capital: "By default, cjpeg …" is a sentence, not a byline.
+BYLINE = re.compile(r"^(?:author\s*[–—:-]\s*|(?:(?:from\s+an?\s+|original\s+)?article\s+)?(?:written\s+)?by\s+"
+                    r"(?=[\W\d]*(?-i:[A-Z\u00c0-\u00de\u0400-\u042f])))(?P<who>.+)$", re.I)
 # Signatures closing an article: "—Autonomous Action", "Martin (CAS)", "Article by Dreyfus".
 _DASH_SIGNATURE = re.compile(rf"^[{EM_DASH}\u2015]\s?(?P<who>[A-Z][^.!?]{{1,80}})$")
 _NAME_ORG = re.compile(r"^(?P<who>[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){0,3} \([A-Z]{2,10}\))$")
