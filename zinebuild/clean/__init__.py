@@ -19,11 +19,11 @@ from dataclasses import replace
 
 from ..model import Document, Note, Paragraph, Removal
 from ..slug import slugify, unique
-from . import articles, blocks, boilerplate, classify, fortunes, notes, titles, unwrap
+from . import articles, blocks, boilerplate, classify, fortunes, notes, plain, titles, unwrap
 from .hyphens import Hyphens
 from .hyphens import release as release_word_lists  # noqa: F401  (for the pipeline)
 from .inline import inlines
-from .lines import split_lines
+from .lines import Line, split_lines
 from .normalise import normalise
 
 
@@ -36,11 +36,18 @@ def clean(text: str, name: str = "", lang: str = "en") -> tuple[tuple[Document, 
     if fortunes.is_fortune_file(lines):
         return _collection(fortunes.quotations(lines, removed), name, removed), tuple(removed), ()
     wrapped = unwrap.is_hard_wrapped(lines)
+    laid_out = plain.is_plain_document(lines)
+    if laid_out:
+        lines = _mode_line(lines, removed)
     lines = boilerplate.remove_clutter(lines, removed, wrapped)
-    chunks = unwrap.chunks(lines, wrapped, Hyphens(text, lang))
-    chunks = classify.classify(chunks, wrapped)
+    if laid_out:
+        chunks = plain.classify(plain.chunks(lines, Hyphens(text, lang), removed), removed)
+        found = articles.whole(chunks, removed)
+    else:
+        chunks = classify.classify(unwrap.chunks(lines, wrapped, Hyphens(text, lang)), wrapped)
+        found = articles.split(chunks, removed)
     documents: list[Document] = []
-    for article in articles.split(chunks, removed):
+    for article in found:
         document = _document(article, name, warnings, removed)
         if not document.blocks:
             document = _fold_back(document, documents, name)
@@ -50,6 +57,17 @@ def clean(text: str, name: str = "", lang: str = "en") -> tuple[tuple[Document, 
     documents = [replace(d, slug=unique(slugify(d.title), taken)) for d in documents]
     removed.sort(key=lambda r: r.line)
     return tuple(documents), tuple(removed), tuple(warnings)
+
+
+def _mode_line(lines: list, removed: list[Removal]) -> list:
+    """'GNU grep NEWS   -*- outline -*-': the editor's mode mark is no part of the title."""
+    out = list(lines)
+    for i, line in enumerate(out[:3]):
+        mark = plain.MODE_LINE.search(line.text)
+        if mark:
+            removed.append(Removal(line.number, mark[0].strip(), "editor mode line"))
+            out[i] = Line(line.number, line.text[:mark.start()] + " " + line.text[mark.end():])
+    return out
 
 
 def _collection(quotations: list, name: str, removed: list[Removal]) -> tuple[Document, ...]:

@@ -41,6 +41,11 @@ def split(chunks: list[Chunk], removed: list[Removal]) -> list[Article]:
     return articles
 
 
+def whole(chunks: list[Chunk], removed: list[Removal]) -> list[Article]:
+    """A plain document is one article, however many headings it has."""
+    return [_article(chunks, removed)] if chunks else []
+
+
 def _starts(chunks: list[Chunk], i: int) -> bool:
     chunk = chunks[i]
     prev = chunks[i - 1] if i else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import Block, Break, Caption, Heading, LineBreak, ListBlock, Paragraph, Removal
+from ..model import Block, Break, Caption, Heading, LineBreak, ListBlock, Paragraph, Preformatted, Removal
 from .inline import inlines
 from .shapes import NUMBER_MARKER
 from .unwrap import Chunk
@@ -19,7 +19,13 @@ def build_blocks(chunks: list[Chunk], removed: list[Removal]) -> list[Block]:
     while i < len(chunks):
         chunk = chunks[i]
         kind = chunk.kind
-        if kind in ("bullet", "item", "list-number"):
+        if kind in ("pre", "contents"):
+            run = [chunk]
+            while kind == "contents" and i + 1 < len(chunks) and chunks[i + 1].kind == kind:
+                i += 1
+                run.append(chunks[i])
+            blocks.append(_verbatim(chunk) if kind == "pre" else _line_paragraph([c.text for c in run]))
+        elif kind in ("bullet", "item", "list-number", "alpha"):
             run = [chunk]
             while i + 1 < len(chunks) and chunks[i + 1].kind == kind and _continues(run[-1], chunks[i + 1]):
                 i += 1
@@ -27,6 +33,8 @@ def build_blocks(chunks: list[Chunk], removed: list[Removal]) -> list[Block]:
             items = tuple(inlines(_strip_marker(c) if kind == "list-number" else c.text) for c in run)
             start = run[0].number if kind == "list-number" and run[0].number is not None else 1
             blocks.append(ListBlock(kind == "list-number", items, start))
+        elif kind == "heading" and chunk.role == "section":
+            blocks.append(Heading(chunk.level, inlines(chunk.text)))
         elif kind == "section-number":
             blocks.append(Heading(1, inlines(_numbered_title(chunk))))
         elif kind == "heading":
@@ -43,12 +51,7 @@ def build_blocks(chunks: list[Chunk], removed: list[Removal]) -> list[Block]:
         elif kind == "break":
             blocks.append(Break())
         elif kind == "lines":
-            parts: list = []
-            for line in chunk.lines:
-                if parts:
-                    parts.append(LineBreak())
-                parts.extend(inlines(line))
-            blocks.append(Paragraph(tuple(parts)))
+            blocks.append(_line_paragraph(chunk.lines))
         elif kind == "byline":
             blocks.append(Paragraph(inlines(chunk.text), "signature"))
         elif kind == "pagenote":
@@ -57,6 +60,22 @@ def build_blocks(chunks: list[Chunk], removed: list[Removal]) -> list[Block]:
             blocks.append(Paragraph(inlines(chunk.text), chunk.role))
         i += 1
     return blocks
+
+
+def _line_paragraph(lines: list[str]) -> Paragraph:
+    parts: list = []
+    for line in lines:
+        if parts:
+            parts.append(LineBreak())
+        parts.extend(inlines(line))
+    return Paragraph(tuple(parts))
+
+
+def _verbatim(chunk: Chunk) -> Preformatted:
+    """Code, notices and tables as laid out, less the indentation they share."""
+    raw = chunk.raw or chunk.lines
+    margin = min(len(l) - len(l.lstrip(" ")) for l in raw)
+    return Preformatted("\n".join(l[margin:].rstrip() for l in raw))
 
 
 def _continues(last: Chunk, item: Chunk) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .shapes import (BULLET_MARKER, EM_DASH, NOTES_HEADER, NUMBER_MARKER, URL, ends_sentence,
+from .shapes import (BULLET_MARKER, EM_DASH, NOTES_HEADER, NUMBER_MARKER, SIGNED, URL, ends_sentence,
                      has_inner_sentences, is_title_like, words)
 from .unwrap import Chunk
 
@@ -35,6 +35,9 @@ def byline(text: str) -> str | None:
 
 def signature(text: str) -> str | None:
     text = text.strip()
+    signed = SIGNED.match(text)
+    if signed:
+        return (signed["who"] or signed["name"]).strip()
     for pattern in (_DASH_SIGNATURE, _NAME_ORG):
         match = pattern.match(text)
         if match:

@@ -19,6 +19,11 @@ NUMBER_MARKER = re.compile(r"^\s*(\d{1,3})(?:[.):]|\s*[–-])\s*(?=\S)")
 # "•", "–", "-", "*" bullets at the start of a line (followed by text).
 BULLET_MARKER = re.compile(rf"^\s*[•‣◦▪●■·{EN_DASH}{EM_DASH}-]\s+(?=\S)")
 
+# " -- Jane Doe <jane@example.org>  Mon, 01 Jan 2024" (Debian's signature under a text), or a
+# name and address alone on the last line.
+SIGNED = re.compile(r"^\s*--\s+(?P<who>[^<>]+?)\s*<[^>]+>.*$"
+                    r"|^\s*(?P<name>[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3})\s*<[^<>@\s]+@[^<>\s]+>\s*$")
+
 NOTES_HEADER = re.compile(
     r"^\s*(notes?(\s+and\s+(sources|references))?|sources(\s+and\s+notes)?|references|endnotes|footnotes)"
     r"\s*:?\s*$", re.I)

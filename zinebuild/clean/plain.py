@@ -1,0 +1,275 @@
+"""Turn the lines of a plain document (licence, manual page, README, specification) into chunks
+whose kinds and heading levels come from its layout: indentation, underlines, centring, numbering.
+
+Web copies and PDF extractions lean on sentences and line lengths (``unwrap``, ``classify``);
+documents written as plain text lean on the page: a heading sits at the margin over indented
+text, is centred, underlined, ALL CAPS or numbered ("2.1."), and its level follows the order in
+which each heading style first appears (as in reStructuredText), or the depth of its number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ..model import Removal
+from .hyphens import Hyphens, join_lines
+from .lines import Line
+from .shapes import SIGNED, has_inner_sentences, is_title_like, mostly_upper, words
+from .unwrap import Chunk
+
+# "PASSWD(1)     User Commands     PASSWD(1)": a manual page's running head.
+_MAN_HEAD = re.compile(r"^\s*(?P<name>\S+\(\w+\))\s{2,}(?P<middle>.*?)\s{2,}(?P=name)\s*$")
+_UNDERLINE = re.compile(r"^\s*([=\-~^*#])\1{2,}\s*$")
+# "2.1. Grants", "1.1.1  The concept", "0. PREAMBLE", "2 ASN.1 structure handling".
+_SECTION = re.compile(r"^\s*(?P<number>\d{1,3}(?:\.\d{1,3})*)(?P<stop>\.?)\s+(?P<title>\S.*)$")
+# "a)", "(b)", "iv.", "(iii)", "b.": items lettered or in roman numerals.
+_ALPHA = re.compile(r"^\s*(?:\(?[a-z]\)|[a-z]\.|\(?[ivx]{1,5}[.)])\s+\S")
+_NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+\S")
+_ATX = re.compile(r"^\s*(#{1,6})\s+(\S.*?)\s*#*\s*$")
+_OUTLINE = re.compile(r"^(\*{1,4})\s+(\S.*)$")
+_BANNER = re.compile(r"^\s*([-=*]{3,})\s+(\S.*?)\s+\1\s*$")
+_LONE_BULLET = re.compile(r"^\s*[•◦▪●*-]\s*$")
+_BULLET = re.compile(r"^\s*(?:[•◦▪●*+-]|\+o|·)\s+(?=\S)")
+# "-*- outline -*-": an editor's mode line, no part of the text.
+MODE_LINE = re.compile(r"\s*-\*-.*?-\*-\s*")
+_TABLE_GAP = re.compile(r"\S {2,}\S")
+_CENTRED = 12  # a short line indented this far, alone: a centred title or heading
+_DEEPER = 4  # lines indented this much more than the text: verbatim (code, notices, tables)
+
+
+def indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" "))
+
+
+def is_plain_document(lines: list[Line]) -> bool:
+    """Laid out as plain text rather than copied from a page: a man page head, underlined or
+    numbered section lines, a centred first line, or much of the text indented."""
+    text = [l.text for l in lines if not l.blank]
+    if not text:
+        return False
+    if _MAN_HEAD.match(text[0]) or indent(text[0]) >= 4 and len(text[0].strip()) <= 60:
+        return True
+    underlined = sum(1 for a, b in zip(lines, lines[1:]) if not a.blank and _UNDERLINE.match(b.text)
+                     and abs(len(b.stripped) - len(a.stripped)) <= 3)
+    sections = sum(1 for t in text if re.match(r"^\s*\d+\.\d+", t))
+    indented = sum(1 for t in text if t[:2] == "  ") / len(text)
+    # Web copies indent a few bullets; a plain document indents its text, or much of it.
+    return underlined > 0 or sections >= 2 or indented >= 0.3 or indented >= 0.15 and len(text) >= 20
+
+
+def chunks(lines: list[Line], hyphens: Hyphens, removed: list[Removal]) -> list[Chunk]:
+    """Paragraphs split at blank lines, at list markers, and where the indentation steps."""
+    out: list[Chunk] = []
+    current: Chunk | None = None
+    gap = 0
+    for line in lines:
+        if line.blank:
+            current, gap = None, gap + 1
+            continue
+        text = line.text
+        if current is not None and _breaks(current, text):
+            current = None
+        if current is None:
+            current = Chunk(text.strip(), line.number, [text.strip()], gap, indented=text[:1].isspace())
+            current.raw = [text]
+            out.append(current)
+        else:
+            current.text = join_lines(current.text, text, hyphens)
+            current.lines.append(text.strip())
+            current.raw.append(text)
+        gap = 0
+    for a, b in zip(out, out[1:]):
+        a.gap_after = b.gap_before
+    return out
+
+
+def _breaks(current: Chunk, text: str) -> bool:
+    first, last = current.raw[0], current.raw[-1]
+    marker = _marker_width(first)
+    step = indent(text) - indent(last)
+    if _marker_width(text) and (len(current.raw) > 1 or marker or _UNDERLINE.match(last) is None):
+        return True
+    if indent(text) >= _CENTRED and len(text.strip()) <= 60 and indent(first) >= _CENTRED:
+        return True  # centred lines stay apart: a title, its version, its date
+    if step >= _DEEPER:
+        return not (marker and indent(text) <= indent(first) + marker + 1)
+    if step <= -_DEEPER:
+        return not (len(current.raw) == 1 and not marker)  # a first-line indent goes back out
+    return False
+
+
+def _marker_width(text: str) -> int:
+    for pattern in (_BULLET, _ALPHA, _NUMBERED):
+        match = pattern.match(text)
+        if match:
+            return len(re.match(r"^\s*\S+\s+", text)[0]) - indent(text)
+    return 0
+
+
+def classify(chunks: list[Chunk], removed: list[Removal]) -> list[Chunk]:
+    underlined = {r.line: r.text[:1] for r in removed if r.reason == "separator line"}
+    body = _body_indent(chunks)
+    out: list[Chunk] = []
+    chunks = _merge_lone_bullets(chunks)
+    for i, chunk in enumerate(chunks):
+        nxt = chunks[i + 1] if i + 1 < len(chunks) else None
+        if i == 0 and (man := _MAN_HEAD.match(chunk.raw[0])) and len(chunk.raw) == 1:
+            out += [_heading(chunk, man["name"], None), _heading(_copy(chunk, man["middle"]), man["middle"].strip(), None)]
+            continue
+        if i == len(chunks) - 1 and i > 0 and _is_page_foot(chunk, chunks[0]):
+            removed.append(Removal(chunk.line, chunk.text, "page foot"))
+            continue
+        _kind(chunk, nxt, out, underlined, body, removed)
+        out.append(chunk)
+    signed = [c for c in out if c.kind == "byline"]
+    if len(signed) > 1:  # each entry of a changelog signed: signatures, not the author of all
+        for chunk in signed:
+            chunk.kind, chunk.role = "paragraph", "signature"
+    _levels(out)
+    return out
+
+
+def _kind(chunk: Chunk, nxt: Chunk | None, out: list[Chunk], underlined: dict, body: int,
+          removed: list[Removal]) -> None:
+    text, single = chunk.text, len(chunk.lines) == 1
+    first = not out
+    following_body = nxt is not None and not _same_shape(chunk, nxt)
+    if single and chunk.line + 1 in underlined and is_title_like(text, 24):
+        _heading(chunk, text, ("under", underlined[chunk.line + 1]))
+    elif single and (m := _ATX.match(text)):
+        _heading(chunk, m[2], ("atx", len(m[1])))
+    elif single and (m := _BANNER.match(text)):
+        _heading(chunk, m[2], ("banner",))
+    elif single and (m := _OUTLINE.match(chunk.raw[0])) and _outline_heading(m, nxt):
+        _heading(chunk, m[2].rstrip(":").strip() if m[2].rstrip().endswith(":") else m[2], ("outline", len(m[1])))
+    elif (m := _SECTION.match(text)) and single and _section_title(m, chunk) and following_body:
+        _heading(chunk, text, ("num", m["number"].count(".") + 1))
+    elif _SECTION.match(text) and single and nxt is not None and _same_shape(chunk, nxt) or \
+            out and out[-1].kind == "contents" and _SECTION.match(text) and single:
+        chunk.kind = "contents"  # a table of contents: numbered lines with no text under them
+    elif bullet := _BULLET.match(chunk.raw[0]):
+        chunk.kind, chunk.text = "bullet", _BULLET.sub("", text, count=1)
+        if any(c.isalpha() for c in bullet[0]):  # groff's "+o": letters that draw a bullet
+            removed.append(Removal(chunk.line, bullet[0].strip(), "bullet marker"))
+    elif _ALPHA.match(text):
+        chunk.kind = "alpha"
+    elif (m := _NUMBERED.match(text)) and not has_inner_sentences(text):
+        chunk.kind, chunk.number = "list-number", int(m[1])
+    elif SIGNED.match(text) and single:
+        chunk.kind = "byline"
+    elif single and not first and _heading_line(chunk, body, following_body):
+        _heading(chunk, text, _style(chunk, body))
+    elif first and single and is_title_like(text, 24):
+        _heading(chunk, text, _style(chunk, body))
+    elif first and indent(chunk.raw[0]) >= _CENTRED and is_title_like(text, 24):
+        _heading(chunk, text, ("centred",))
+    elif _is_verbatim(chunk, body):
+        chunk.kind = "pre"
+    else:
+        chunk.kind = "paragraph"
+        chunk.text = re.sub(r"(?<=\S) {2,}(?=\S)", " ", text)  # double sentence spaces
+
+
+def _heading(chunk: Chunk, text: str, style) -> Chunk:
+    chunk.kind, chunk.text, chunk.role = "heading", text.strip(), "section"
+    chunk.marker = style  # the heading's style, for its level
+    return chunk
+
+
+def _copy(chunk: Chunk, text: str) -> Chunk:
+    copy = Chunk(text.strip(), chunk.line, [text.strip()])
+    copy.raw = [text]
+    return copy
+
+
+def _heading_line(chunk: Chunk, body: int, following_body: bool) -> bool:
+    text = chunk.text
+    if not following_body or not is_title_like(text, 14) or has_inner_sentences(text):
+        return False
+    at_margin = body >= 3 and indent(chunk.raw[0]) < body
+    centred = indent(chunk.raw[0]) >= max(_CENTRED, body + 8)
+    label = text.endswith(":") and len(words(text)) <= 6 and text[:1].isupper()
+    return at_margin or centred or mostly_upper(text) or label
+
+
+def _style(chunk: Chunk, body: int):
+    ind = indent(chunk.raw[0])
+    if ind >= max(_CENTRED, body + 8):
+        return ("centred",)
+    if body >= 3 and ind < body:
+        return ("margin", ind)
+    return ("caps",) if mostly_upper(chunk.text) else ("plain",)
+
+
+def _outline_heading(match: re.Match, nxt: Chunk | None) -> bool:
+    if len(match[1]) > 1:
+        return True
+    title = match[2]
+    return (title.endswith(":") or is_title_like(title, 16)) and not (nxt and _BULLET.match(nxt.raw[0])) \
+        and not re.match(r"(?i)^(https?://|www\.)", title)
+
+
+def _section_title(match: re.Match, chunk: Chunk) -> bool:
+    title = match["title"]
+    if not match["stop"] and "." not in match["number"] and not title[:1].isupper():
+        return False
+    return is_title_like(title.rstrip("."), 14) or title.rstrip().endswith("?") and len(words(title)) <= 20
+
+
+def _same_shape(chunk: Chunk, nxt: Chunk) -> bool:
+    """Two numbered lines in a row, nothing under the first: lines of a contents list."""
+    return bool(_SECTION.match(chunk.text) and _SECTION.match(nxt.text) and len(nxt.lines) == 1
+                and nxt.gap_before <= 1 and len(chunk.lines) == 1)
+
+
+def _is_verbatim(chunk: Chunk, body: int) -> bool:
+    raw = chunk.raw
+    deeper = all(indent(l) >= body + _DEEPER for l in raw)
+    table = len(raw) >= 2 and sum(1 for l in raw if _TABLE_GAP.search(l.strip()) or "|" in l) >= len(raw) - 1
+    return deeper and len(raw) >= 1 or table
+
+
+def _body_indent(chunks: list[Chunk]) -> int:
+    """The indentation of running text: the commonest of lines in chunks of three lines or more."""
+    counts = Counter(indent(l) for c in chunks if len(c.raw) >= 3 for l in c.raw[1:])
+    return counts.most_common(1)[0][0] if counts else 0
+
+
+def _is_page_foot(chunk: Chunk, head: Chunk) -> bool:
+    man = _MAN_HEAD.match(head.raw[0])
+    return bool(man and len(chunk.raw) == 1 and chunk.text.endswith(man["name"]))
+
+
+def _merge_lone_bullets(chunks: list[Chunk]) -> list[Chunk]:
+    """'•' alone, its text after a blank line: how PDF extraction splits a bullet from its item."""
+    out: list[Chunk] = []
+    for chunk in chunks:
+        if out and len(out[-1].raw) == 1 and _LONE_BULLET.match(out[-1].raw[0]):
+            bullet = out.pop()
+            chunk.raw = [f"{bullet.raw[0].strip()} {chunk.raw[0].strip()}"] + chunk.raw[1:]
+            chunk.text = f"{bullet.text} {chunk.text}"
+            chunk.line = bullet.line
+        out.append(chunk)
+    return out
+
+
+def _levels(chunks: list[Chunk]) -> None:
+    """Heading levels by the order each style first appears; numbered headings by their depth."""
+    headings = [c for c in chunks if c.kind == "heading"]
+    if headings and headings[0] is chunks[0]:
+        headings = headings[1:]  # the title
+        if headings and len(chunks) > 1 and headings[0] is chunks[1]:
+            headings = headings[1:]  # and its subtitle
+    ranks: dict = {}
+    for chunk in headings:
+        style = chunk.marker or ("plain",)
+        if style[0] == "num":
+            continue
+        ranks.setdefault(style, len(ranks) + 1)
+    first_num = next((i for i, c in enumerate(headings) if (c.marker or ("",))[0] == "num"), None)
+    base = len({(c.marker or ("plain",)) for c in headings[:first_num]}) if first_num is not None else 0
+    for chunk in headings:
+        style = chunk.marker or ("plain",)
+        chunk.level = base + style[1] if style[0] == "num" else ranks[style]
+        chunk.marker = None
