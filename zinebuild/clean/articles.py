@@ -42,8 +42,16 @@ def split(chunks: list[Chunk], removed: list[Removal]) -> list[Article]:
 
 
 def whole(chunks: list[Chunk], removed: list[Removal]) -> list[Article]:
-    """A plain document is one article, however many headings it has."""
-    return [_article(chunks, removed)] if chunks else []
+    """A plain document is one article, however many headings it has; its layout has already
+    said which line is the title and which the subtitle (``plain``)."""
+    if not chunks:
+        return []
+    article = Article(list(chunks))
+    for role in ("title", "subtitle"):
+        if article.chunks and article.chunks[0].role == role:
+            setattr(article, role, article.chunks.pop(0).text)
+    _sign(article, removed)
+    return [article]
 
 
 def _starts(chunks: list[Chunk], i: int) -> bool:
@@ -105,6 +113,13 @@ def _article(chunks: list[Chunk], removed: list[Removal]) -> Article:
                 body[0].text, body[0].kind = rest, "paragraph"
             else:
                 body.pop(0)
+    _sign(article, removed)
+    return article
+
+
+def _sign(article: Article, removed: list[Removal]) -> None:
+    """A signature closing the text names its author."""
+    body = article.chunks
     last = _last_text_index(body)
     if last is not None and body[last].kind == "byline":
         who = signature(body[last].text)
@@ -112,7 +127,6 @@ def _article(chunks: list[Chunk], removed: list[Removal]) -> Article:
             article.authors.append(who)
             removed.append(Removal(body[last].line, body[last].text, "signature → author"))
             body.pop(last)
-    return article
 
 
 def _recurs(chunk: Chunk, rest: list[Chunk]) -> bool:

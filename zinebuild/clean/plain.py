@@ -22,7 +22,8 @@ from .unwrap import Chunk
 _MAN_HEAD = re.compile(r"^\s*(?P<name>\S+\(\w+\))\s{2,}(?P<middle>.*?)\s{2,}(?P=name)\s*$")
 _UNDERLINE = re.compile(r"^\s*([=\-~^*#])\1{2,}\s*$")
 # "2.1. Grants", "1.1.1  The concept", "0. PREAMBLE", "2 ASN.1 structure handling".
-_SECTION = re.compile(r"^\s*(?P<number>\d{1,3}(?:\.\d{1,3})*)(?P<stop>\.?)\s+(?P<title>\S.*)$")
+_SECTION = re.compile(r"^\s*(?P<number>\d{1,3}(?:\.\d{1,3})*)(?P<stop>\.?) {1,2}(?P<title>\S.*)$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
 # "a)", "(b)", "iv.", "(iii)", "b.": items lettered or in roman numerals.
 _ALPHA = re.compile(r"^\s*(?:\(?[a-z]\)|[a-z]\.|\(?[ivx]{1,5}[.)])\s+\S")
 _NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+\S")
@@ -122,6 +123,7 @@ def classify(chunks: list[Chunk], removed: list[Removal]) -> list[Chunk]:
             continue
         _kind(chunk, nxt, out, underlined, body, removed)
         out.append(chunk)
+    _title(out)
     signed = [c for c in out if c.kind == "byline"]
     if len(signed) > 1:  # each entry of a changelog signed: signatures, not the author of all
         for chunk in signed:
@@ -136,7 +138,11 @@ def _kind(chunk: Chunk, nxt: Chunk | None, out: list[Chunk], underlined: dict, b
     first = not out
     following_body = nxt is not None and not _same_shape(chunk, nxt)
     if single and chunk.line + 1 in underlined and is_title_like(text, 24):
-        _heading(chunk, text, ("under", underlined[chunk.line + 1]))
+        number = _SECTION.match(text)
+        _heading(chunk, text, ("num", number["number"].count(".") + 1) if number and number["stop"]
+                 else ("under", underlined[chunk.line + 1]))
+    elif _FENCE.match(chunk.raw[0]):
+        chunk.kind = "pre"
     elif single and (m := _ATX.match(text)):
         _heading(chunk, m[2], ("atx", len(m[1])))
     elif single and (m := _BANNER.match(text)):
@@ -160,7 +166,7 @@ def _kind(chunk: Chunk, nxt: Chunk | None, out: list[Chunk], underlined: dict, b
         chunk.kind = "byline"
     elif single and not first and _heading_line(chunk, body, following_body):
         _heading(chunk, text, _style(chunk, body))
-    elif first and single and is_title_like(text, 24):
+    elif first and single and is_title_like(text.rstrip(":"), 12):
         _heading(chunk, text, _style(chunk, body))
     elif first and indent(chunk.raw[0]) >= _CENTRED and is_title_like(text, 24):
         _heading(chunk, text, ("centred",))
@@ -185,19 +191,25 @@ def _copy(chunk: Chunk, text: str) -> Chunk:
 
 def _heading_line(chunk: Chunk, body: int, following_body: bool) -> bool:
     text = chunk.text
-    if not following_body or not is_title_like(text, 14) or has_inner_sentences(text):
+    bare = text[:-1] if text.endswith(":") else text
+    if not following_body or not is_title_like(bare, 14) or has_inner_sentences(text):
         return False
-    at_margin = body >= 3 and indent(chunk.raw[0]) < body
-    centred = indent(chunk.raw[0]) >= max(_CENTRED, body + 8)
+    at_margin = body >= 2 and indent(chunk.raw[0]) < body
+    centred = _centred(chunk.raw[0], body)
     label = text.endswith(":") and len(words(text)) <= 6 and text[:1].isupper()
     return at_margin or centred or mostly_upper(text) or label
 
 
+def _centred(line: str, body: int, width: int = 76) -> bool:
+    """Indented well past the text and about as far from the right edge as from the left."""
+    return indent(line) >= max(_CENTRED, body + 8) and indent(line) >= 0.3 * (width - len(line.strip()))
+
+
 def _style(chunk: Chunk, body: int):
     ind = indent(chunk.raw[0])
-    if ind >= max(_CENTRED, body + 8):
+    if _centred(chunk.raw[0], body):
         return ("centred",)
-    if body >= 3 and ind < body:
+    if body >= 2 and ind < body:
         return ("margin", ind)
     return ("caps",) if mostly_upper(chunk.text) else ("plain",)
 
@@ -231,9 +243,14 @@ def _is_verbatim(chunk: Chunk, body: int) -> bool:
 
 
 def _body_indent(chunks: list[Chunk]) -> int:
-    """The indentation of running text: the commonest of lines in chunks of three lines or more."""
-    counts = Counter(indent(l) for c in chunks if len(c.raw) >= 3 for l in c.raw[1:])
-    return counts.most_common(1)[0][0] if counts else 0
+    """The indentation of running text: the smallest shared by a fifth of the lines of paragraphs
+    (a man page's option descriptions sit deeper than its prose, and neither is a heading)."""
+    counts = Counter(indent(l) for c in chunks if len(c.raw) >= 2 for l in c.raw[1:])
+    total = sum(counts.values())
+    for width in sorted(counts):
+        if counts[width] * 5 >= total:
+            return width
+    return 0
 
 
 def _is_page_foot(chunk: Chunk, head: Chunk) -> bool:
@@ -254,13 +271,30 @@ def _merge_lone_bullets(chunks: list[Chunk]) -> list[Chunk]:
     return out
 
 
+def _title(chunks: list[Chunk]) -> None:
+    """The first heading is the title unless its style heads later sections too (a changelog's
+    entries); an underlined or centred title may follow a note, and goes first. A heading right
+    under the title in a style of its own is the subtitle."""
+    headings = [c for c in chunks if c.kind == "heading"]
+    if not headings:
+        return
+    first = headings[0]
+    if first is not chunks[0]:
+        if chunks.index(first) > 2 or (first.marker or ("",))[0] not in ("under", "atx", "centred"):
+            return
+        chunks.remove(first)
+        chunks.insert(0, first)
+    if sum(1 for c in headings[1:] if c.marker == first.marker) >= 2:
+        return
+    first.role = "title"
+    if len(chunks) > 1 and chunks[1].kind == "heading" and (chunks[1].marker or ("",))[0] != "num" and \
+            not any(c.marker == chunks[1].marker for c in headings if c is not chunks[1] and c is not first):
+        chunks[1].role = "subtitle"
+
+
 def _levels(chunks: list[Chunk]) -> None:
     """Heading levels by the order each style first appears; numbered headings by their depth."""
-    headings = [c for c in chunks if c.kind == "heading"]
-    if headings and headings[0] is chunks[0]:
-        headings = headings[1:]  # the title
-        if headings and len(chunks) > 1 and headings[0] is chunks[1]:
-            headings = headings[1:]  # and its subtitle
+    headings = [c for c in chunks if c.kind == "heading" and c.role == "section"]
     ranks: dict = {}
     for chunk in headings:
         style = chunk.marker or ("plain",)

@@ -9,7 +9,7 @@ DASHES = EM_DASH + EN_DASH + HORIZONTAL_BAR
 BULLETS = "•‣◦▪▫●○■□–—-*·"
 
 # A line that ends a sentence (closing quotes and brackets may follow the stop).
-SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
+SENTENCE_END = re.compile(r"[.!?…:;。！？][\"'”’»)\]]*$")
 # Stops that do not end a paragraph in running text: a lone comma, an opening quote.
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"“”]+[^\s<>\"“”.,;:!?)\]’”]")
