@@ -15,7 +15,7 @@ from collections import Counter
 from ..model import Removal
 from .hyphens import Hyphens, join_lines
 from .lines import Line
-from .shapes import SIGNED, has_inner_sentences, is_title_like, mostly_upper, words
+from .shapes import SIGNED, ends_sentence, has_inner_sentences, is_title_like, mostly_upper, words
 from .unwrap import Chunk
 
 # "PASSWD(1)     User Commands     PASSWD(1)": a manual page's running head.
@@ -23,6 +23,7 @@ _MAN_HEAD = re.compile(r"^\s*(?P<name>\S+\(\w+\))\s{2,}(?P<middle>.*?)\s{2,}(?P=
 _UNDERLINE = re.compile(r"^\s*([=\-~^*#])\1{2,}\s*$")
 # "2.1. Grants", "1.1.1  The concept", "0. PREAMBLE", "2 ASN.1 structure handling".
 _SECTION = re.compile(r"^\s*(?P<number>\d{1,3}(?:\.\d{1,3})*)(?P<stop>\.?) {1,2}(?P<title>\S.*)$")
+_LEADERS = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 # "a)", "(b)", "iv.", "(iii)", "b.": items lettered or in roman numerals.
 _ALPHA = re.compile(r"^\s*(?:\(?[a-z]\)|[a-z]\.|\(?[ivx]{1,5}[.)])\s+\S")
@@ -64,12 +65,23 @@ def chunks(lines: list[Line], hyphens: Hyphens, removed: list[Removal]) -> list[
     out: list[Chunk] = []
     current: Chunk | None = None
     gap = 0
+    fenced = False
     for line in lines:
+        text = line.text
+        if fenced:  # inside ``` … ```: every line as it is, blank ones too
+            current.lines.append(text.strip())
+            current.raw.append(text)
+            current.text += "\n" + text
+            fenced = not _FENCE.match(text)
+            if not fenced:
+                current = None
+            continue
         if line.blank:
             current, gap = None, gap + 1
             continue
-        text = line.text
-        if current is not None and _breaks(current, text):
+        if _FENCE.match(text):
+            current, fenced = None, True
+        elif current is not None and _breaks(current, text):
             current = None
         if current is None:
             current = Chunk(text.strip(), line.number, [text.strip()], gap, indented=text[:1].isspace())
@@ -87,6 +99,10 @@ def chunks(lines: list[Line], hyphens: Hyphens, removed: list[Removal]) -> list[
 
 def _breaks(current: Chunk, text: str) -> bool:
     first, last = current.raw[0], current.raw[-1]
+    # "2.1 ASN.1 syntax" between paragraphs with no blank line around it: PDF text.
+    if _section_line(text) and ends_sentence(last) or \
+            _section_line(first) and len(current.raw) == 1 and not text.strip()[:1].islower():
+        return True
     marker = _marker_width(first)
     step = indent(text) - indent(last)
     if _marker_width(text) and (len(current.raw) > 1 or marker or _UNDERLINE.match(last) is None):
@@ -98,6 +114,11 @@ def _breaks(current: Chunk, text: str) -> bool:
     if step <= -_DEEPER:
         return not (len(current.raw) == 1 and not marker)  # a first-line indent goes back out
     return False
+
+
+def _section_line(text: str) -> bool:
+    match = _SECTION.match(text)
+    return bool(match and (match["stop"] or "." in match["number"]) and _section_title(match, None))
 
 
 def _marker_width(text: str) -> int:
@@ -113,6 +134,7 @@ def classify(chunks: list[Chunk], removed: list[Removal]) -> list[Chunk]:
     body = _body_indent(chunks)
     out: list[Chunk] = []
     chunks = _merge_lone_bullets(chunks)
+    contents = _contents(chunks)
     for i, chunk in enumerate(chunks):
         nxt = chunks[i + 1] if i + 1 < len(chunks) else None
         if i == 0 and (man := _MAN_HEAD.match(chunk.raw[0])) and len(chunk.raw) == 1:
@@ -121,7 +143,10 @@ def classify(chunks: list[Chunk], removed: list[Removal]) -> list[Chunk]:
         if i == len(chunks) - 1 and i > 0 and _is_page_foot(chunk, chunks[0]):
             removed.append(Removal(chunk.line, chunk.text, "page foot"))
             continue
-        _kind(chunk, nxt, out, underlined, body, removed)
+        if id(chunk) in contents:
+            chunk.kind = "contents"
+        else:
+            _kind(chunk, nxt, out, underlined, body, removed)
         out.append(chunk)
     _title(out)
     signed = [c for c in out if c.kind == "byline"]
@@ -136,7 +161,7 @@ def _kind(chunk: Chunk, nxt: Chunk | None, out: list[Chunk], underlined: dict, b
           removed: list[Removal]) -> None:
     text, single = chunk.text, len(chunk.lines) == 1
     first = not out
-    following_body = nxt is not None and not _same_shape(chunk, nxt)
+    following_body = nxt is not None
     if single and chunk.line + 1 in underlined and is_title_like(text, 24):
         number = _SECTION.match(text)
         _heading(chunk, text, ("num", number["number"].count(".") + 1) if number and number["stop"]
@@ -151,9 +176,6 @@ def _kind(chunk: Chunk, nxt: Chunk | None, out: list[Chunk], underlined: dict, b
         _heading(chunk, m[2].rstrip(":").strip() if m[2].rstrip().endswith(":") else m[2], ("outline", len(m[1])))
     elif (m := _SECTION.match(text)) and single and _section_title(m, chunk) and following_body:
         _heading(chunk, text, ("num", m["number"].count(".") + 1))
-    elif _SECTION.match(text) and single and nxt is not None and _same_shape(chunk, nxt) or \
-            out and out[-1].kind == "contents" and _SECTION.match(text) and single:
-        chunk.kind = "contents"  # a table of contents: numbered lines with no text under them
     elif bullet := _BULLET.match(chunk.raw[0]):
         chunk.kind, chunk.text = "bullet", _BULLET.sub("", text, count=1)
         if any(c.isalpha() for c in bullet[0]):  # groff's "+o": letters that draw a bullet
@@ -229,10 +251,22 @@ def _section_title(match: re.Match, chunk: Chunk) -> bool:
     return is_title_like(title.rstrip("."), 14) or title.rstrip().endswith("?") and len(words(title)) <= 20
 
 
-def _same_shape(chunk: Chunk, nxt: Chunk) -> bool:
-    """Two numbered lines in a row, nothing under the first: lines of a contents list."""
-    return bool(_SECTION.match(chunk.text) and _SECTION.match(nxt.text) and len(nxt.lines) == 1
-                and nxt.gap_before <= 1 and len(chunk.lines) == 1)
+def _contents(chunks: list[Chunk]) -> set[int]:
+    """A table of contents: three or more numbered lines in a row with no text under them, or
+    lines ending in dot leaders and a page number."""
+    found: set[int] = set()
+    run: list[Chunk] = []
+    for chunk in chunks + [Chunk("", 0)]:
+        entry = len(chunk.lines) == 1 and chunk.gap_before <= 1 and _SECTION.match(chunk.text)
+        if _LEADERS.search(chunk.text) and len(chunk.lines) == 1:
+            found.add(id(chunk))
+        if entry and (run or chunk.gap_before <= 2):
+            run.append(chunk)
+            continue
+        if len(run) >= 3:
+            found.update(id(c) for c in run)
+        run = [chunk] if entry else []
+    return found
 
 
 def _is_verbatim(chunk: Chunk, body: int) -> bool:
@@ -279,6 +313,8 @@ def _title(chunks: list[Chunk]) -> None:
     if not headings:
         return
     first = headings[0]
+    if (first.marker or ("",))[0] == "num":
+        return  # "1. Introduction" is a section of a text whose title is elsewhere
     if first is not chunks[0]:
         if chunks.index(first) > 2 or (first.marker or ("",))[0] not in ("under", "atx", "centred"):
             return
