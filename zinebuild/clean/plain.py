@@ -218,13 +218,16 @@ def _heading_line(chunk: Chunk, body: int, following_body: bool) -> bool:
         return False
     at_margin = body >= 2 and indent(chunk.raw[0]) < body
     centred = _centred(chunk.raw[0], body)
-    label = text.endswith(":") and len(words(text)) <= 6 and text[:1].isupper()
-    return at_margin or centred or mostly_upper(text) or label
+    # "Statement of Purpose" alone between paragraphs: short, capitalised, no stop or colon.
+    short = len(words(text)) <= 8 and text[:1].isupper() and not text.endswith(":") and indent(chunk.raw[0]) <= body
+    return at_margin or centred or mostly_upper(text) or short
 
 
 def _centred(line: str, body: int, width: int = 76) -> bool:
     """Indented well past the text and about as far from the right edge as from the left."""
-    return indent(line) >= max(_CENTRED, body + 8) and indent(line) >= 0.3 * (width - len(line.strip()))
+    left = indent(line)
+    right = width - left - len(line.strip())
+    return left >= max(_CENTRED, body + 8) and abs(left - right) <= max(8, left / 2)
 
 
 def _style(chunk: Chunk, body: int):
@@ -246,6 +249,8 @@ def _outline_heading(match: re.Match, nxt: Chunk | None) -> bool:
 
 def _section_title(match: re.Match, chunk: Chunk) -> bool:
     title = match["title"]
+    if has_inner_sentences(title) or len(words(title)) > 12:
+        return False  # "4. Redistribution. You may reproduce …": a clause, not a heading
     if not match["stop"] and "." not in match["number"] and not title[:1].isupper():
         return False
     return is_title_like(title.rstrip("."), 14) or title.rstrip().endswith("?") and len(words(title)) <= 20
@@ -277,12 +282,12 @@ def _is_verbatim(chunk: Chunk, body: int) -> bool:
 
 
 def _body_indent(chunks: list[Chunk]) -> int:
-    """The indentation of running text: the smallest shared by a fifth of the lines of paragraphs
+    """The indentation of running text: the smallest shared by a tenth of the lines of paragraphs
     (a man page's option descriptions sit deeper than its prose, and neither is a heading)."""
     counts = Counter(indent(l) for c in chunks if len(c.raw) >= 2 for l in c.raw[1:])
     total = sum(counts.values())
     for width in sorted(counts):
-        if counts[width] * 5 >= total:
+        if counts[width] * 10 >= total:
             return width
     return 0
 
@@ -320,12 +325,15 @@ def _title(chunks: list[Chunk]) -> None:
             return
         chunks.remove(first)
         chunks.insert(0, first)
-    if sum(1 for c in headings[1:] if c.marker == first.marker) >= 2:
+    word = first.text.split()[0]
+    if sum(1 for c in headings[1:] if c.marker == first.marker and c.text.split()[0] == word) >= 2:
         return
     first.role = "title"
-    if len(chunks) > 1 and chunks[1].kind == "heading" and (chunks[1].marker or ("",))[0] != "num" and \
-            not any(c.marker == chunks[1].marker for c in headings if c is not chunks[1] and c is not first):
-        chunks[1].role = "subtitle"
+    second = chunks[1] if len(chunks) > 1 else None
+    if second is not None and second.kind == "heading" and (second.marker or ("",))[0] != "num" and (
+            re.search(r"\d", second.text)  # "Version 2, June 1991"
+            or not any(c.marker == second.marker for c in headings if c is not second and c is not first)):
+        second.role = "subtitle"
 
 
 def _levels(chunks: list[Chunk]) -> None:
