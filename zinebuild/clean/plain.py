@@ -146,8 +146,10 @@ def classify(chunks: list[Chunk], removed: list[Removal]) -> list[Chunk]:
         if id(chunk) in contents:
             chunk.kind = "contents"
         else:
-            _kind(chunk, nxt, out, underlined, body, removed)
+            extra = _kind(chunk, nxt, out, underlined, body, removed)
         out.append(chunk)
+        if extra is not None:
+            out.append(extra)
     _title(out)
     signed = [c for c in out if c.kind == "byline"]
     if len(signed) > 1:  # each entry of a changelog signed: signatures, not the author of all
@@ -158,10 +160,11 @@ def classify(chunks: list[Chunk], removed: list[Removal]) -> list[Chunk]:
 
 
 def _kind(chunk: Chunk, nxt: Chunk | None, out: list[Chunk], underlined: dict, body: int,
-          removed: list[Removal]) -> None:
+          removed: list[Removal]) -> Chunk | None:
+    """Set the chunk's kind; a chunk it splits off to follow it is returned."""
     text, single = chunk.text, len(chunk.lines) == 1
     first = not out
-    following_body = nxt is not None
+    following_body = nxt
     if single and chunk.line + 1 in underlined and is_title_like(text, 24):
         number = _SECTION.match(text)
         _heading(chunk, text, ("num", number["number"].count(".") + 1) if number and number["stop"]
@@ -182,7 +185,7 @@ def _kind(chunk: Chunk, nxt: Chunk | None, out: list[Chunk], underlined: dict, b
             removed.append(Removal(chunk.line, bullet[0].strip(), "bullet marker"))
     elif _ALPHA.match(text):
         chunk.kind = "alpha"
-    elif (m := _NUMBERED.match(text)) and not has_inner_sentences(text):
+    elif (m := _NUMBERED.match(text)) and not has_inner_sentences(text[m.end() - 1:]):
         chunk.kind, chunk.number = "list-number", int(m[1])
     elif SIGNED.match(text) and single:
         chunk.kind = "byline"
@@ -192,11 +195,20 @@ def _kind(chunk: Chunk, nxt: Chunk | None, out: list[Chunk], underlined: dict, b
         _heading(chunk, text, _style(chunk, body))
     elif first and indent(chunk.raw[0]) >= _CENTRED and is_title_like(text, 24):
         _heading(chunk, text, ("centred",))
+    elif first and 2 <= len(chunk.lines) <= 5 and all(len(l) <= 60 and not ends_sentence(l) for l in chunk.lines):
+        # A PDF's title block: title, then group, authors, addresses on lines of their own.
+        rest = _copy(chunk, "")
+        rest.lines, rest.raw, rest.kind, rest.line = chunk.lines[1:], chunk.raw[1:], "lines", chunk.line + 1
+        rest.text = " ".join(rest.lines)
+        _heading(chunk, chunk.lines[0], ("block",))
+        chunk.lines, chunk.raw = chunk.lines[:1], chunk.raw[:1]
+        return rest
     elif _is_verbatim(chunk, body):
         chunk.kind = "pre"
     else:
         chunk.kind = "paragraph"
         chunk.text = re.sub(r"(?<=\S) {2,}(?=\S)", " ", text)  # double sentence spaces
+    return None
 
 
 def _heading(chunk: Chunk, text: str, style) -> Chunk:
@@ -211,15 +223,17 @@ def _copy(chunk: Chunk, text: str) -> Chunk:
     return copy
 
 
-def _heading_line(chunk: Chunk, body: int, following_body: bool) -> bool:
+def _heading_line(chunk: Chunk, body: int, following_body: Chunk | None) -> bool:
     text = chunk.text
     bare = text[:-1] if text.endswith(":") else text
-    if not following_body or not is_title_like(bare, 14) or has_inner_sentences(text):
-        return False
+    if not following_body or not is_title_like(bare, 14) or has_inner_sentences(text) or chunk.gap_before < 1 \
+            or _TABLE_GAP.search(text):
+        return False  # a heading stands apart, and is no row of a table
     at_margin = body >= 2 and indent(chunk.raw[0]) < body
     centred = _centred(chunk.raw[0], body)
     # "Statement of Purpose" alone between paragraphs: short, capitalised, no stop or colon.
-    short = len(words(text)) <= 8 and text[:1].isupper() and not text.endswith(":") and indent(chunk.raw[0]) <= body
+    short = len(words(text)) <= 8 and text[:1].isupper() and not text.endswith(":") and \
+        indent(chunk.raw[0]) <= body and chunk.gap_after >= 1 and not _BULLET.match(following_body.raw[0])
     return at_margin or centred or mostly_upper(text) or short
 
 
@@ -249,7 +263,7 @@ def _outline_heading(match: re.Match, nxt: Chunk | None) -> bool:
 
 def _section_title(match: re.Match, chunk: Chunk) -> bool:
     title = match["title"]
-    if has_inner_sentences(title) or len(words(title)) > 12:
+    if has_inner_sentences(title) or len(words(title)) > 10:
         return False  # "4. Redistribution. You may reproduce …": a clause, not a heading
     if not match["stop"] and "." not in match["number"] and not title[:1].isupper():
         return False
@@ -331,7 +345,7 @@ def _title(chunks: list[Chunk]) -> None:
     first.role = "title"
     second = chunks[1] if len(chunks) > 1 else None
     if second is not None and second.kind == "heading" and (second.marker or ("",))[0] != "num" and (
-            re.search(r"\d", second.text)  # "Version 2, June 1991"
+            second.marker == first.marker and re.search(r"\d", second.text)  # "Version 2, June 1991"
             or not any(c.marker == second.marker for c in headings if c is not second and c is not first)):
         second.role = "subtitle"
 
@@ -342,12 +356,10 @@ def _levels(chunks: list[Chunk]) -> None:
     ranks: dict = {}
     for chunk in headings:
         style = chunk.marker or ("plain",)
-        if style[0] == "num":
-            continue
-        ranks.setdefault(style, len(ranks) + 1)
-    first_num = next((i for i, c in enumerate(headings) if (c.marker or ("",))[0] == "num"), None)
-    base = len({(c.marker or ("plain",)) for c in headings[:first_num]}) if first_num is not None else 0
+        if style[0] != "num":
+            ranks.setdefault(style, len(ranks) + 1)
     for chunk in headings:
         style = chunk.marker or ("plain",)
-        chunk.level = base + style[1] if style[0] == "num" else ranks[style]
+        # "Abstract", "Contents" and "1. Introduction" are siblings: a number's depth is its level.
+        chunk.level = style[1] if style[0] == "num" else ranks[style]
         chunk.marker = None
