@@ -48,7 +48,7 @@ def clean(text: str, name: str = "", lang: str = "en") -> tuple[tuple[Document, 
         found = articles.split(chunks, removed)
     documents: list[Document] = []
     for article in found:
-        document = _document(article, name, warnings, removed)
+        document = _document(article, name, warnings, removed, laid_out)
         if not document.blocks:
             document = _fold_back(document, documents, name)
         if document is not None:
@@ -89,12 +89,16 @@ def _fold_back(document: Document, documents: list[Document], name: str) -> Docu
     return replace(document, title=title, subtitle=None, authors=(), blocks=(leftover,), untitled=True)
 
 
-def _document(article: articles.Article, name: str, warnings: list[str], removed: list[Removal]) -> Document:
+def _document(article: articles.Article, name: str, warnings: list[str], removed: list[Removal],
+              laid_out: bool = False) -> Document:
     body, found, stray = notes.split_notes(article.chunks, removed)
     used: set[str] = set()
     for chunk in body:
         if chunk.kind not in ("notes-header", "note-text"):
-            chunk.text = notes.link_markers(chunk.text, found, chunk.line, warnings, used)
+            # A licence's "(1) copyright the software, and (2) offer you …" enumerates; with no
+            # notes to point at, a plain document's "(1)" is no lost marker.
+            said = [] if laid_out and not found else warnings
+            chunk.text = notes.link_markers(chunk.text, found, chunk.line, said, used)
             chunk.lines = [notes.link_markers(l, found, chunk.line, [], set()) for l in chunk.lines]
     model_blocks = [Paragraph(inlines(text), "about") for text in article.about]
     model_blocks += blocks.build_blocks(body + stray, removed)

@@ -151,12 +151,33 @@ def classify(chunks: list[Chunk], removed: list[Removal]) -> list[Chunk]:
         if extra is not None:
             out.append(extra)
     _title(out)
+    _lone_numbers(out)
     signed = [c for c in out if c.kind == "byline"]
     if len(signed) > 1:  # each entry of a changelog signed: signatures, not the author of all
         for chunk in signed:
             chunk.kind, chunk.role = "paragraph", "signature"
     _levels(out)
+    _closing_lines(out)
     return out
+
+
+def _lone_numbers(chunks: list[Chunk]) -> None:
+    """'1.' is a list item next to '2.'; a numbered clause alone among paragraphs keeps its number."""
+    for i, chunk in enumerate(chunks):
+        if chunk.kind != "list-number":
+            continue
+        neighbours = [chunks[j] for j in (i - 1, i + 1) if 0 <= j < len(chunks)]
+        if not any(n.kind == "list-number" and abs((n.number or 0) - (chunk.number or 0)) == 1 for n in neighbours):
+            chunk.kind = "paragraph"
+
+
+def _closing_lines(chunks: list[Chunk]) -> None:
+    """'END OF TERMS AND CONDITIONS' heads nothing: a heading straight before one of its own rank
+    or higher closes what came before, and is text."""
+    for chunk, nxt in zip(chunks, chunks[1:]):
+        if chunk.kind == "heading" and chunk.role == "section" and nxt.kind == "heading" and \
+                nxt.role == "section" and nxt.level <= chunk.level and not (chunk.text[:1].isdigit()):
+            chunk.kind, chunk.role = "paragraph", None
 
 
 def _kind(chunk: Chunk, nxt: Chunk | None, out: list[Chunk], underlined: dict, body: int,
@@ -189,7 +210,10 @@ def _kind(chunk: Chunk, nxt: Chunk | None, out: list[Chunk], underlined: dict, b
         chunk.kind, chunk.number = "list-number", int(m[1])
     elif SIGNED.match(text) and single:
         chunk.kind = "byline"
-    elif single and not first and _heading_line(chunk, body, following_body):
+    elif len(chunk.lines) == 2 and not first and mostly_upper(text) and len(words(text)) <= 16 and \
+            not ends_sentence(text) and following_body is not None:
+        _heading(chunk, text, ("caps",))  # "GNU GENERAL PUBLIC LICENSE / TERMS AND CONDITIONS …"
+    elif single and not first and _heading_line(chunk, body, following_body, under_title=len(out) == 1):
         _heading(chunk, text, _style(chunk, body))
     elif first and single and is_title_like(text.rstrip(":"), 12):
         _heading(chunk, text, _style(chunk, body))
@@ -223,10 +247,10 @@ def _copy(chunk: Chunk, text: str) -> Chunk:
     return copy
 
 
-def _heading_line(chunk: Chunk, body: int, following_body: Chunk | None) -> bool:
+def _heading_line(chunk: Chunk, body: int, following_body: Chunk | None, under_title: bool = False) -> bool:
     text = chunk.text
     bare = text[:-1] if text.endswith(":") else text
-    if not following_body or not is_title_like(bare, 14) or has_inner_sentences(text) or chunk.gap_before < 1 \
+    if not following_body or not is_title_like(bare, 14) or has_inner_sentences(text) or chunk.gap_before < 1 and not under_title \
             or _TABLE_GAP.search(text):
         return False  # a heading stands apart, and is no row of a table
     at_margin = body >= 2 and indent(chunk.raw[0]) < body
