@@ -35,7 +35,7 @@ _LONE_BULLET = re.compile(r"^\s*[•◦▪●*-]\s*$")
 _BULLET = re.compile(r"^\s*(?:[•◦▪●*+-]|\+o|·)\s+(?=\S)")
 # "-*- outline -*-": an editor's mode line, no part of the text.
 MODE_LINE = re.compile(r"\s*-\*-.*?-\*-\s*")
-_TABLE_GAP = re.compile(r"\S {2,}\S")
+_TABLE_GAP = re.compile(r"[^\s.!?:;] {2,}\S")
 _CENTRED = 12  # a short line indented this far, alone: a centred title or heading
 _DEEPER = 4  # lines indented this much more than the text: verbatim (code, notices, tables)
 
@@ -107,7 +107,7 @@ def _breaks(current: Chunk, text: str) -> bool:
     step = indent(text) - indent(last)
     if _marker_width(text) and (len(current.raw) > 1 or marker or _UNDERLINE.match(last) is None):
         return True
-    if indent(text) >= _CENTRED and len(text.strip()) <= 60 and indent(first) >= _CENTRED:
+    if _centred(text, 0) and _centred(first, 0):
         return True  # centred lines stay apart: a title, its version, its date
     if step >= _DEEPER:
         return not (marker and indent(text) <= indent(first) + marker + 1)
@@ -158,6 +158,7 @@ def classify(chunks: list[Chunk], removed: list[Removal]) -> list[Chunk]:
             chunk.kind, chunk.role = "paragraph", "signature"
     _levels(out)
     _closing_lines(out)
+    _local_verbatim(out)
     return out
 
 
@@ -227,7 +228,7 @@ def _kind(chunk: Chunk, nxt: Chunk | None, out: list[Chunk], underlined: dict, b
         _heading(chunk, chunk.lines[0], ("block",))
         chunk.lines, chunk.raw = chunk.lines[:1], chunk.raw[:1]
         return rest
-    elif _is_verbatim(chunk, body):
+    elif _is_verbatim(chunk, body) and not _describes(chunk, out):
         chunk.kind = "pre"
     else:
         chunk.kind = "paragraph"
@@ -312,11 +313,43 @@ def _contents(chunks: list[Chunk]) -> set[int]:
     return found
 
 
+def _describes(chunk: Chunk, out: list[Chunk]) -> bool:
+    """'-a, --all' and under it, with no blank line, its description indented: a definition."""
+    return bool(out and chunk.gap_before == 0 and len(out[-1].lines) == 1
+                and indent(out[-1].raw[-1] if out[-1].raw else "") < indent(chunk.raw[0]) and not _TABLE_GAP.search(chunk.text))
+
+
 def _is_verbatim(chunk: Chunk, body: int) -> bool:
     raw = chunk.raw
     deeper = all(indent(l) >= body + _DEEPER for l in raw)
-    table = len(raw) >= 2 and sum(1 for l in raw if _TABLE_GAP.search(l.strip()) or "|" in l) >= len(raw) - 1
-    return deeper and len(raw) >= 1 or table
+    return deeper or _is_table(raw)
+
+
+def _is_table(raw: list[str]) -> bool:
+    """Columns drawn with spaces or bars: two gaps in a row (not after a stop), or a '|'."""
+    def row(line: str) -> bool:
+        return "|" in line or len(_TABLE_GAP.findall(line.strip())) >= 2
+    return len(raw) >= 2 and sum(1 for l in raw if row(l)) >= len(raw) - 1
+
+
+def _local_verbatim(chunks: list[Chunk]) -> None:
+    """Indented past the text around it, in its own section, or it is text after all: a README
+    indents all of one part, and only what sits deeper than that part is code or a notice."""
+    text_kinds = ("paragraph", "pre", "list-number", "alpha", "bullet")
+    for i, chunk in enumerate(chunks):
+        if chunk.kind != "pre" or _FENCE.match(chunk.raw[0]) or _is_table(chunk.raw):
+            continue
+        around: list[int] = []
+        for step in (-1, 1):
+            j, seen = i + step, 0
+            while 0 <= j < len(chunks) and chunks[j].kind != "heading" and seen < 4:
+                if chunks[j].kind in text_kinds and len(chunks[j].raw) >= 2:
+                    around += [indent(l) for l in chunks[j].raw[1:]]
+                    seen += 1
+                j += step
+        if around and min(indent(l) for l in chunk.raw) < min(around) + _DEEPER:
+            chunk.kind = "paragraph"
+            chunk.text = re.sub(r"(?<=\S) {2,}(?=\S)", " ", chunk.text)
 
 
 def _body_indent(chunks: list[Chunk]) -> int:
