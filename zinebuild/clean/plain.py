@@ -37,6 +37,7 @@ _BULLET = re.compile(r"^\s*(?:[•◦▪●*+-]|\+o|·)\s+(?=\S)")
 MODE_LINE = re.compile(r"\s*-\*-.*?-\*-\s*")
 _TABLE_GAP = re.compile(r"[^\s.!?:;] {2,}\S")
 _CENTRED = 12  # a short line indented this far, alone: a centred title or heading
+_WIDTH = 76  # the page width plain documents are laid out for, unless their lines say otherwise
 _DEEPER = 4  # lines indented this much more than the text: verbatim (code, notices, tables)
 
 
@@ -66,6 +67,7 @@ def chunks(lines: list[Line], hyphens: Hyphens, removed: list[Removal]) -> list[
     current: Chunk | None = None
     gap = 0
     fenced = False
+    width = _width([l.text for l in lines])
     for line in lines:
         text = line.text
         if fenced:  # inside ``` … ```: every line as it is, blank ones too
@@ -81,7 +83,7 @@ def chunks(lines: list[Line], hyphens: Hyphens, removed: list[Removal]) -> list[
             continue
         if _FENCE.match(text):
             current, fenced = None, True
-        elif current is not None and _breaks(current, text):
+        elif current is not None and _breaks(current, text, width):
             current = None
         if current is None:
             current = Chunk(text.strip(), line.number, [text.strip()], gap, indented=text[:1].isspace())
@@ -97,7 +99,13 @@ def chunks(lines: list[Line], hyphens: Hyphens, removed: list[Removal]) -> list[
     return out
 
 
-def _breaks(current: Chunk, text: str) -> bool:
+def _width(lines: list[str]) -> int:
+    """The width a document is laid out for: its longest lines, bar a few odd ones."""
+    lengths = sorted(len(l.rstrip()) for l in lines if l.strip())
+    return min(lengths[int(len(lengths) * 0.95)] if lengths else _WIDTH, 100)
+
+
+def _breaks(current: Chunk, text: str, width: int = _WIDTH) -> bool:
     first, last = current.raw[0], current.raw[-1]
     # "2.1 ASN.1 syntax" between paragraphs with no blank line around it: PDF text.
     if _section_line(text) and ends_sentence(last) or \
@@ -107,7 +115,7 @@ def _breaks(current: Chunk, text: str) -> bool:
     step = indent(text) - indent(last)
     if _marker_width(text) and (len(current.raw) > 1 or marker or _UNDERLINE.match(last) is None):
         return True
-    if _centred(text, 0) and _centred(first, 0):
+    if _centred(text, 0, width) and _centred(first, 0, width):
         return True  # centred lines stay apart: a title, its version, its date
     if step >= _DEEPER:
         return not (marker and indent(text) <= indent(first) + marker + 1)
@@ -262,11 +270,11 @@ def _heading_line(chunk: Chunk, body: int, following_body: Chunk | None, under_t
     return at_margin or centred or mostly_upper(text) or short
 
 
-def _centred(line: str, body: int, width: int = 76) -> bool:
+def _centred(line: str, body: int, width: int = _WIDTH) -> bool:
     """Indented well past the text and about as far from the right edge as from the left."""
     left = indent(line)
     right = width - left - len(line.strip())
-    return left >= max(_CENTRED, body + 8) and abs(left - right) <= max(8, left / 2)
+    return left >= max(_CENTRED, body + 8) and abs(left - right) <= max(10, 0.75 * left)
 
 
 def _style(chunk: Chunk, body: int):
