@@ -159,6 +159,7 @@ def classify(chunks: list[Chunk], removed: list[Removal]) -> list[Chunk]:
         if extra is not None:
             out.append(extra)
     _title(out)
+    _running_heads(out, removed)
     _lone_numbers(out)
     signed = [c for c in out if c.kind == "byline"]
     if len(signed) > 1:  # each entry of a changelog signed: signatures, not the author of all
@@ -168,6 +169,16 @@ def classify(chunks: list[Chunk], removed: list[Removal]) -> list[Chunk]:
     _closing_lines(out)
     _local_verbatim(out)
     return out
+
+
+def _running_heads(chunks: list[Chunk], removed: list[Removal]) -> None:
+    """The title again, alone on a line further on: a PDF page's running head."""
+    if not chunks or chunks[0].role != "title":
+        return
+    for chunk in list(chunks[1:]):
+        if len(chunk.lines) == 1 and chunk.text == chunks[0].text and chunk.kind != "contents":
+            removed.append(Removal(chunk.line, chunk.text, "running head"))
+            chunks.remove(chunk)
 
 
 def _lone_numbers(chunks: list[Chunk]) -> None:
@@ -185,7 +196,8 @@ def _closing_lines(chunks: list[Chunk]) -> None:
     or higher closes what came before, and is text."""
     for chunk, nxt in zip(chunks, chunks[1:]):
         if chunk.kind == "heading" and chunk.role == "section" and nxt.kind == "heading" and \
-                nxt.role == "section" and nxt.level <= chunk.level and not (chunk.text[:1].isdigit()):
+                nxt.role == "section" and nxt.level <= chunk.level and not chunk.text[:1].isdigit() \
+                and not nxt.text[:1].isdigit():  # "TERMS AND CONDITIONS" over "1. Definitions" heads them
             chunk.kind, chunk.role = "paragraph", None
 
 
@@ -267,7 +279,8 @@ def _heading_line(chunk: Chunk, body: int, following_body: Chunk | None, under_t
     # "Statement of Purpose" alone between paragraphs: short, capitalised, no stop or colon.
     short = len(words(text)) <= 8 and text[:1].isupper() and not text.endswith(":") and \
         indent(chunk.raw[0]) <= body and chunk.gap_after >= 1 and not _BULLET.match(following_body.raw[0])
-    return at_margin or centred or mostly_upper(text) or short
+    capitals = mostly_upper(text) and (chunk.gap_after >= 1 or at_margin)  # not a definition's term
+    return at_margin or centred or capitals or short
 
 
 def _centred(line: str, body: int, width: int = _WIDTH) -> bool:
@@ -309,10 +322,10 @@ def _contents(chunks: list[Chunk]) -> set[int]:
     found: set[int] = set()
     run: list[Chunk] = []
     for chunk in chunks + [Chunk("", 0)]:
-        entry = len(chunk.lines) == 1 and chunk.gap_before <= 1 and _SECTION.match(chunk.text)
+        entry = len(chunk.lines) == 1 and _SECTION.match(chunk.text)
         if _LEADERS.search(chunk.text) and len(chunk.lines) == 1:
             found.add(id(chunk))
-        if entry and (run or chunk.gap_before <= 2):
+        if entry and (not run or chunk.gap_before <= 1):
             run.append(chunk)
             continue
         if len(run) >= 3:
@@ -413,6 +426,11 @@ def _title(chunks: list[Chunk]) -> None:
             second.marker == first.marker and re.search(r"\d", second.text)  # "Version 2, June 1991"
             or not any(c.marker == second.marker for c in headings if c is not second and c is not first)):
         second.role = "subtitle"
+        third = chunks[2] if len(chunks) > 2 else None
+        if third is not None and third.kind == "heading" and third.marker == second.marker == ("centred",) \
+                and third.gap_before == 0:
+            second.text, second.lines = f"{second.text} {third.text}", second.lines + third.lines
+            chunks.remove(third)  # "Frequently Asked Questions about / sed, the stream editor"
 
 
 def _levels(chunks: list[Chunk]) -> None:
