@@ -50,6 +50,11 @@ def whole(chunks: list[Chunk], removed: list[Removal]) -> list[Article]:
     for role in ("title", "subtitle"):
         if article.chunks and article.chunks[0].role == role:
             setattr(article, role, article.chunks.pop(0).text)
+    for chunk in [c for c in article.chunks[:4] if c.role == "authors"]:
+        article.chunks.remove(chunk)
+        for line in chunk.raw or [chunk.text]:
+            article.authors.append(signature(line) or line.strip())
+            removed.append(Removal(chunk.line, line.strip(), "byline → author"))
     _sign(article, removed)
     return [article]
 

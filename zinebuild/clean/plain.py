@@ -161,7 +161,7 @@ def classify(chunks: list[Chunk], removed: list[Removal]) -> list[Chunk]:
     _title(out)
     _running_heads(out, removed)
     _lone_numbers(out)
-    signed = [c for c in out if c.kind == "byline"]
+    signed = [c for c in out if c.kind == "byline" and c.role != "authors"]
     if len(signed) > 1:  # each entry of a changelog signed: signatures, not the author of all
         for chunk in signed:
             chunk.kind, chunk.role = "paragraph", "signature"
@@ -169,6 +169,14 @@ def classify(chunks: list[Chunk], removed: list[Removal]) -> list[Chunk]:
     _closing_lines(out)
     _local_verbatim(out)
     return out
+
+
+def _authors_under(chunks: list[Chunk]) -> None:
+    """'Graeme W. Wilford <eep2gw@…>' centred under a title: its authors."""
+    for chunk in chunks[1:5]:
+        lines = chunk.raw or [chunk.text]
+        if all(indent(l) >= _CENTRED and (m := SIGNED.match(l.strip())) and m["name"] for l in lines):
+            chunk.role, chunk.kind = "authors", "byline"
 
 
 def _running_heads(chunks: list[Chunk], removed: list[Removal]) -> None:
@@ -272,6 +280,7 @@ def _heading_line(chunk: Chunk, body: int, following_body: Chunk | None, under_t
     text = chunk.text
     bare = text[:-1] if text.endswith(":") else text
     if not following_body or not is_title_like(bare, 14) or has_inner_sentences(text) or chunk.gap_before < 1 and not under_title \
+            or len(re.sub(r"\W", "", text)) < 3 \
             or _TABLE_GAP.search(text):
         return False  # a heading stands apart, and is no row of a table
     at_margin = body >= 2 and indent(chunk.raw[0]) < body
@@ -421,6 +430,7 @@ def _title(chunks: list[Chunk]) -> None:
     if sum(1 for c in headings[1:] if c.marker == first.marker and c.text.split()[0] == word) >= 2:
         return
     first.role = "title"
+    _authors_under(chunks)
     second = chunks[1] if len(chunks) > 1 else None
     if second is not None and second.kind == "heading" and (second.marker or ("",))[0] != "num" and (
             second.marker == first.marker and re.search(r"\d", second.text)  # "Version 2, June 1991"
