@@ -138,7 +138,7 @@ def _marker_width(text: str) -> int:
 
 
 def classify(chunks: list[Chunk], removed: list[Removal]) -> list[Chunk]:
-    underlined = {r.line: r.text[:1] for r in removed if r.reason == "separator line"}
+    underlined = {r.line: r.text for r in removed if r.reason == "separator line"}
     body = _body_indent(chunks)
     out: list[Chunk] = []
     chunks = _merge_lone_bullets(chunks)
@@ -215,10 +215,11 @@ def _kind(chunk: Chunk, nxt: Chunk | None, out: list[Chunk], underlined: dict, b
     text, single = chunk.text, len(chunk.lines) == 1
     first = not out
     following_body = nxt
-    if single and chunk.line + 1 in underlined and is_title_like(text, 24):
-        number = _SECTION.match(text)
+    rule = underlined.get(chunk.line + 1, "")
+    if single and rule and abs(len(rule) - len(text)) <= max(3, len(text) // 4) and is_title_like(text, 24):
+        number = _SECTION.match(text)  # a rule as long as the line above it underlines it
         _heading(chunk, text, ("num", number["number"].count(".") + 1) if number and number["stop"]
-                 else ("under", underlined[chunk.line + 1]))
+                 else ("under", rule[:1]))
     elif _FENCE.match(chunk.raw[0]):
         chunk.kind = "pre"
     elif single and (m := _ATX.match(text)):
@@ -280,7 +281,7 @@ def _heading_line(chunk: Chunk, body: int, following_body: Chunk | None, under_t
     text = chunk.text
     bare = text[:-1] if text.endswith(":") else text
     if not following_body or not is_title_like(bare, 14) or has_inner_sentences(text) or chunk.gap_before < 1 and not under_title \
-            or len(re.sub(r"\W", "", text)) < 3 \
+            or len(re.sub(r"\W", "", text)) < 3 and not any(ord(c) >= 0x2E80 for c in text) \
             or _TABLE_GAP.search(text):
         return False  # a heading stands apart, and is no row of a table
     at_margin = body >= 2 and indent(chunk.raw[0]) < body
