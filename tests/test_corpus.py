@@ -8,16 +8,18 @@ also keeps the word-accounting invariant, and so does any text Hypothesis makes 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zinebuild import accounting
 from zinebuild.clean import clean
-from zinebuild.model import Source
+from zinebuild.model import Source, source_to_dict
 from zinebuild.readers import read
 
-from .corpus_outline import FILES, compare, expected, outline
+from .corpus_outline import CORPUS, FILES, compare, expected, outline
 
 # Files whose reviewed outline the cleaner does not reach yet, and what it gets wrong.
 GAPS: dict[str, str] = {
@@ -76,3 +78,36 @@ def test_cleaning_any_text_accounts_for_every_word(lines):
     documents, removed, _ = clean(text, name="made up")
     lost = accounting.unaccounted(text.split("\n"), Source("made-up.txt", "utf-8", documents, removed))
     assert lost == ()
+
+
+def _text_of(path) -> str:
+    source = read(path)
+    return json.dumps(source_to_dict(source), ensure_ascii=False)
+
+
+def test_mojibake_is_repaired_without_replacement_characters():
+    for name in ("mojibake-fr-chfn", "mojibake-it-passwd-mixed"):
+        text = _text_of(CORPUS / f"{name}.txt")
+        assert "Ã" not in text and "\ufffd" not in text, name
+    assert "complessità della password" in _text_of(CORPUS / "mojibake-it-passwd-mixed.txt")
+
+
+def test_text_that_discusses_mojibake_keeps_its_examples():
+    text = _text_of(CORPUS / "mojibake-discussed-ftfy-readme.txt")
+    assert "fix_text('âœ” No problems')" in text
+    assert "doesnÃƒÂ¢Ã¢â€šÂ¬Ã¢â€žÂ¢t have eyebrows" in text
+
+
+def test_undecodable_bytes_never_become_replacement_characters(tmp_path):
+    path = tmp_path / "mixed.txt"
+    french = (CORPUS / "enc-latin1-fr-dpkg-split.txt").read_bytes()  # Latin-1
+    path.write_bytes("Première ligne en UTF-8.\n".encode() + french + b"a lone byte \x81 here.\n")
+    text = _text_of(path)
+    assert "\ufffd" not in text
+    assert "Première ligne" in text and "recomposition des paquets" in text
+
+
+def test_what_cannot_be_repaired_is_reported_with_its_line(tmp_path):
+    path = tmp_path / "garbled.txt"
+    path.write_text("A clean first line of text.\n\nThe caf\ufffd was closed that day.\n", encoding="utf-8")
+    assert any(w.startswith("line 3: garbled") for w in read(path).warnings)

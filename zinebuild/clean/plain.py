@@ -366,7 +366,7 @@ def _is_table(raw: list[str]) -> bool:
 def _local_verbatim(chunks: list[Chunk]) -> None:
     """Indented past the text around it, in its own section, or it is text after all: a README
     indents all of one part, and only what sits deeper than that part is code or a notice."""
-    text_kinds = ("paragraph", "pre", "list-number", "alpha", "bullet")
+    text_kinds = ("paragraph", "list-number", "alpha", "bullet", "pre")
     for i, chunk in enumerate(chunks):
         if chunk.kind != "pre" or _FENCE.match(chunk.raw[0]) or _is_table(chunk.raw):
             continue
@@ -374,7 +374,7 @@ def _local_verbatim(chunks: list[Chunk]) -> None:
         for step in (-1, 1):
             j, seen = i + step, 0
             while 0 <= j < len(chunks) and chunks[j].kind != "heading" and seen < 4:
-                if chunks[j].kind in text_kinds and len(chunks[j].raw) >= 2:
+                if chunks[j].kind in text_kinds and _prose(chunks[j]):
                     around += [indent(l) for l in chunks[j].raw[1:]]
                     seen += 1
                 j += step
@@ -383,10 +383,17 @@ def _local_verbatim(chunks: list[Chunk]) -> None:
             chunk.text = re.sub(r"(?<=\S) {2,}(?=\S)", " ", chunk.text)
 
 
+def _prose(chunk: Chunk) -> bool:
+    """Sentences over two lines or more, not a prompt or a listing: running text."""
+    text = chunk.text[_marker_width(chunk.text):] if _marker_width(chunk.text) else chunk.text
+    return len(chunk.raw) >= 2 and ends_sentence(text) and text[:1].isalpha()
+
+
 def _body_indent(chunks: list[Chunk]) -> int:
     """The indentation of running text: the smallest shared by a tenth of the lines of paragraphs
     (a man page's option descriptions sit deeper than its prose, and neither is a heading)."""
-    counts = Counter(indent(l) for c in chunks if len(c.raw) >= 2 for l in c.raw[1:])
+    prose = [c for c in chunks if _prose(c)]
+    counts = Counter(indent(l) for c in prose for l in c.raw[1:])
     total = sum(counts.values())
     for width in sorted(counts):
         if counts[width] * 10 >= total:
