@@ -226,7 +226,8 @@ def _kind(chunk: Chunk, nxt: Chunk | None, out: list[Chunk], underlined: dict, b
         _heading(chunk, m[2], ("atx", len(m[1])))
     elif single and (m := _BANNER.match(text)):
         _heading(chunk, m[2], ("banner",))
-    elif single and (m := _OUTLINE.match(chunk.raw[0])) and _outline_heading(m, nxt):
+    elif single and (m := _OUTLINE.match(chunk.raw[0])) and _outline_heading(m, nxt) and \
+            not (out and out[-1].kind == "bullet"):  # the last of a run of '*' lines is an item
         _heading(chunk, m[2].rstrip(":").strip() if m[2].rstrip().endswith(":") else m[2], ("outline", len(m[1])))
     elif (m := _SECTION.match(text)) and single and _section_title(m, chunk) and following_body:
         _heading(chunk, text, ("num", m["number"].count(".") + 1))
@@ -440,7 +441,8 @@ def _title(chunks: list[Chunk]) -> None:
     first.role = "title"
     _authors_under(chunks)
     second = chunks[1] if len(chunks) > 1 else None
-    if second is not None and second.kind == "heading" and (second.marker or ("",))[0] != "num" and (
+    if second is not None and second.kind == "heading" and (second.marker or ("",))[0] != "num" and \
+            len(second.text.split()) > 1 and (  # "Preamble" alone is the first section
             second.marker == first.marker and re.search(r"\d", second.text)  # "Version 2, June 1991"
             or not any(c.marker == second.marker for c in headings if c is not second and c is not first)):
         second.role = "subtitle"
