@@ -17,7 +17,7 @@ URL = re.compile(r"(?:https?://|www\.)[^\s<>\"“”]+[^\s<>\"“”.,;:!?)\]’
 # "1)", "1.", "2:", "(3)" at the start of a line, with or without a space after.
 NUMBER_MARKER = re.compile(r"^\s*(\d{1,3})(?:[.):]|\s*[–-])\s*(?=\S)")
 # "•", "–", "-", "*" bullets at the start of a line (followed by text).
-BULLET_MARKER = re.compile(rf"^\s*[•‣◦▪●■·{EN_DASH}{EM_DASH}-]\s+(?=\S)")
+BULLET_MARKER = re.compile(rf"^\s*[•‣◦▪●■·*{EN_DASH}{EM_DASH}-]\s+(?=\S)")
 
 # " -- Jane Doe <jane@example.org>  Mon, 01 Jan 2024" (Debian's signature under a text), or a
 # name and address alone on the last line.
