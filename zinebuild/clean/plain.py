@@ -146,7 +146,8 @@ def classify(chunks: list[Chunk], removed: list[Removal]) -> list[Chunk]:
     for i, chunk in enumerate(chunks):
         nxt = chunks[i + 1] if i + 1 < len(chunks) else None
         if i == 0 and (man := _MAN_HEAD.match(chunk.raw[0])) and len(chunk.raw) == 1:
-            out += [_heading(chunk, man["name"], None), _heading(_copy(chunk, man["middle"]), man["middle"].strip(), None)]
+            out += [_heading(chunk, man["name"], ("man",)),
+                    _heading(_copy(chunk, man["middle"]), man["middle"].strip(), ("man",))]
             continue
         if i == len(chunks) - 1 and i > 0 and _is_page_foot(chunk, chunks[0]):
             removed.append(Removal(chunk.line, chunk.text, "page foot"))
@@ -442,7 +443,7 @@ def _title(chunks: list[Chunk]) -> None:
     _authors_under(chunks)
     second = chunks[1] if len(chunks) > 1 else None
     if second is not None and second.kind == "heading" and (second.marker or ("",))[0] != "num" and \
-            len(second.text.split()) > 1 and (  # "Preamble" alone is the first section
+            not (len(second.text.split()) == 1 and second.marker != ("man",)) and (  # "Preamble" is a section
             second.marker == first.marker and re.search(r"\d", second.text)  # "Version 2, June 1991"
             or not any(c.marker == second.marker for c in headings if c is not second and c is not first)):
         second.role = "subtitle"
