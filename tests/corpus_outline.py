@@ -21,6 +21,7 @@ def outline(source: Source) -> dict:
         lists = [b for b in doc.blocks if isinstance(b, ListBlock)]
         pieces.append({
             "title": doc.title if not doc.untitled else None,
+            "lang": doc.lang,
             "authors": list(doc.authors),
             "headings": [[b.level, plain(b.inlines)] for b in doc.blocks if isinstance(b, Heading)],
             "lists": len(lists),
@@ -58,6 +59,8 @@ def compare(want: dict, got: dict) -> dict[str, list[str]]:
         where = f"piece {i + 1}"
         if not _same(w["title"], g["title"]):
             out["title"].append(f"{where}: title {g['title']!r}, expected {w['title']!r}")
+        if "lang" in w and w["lang"] != g["lang"]:
+            out["title"].append(f"{where}: language {g['lang']}, expected {w['lang']}")
         if "authors" in w and w["authors"] != g["authors"]:
             out["title"].append(f"{where}: authors {g['authors']}, expected {w['authors']}")
         if "headings" in w:

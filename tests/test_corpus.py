@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zinebuild import accounting
+from zinebuild import accounting, language
 from zinebuild.clean import clean
 from zinebuild.model import Source, source_to_dict
 from zinebuild.readers import read
@@ -129,3 +129,17 @@ def test_what_cannot_be_repaired_is_reported_with_its_line(tmp_path):
     path = tmp_path / "garbled.txt"
     path.write_text("A clean first line of text.\n\nThe caf\ufffd was closed that day.\n", encoding="utf-8")
     assert any(w.startswith("line 3: garbled") for w in read(path).warnings)
+
+
+def test_each_piece_gets_the_language_its_text_shows():
+    assert [d.lang for d in read(CORPUS / "enc-koi8r-ru-pstree.txt").documents] == ["ru"]
+    assert [d.lang for d in read(CORPUS / "fortune-de-zitate.txt").documents] == ["de"]
+    assert language.detect("Too short to tell.") is None
+
+
+def test_a_language_the_source_names_is_kept(tmp_path):
+    path = tmp_path / "front.md"
+    path.write_text("---\ntitle: Ein Titel\nlang: uk\n---\n\n" + "Der Benutzer wird zuerst nach seinem alten "
+                    "Passwort gefragt, falls eines vorhanden ist. Dieses Passwort wird dann verschlüsselt.\n",
+                    encoding="utf-8")
+    assert [d.lang for d in read(path).documents] == ["uk"]

@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from .. import accounting, links
+from .. import accounting, language, links
 from ..cache import BlobCache, digest
 from ..clean.decode import NotText, decode
 from ..depth import flatten_source
@@ -52,7 +52,8 @@ def read_bytes(path: Path) -> bytes:
 def clean(path: Path, data: bytes) -> Source:
     """The Source in data, the bytes of the file at path, by the reader for its kind."""
     try:
-        source = _audit(path, data, flatten_source(READERS[path.suffix.lower()](path, data)))
+        source = language.with_languages(
+            _audit(path, data, flatten_source(READERS[path.suffix.lower()](path, data))))
     except RecursionError:
         raise SourceError(Problem("nested too deeply to read (elements inside elements, hundreds deep)",
                                   file=path, hint="save the page again, or copy its text into a .txt or .md file")
@@ -79,7 +80,7 @@ def _audit(path: Path, data: bytes, source: Source) -> Source:
 @lru_cache(maxsize=1)
 def _reading_libraries() -> str:
     """The versions of what decides a cleaned text besides our code: a new one may clean otherwise."""
-    names = ("charset-normalizer", "ftfy", "wordfreq", "markdown-it-py", "mdit-py-plugins", "lxml")
+    names = ("charset-normalizer", "ftfy", "wordfreq", "markdown-it-py", "mdit-py-plugins", "lxml", "py3langid")
     return " ".join(f"{name} {metadata.version(name)}" for name in names)
 
 
