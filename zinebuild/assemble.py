@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from . import accounting, langtags, links, media, readers
+from . import accounting, langtags, links, media, readers, typography
 from .config import Config, PieceConfig
 from .errors import InputError, Problem, ZinebuildError
 from .model import Anthology, Document, Heading, Notice, Part, Piece, Source, plain
@@ -149,7 +149,10 @@ def _apply(doc: Document, piece: PieceConfig, config: Config) -> tuple[Document,
             blocks = kept
     if blocks is not doc.blocks:
         changes["blocks"] = blocks
-    return (replace(doc, **changes) if changes else doc), notices
+    doc = replace(doc, **changes) if changes else doc
+    if config.clean.typography:
+        doc, _ = typography.normalise(doc, doc.lang or config.book.language)
+    return doc, notices
 
 
 def _without_section(blocks: tuple, heading: str):
