@@ -10,6 +10,10 @@ The stages, in order (each its own module):
 6. ``notes``       "(1)" markers linked to the notes list of their article
 7. ``blocks``      chunks into model blocks; URLs into links
 
+A text laid out as a plain document (licence, man page, README, specification) takes another
+path after stage 2: ``plain`` reads its paragraphs, headings, lists and verbatim blocks from its
+layout, and it stays one article. A fortune file becomes one piece of quotations (``fortunes``).
+
 ``clean`` is the one public entry point; decoding bytes happens before (``decode``).
 """
 
