@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..model import Block, Break, Caption, Heading, LineBreak, ListBlock, Paragraph, Preformatted, Removal
 from .inline import inlines
 from .shapes import NUMBER_MARKER
@@ -42,7 +44,8 @@ def build_blocks(chunks: list[Chunk], removed: list[Removal]) -> list[Block]:
             slogan = chunk.text.rstrip("’”'\"").endswith("!")
             if not slogan and nxt is not None and nxt.kind in ("paragraph", "lines", "bullet", "item",
                                                                "list-number", "caption"):
-                blocks.append(Heading(1, inlines(chunk.text)))
+                # "Miscellania -": the dash that sets a heading off is no part of it.
+                blocks.append(Heading(1, inlines(re.sub(r"\s+[-–—]$", "", chunk.text))))
             else:
                 # A slogan, or a closing line ("Comrades of …", a date) with nothing after it.
                 blocks.append(Paragraph(inlines(chunk.text), None if slogan else "signature"))

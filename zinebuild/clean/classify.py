@@ -101,6 +101,10 @@ def classify(chunks: list[Chunk], wrapped: bool) -> list[Chunk]:
             chunk.kind = "caption"
         elif signature(text) and (_DASH_SIGNATURE.match(text) or _NAME_ORG.match(text) or BYLINE.match(text)):
             chunk.kind = "byline"
+        elif SIGNED.match(text) and len(chunk.lines) == 1:
+            # "Damien Miller <djm@…>" in the middle of a README signs what is above it; what follows
+            # (a postscript, references) belongs to the same text, so it starts no article.
+            chunk.kind, chunk.role = "paragraph", "signature"
         elif len(chunk.lines) == 1 and _heading_shape(chunk, first=not any(c.kind != "pagenote" for c in chunks[:i])):
             chunk.kind = "heading"
     return chunks
