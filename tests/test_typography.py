@@ -33,12 +33,13 @@ def test_code_preformatted_and_links_are_left_alone():
     code = 'print("a - b...")'
     doc = _doc(Paragraph((Text('Run "'), Code(code), Text('" or see '),
                           Link("https://e.org/a...b", (Text('https://e.org/a...b'),)))),
-               Preformatted('x = "y" - 1...'), _para("Visit www.example.org/'quoted'... now"))
+               Preformatted('x = "y" - 1...'), _para('Visit www.example.org/\'quoted\'... "now"...'))
     new, _ = typography.normalise(doc, "en")
     nodes = new.blocks[0].inlines
     assert nodes[0].text == "Run “" and nodes[1] == Code(code) and nodes[2].text == "” or see "
     assert nodes[3] == doc.blocks[0].inlines[3]
-    assert new.blocks[1] == doc.blocks[1] and new.blocks[2] == doc.blocks[2]
+    assert new.blocks[1] == doc.blocks[1]
+    assert block_text(new.blocks[2]) == "Visit www.example.org/'quoted'... “now”…"
 
 
 def test_gnu_quotes_become_single_quotes():
@@ -64,3 +65,11 @@ def test_a_build_curls_quotes_unless_the_config_says_not_to(tmp_path):
         path = write_project(tmp_path / str(len(clean)), PROJECT.format(clean=clean), {"a.txt": text})
         anthology = assemble(config_module.load(path))
         assert expected in block_text(anthology.pieces[0].document.blocks[0])
+
+
+def test_the_sample_has_one_kind_of_quote_and_no_spaced_hyphens():
+    from .conftest import SAMPLE
+    anthology = assemble(config_module.load(SAMPLE))
+    texts = [block_text(b) for p in anthology.pieces for b in p.document.blocks if not isinstance(b, Preformatted)]
+    assert not [t for t in texts if '"' in t]
+    assert not [t for t in texts if " - " in t]

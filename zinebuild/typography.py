@@ -33,6 +33,7 @@ _SPACED_HYPHEN = re.compile(r"(?<=\S) - (?=\S)")
 _THREE_DOTS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
 # GNU-style `quoted' text: a backtick opens what an apostrophe closes.
 _GNU_QUOTED = re.compile(r"`([^`'\n]{1,80})'")
+_URL = re.compile(r"((?:https?://|www\.)\S+)")
 
 
 def normalise(doc: Document, lang: str) -> tuple[Document, Counter]:
@@ -93,8 +94,21 @@ def _plain(text: str, quotes: str, dash: str, counts: Counter) -> str:
 
 
 def _text(text: str, quotes: str, dash: str, counts: Counter, before: str, after: str) -> str:
-    if "://" in text or "www." in text:
-        return text  # a URL left as text: its dots and quotes are its own
+    if "://" in text or "www." in text:  # a URL left as text: its dots and quotes are its own
+        parts = _URL.split(text)
+        out = []
+        for i, part in enumerate(parts):
+            if i % 2:
+                out.append(part)
+            else:
+                prev = out[-1][-1] if out and out[-1] else before
+                nxt = parts[i + 1][:1] if i + 1 < len(parts) else after
+                out.append(_prose(part, quotes, dash, counts, prev, nxt or " "))
+        return "".join(out)
+    return _prose(text, quotes, dash, counts, before, after)
+
+
+def _prose(text: str, quotes: str, dash: str, counts: Counter, before: str, after: str) -> str:
     text, n = _THREE_DOTS.subn(ELLIPSIS, text)
     counts["ellipsis"] += n
     text, n = _SPACED_HYPHEN.subn(f" {dash} ", text)
