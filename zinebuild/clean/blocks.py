@@ -77,7 +77,7 @@ def _line_paragraph(lines: list[str]) -> Paragraph:
 def _verbatim(chunk: Chunk) -> Preformatted:
     """Code, notices and tables as laid out, less the indentation they share."""
     raw = chunk.raw or chunk.lines
-    margin = min(len(l) - len(l.lstrip(" ")) for l in raw)
+    margin = min((len(l) - len(l.lstrip(" ")) for l in raw if l.strip()), default=0)
     return Preformatted("\n".join(l[margin:].rstrip() for l in raw))
 
 

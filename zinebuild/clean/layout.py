@@ -167,11 +167,34 @@ def body_indent(chunks: list[Chunk]) -> int:
     return 0
 
 
+def is_row(line: str) -> bool:
+    return "|" in line or len(TABLE_GAP.findall(line.strip())) >= 2
+
+
 def is_table(raw: list[str]) -> bool:
     """Columns drawn with spaces or bars: two gaps in a row (not after a stop), or a '|'."""
-    def row(line: str) -> bool:
-        return "|" in line or len(TABLE_GAP.findall(line.strip())) >= 2
-    return len(raw) >= 2 and sum(1 for l in raw if row(l)) >= len(raw) - 1
+    return len(raw) >= 2 and sum(1 for l in raw if is_row(l)) >= len(raw) - 1
+
+
+def merge_tables(chunks: list[Chunk]) -> list[Chunk]:
+    """A table whose rows stand between blank lines, and whose long cells wrap onto lines of
+    their own further right, is one table: its rows and wrapped cells go back together."""
+    out: list[Chunk] = []
+    for chunk in chunks:
+        last = out[-1] if out else None
+        if last is not None and last.raw and is_row(last.raw[0]) and chunk.gap_before <= 1 and chunk.raw and (
+                is_row(chunk.raw[0]) and indent(chunk.raw[0]) == indent(last.raw[0])
+                or indent(chunk.raw[0]) > indent(last.raw[0]) + DEEPER):
+            last.raw += [""] * chunk.gap_before + chunk.raw
+            last.lines += chunk.lines
+            last.text = f"{last.text} {chunk.text}"
+            last.kind = "table"
+            continue
+        out.append(chunk)
+    for chunk in out:
+        if chunk.kind == "table":
+            chunk.kind = "pre"
+    return out
 
 
 def merge_lone_bullets(chunks: list[Chunk]) -> list[Chunk]:

@@ -15,7 +15,7 @@ from ..model import Removal
 from . import outline
 from .layout import (ALPHA, ATX, BANNER, BULLET, CENTRED, DEEPER, FENCE, LEADERS, MAN_HEAD, NUMBERED, OUTLINE,
                      SECTION, TABLE_GAP, body_indent, centred, chunks, indent, is_plain_document, is_table,
-                     merge_lone_bullets, section_title)
+                     merge_lone_bullets, merge_tables, section_title)
 from .shapes import SIGNED, ends_sentence, has_inner_sentences, is_title_like, mostly_upper, words
 from .unwrap import Chunk
 
@@ -29,7 +29,7 @@ def classify(chunks: list[Chunk], removed: list[Removal]) -> list[Chunk]:
     underlined = {r.line: r.text for r in removed if r.reason == "separator line"}
     body = body_indent(chunks)
     out: list[Chunk] = []
-    chunks = merge_lone_bullets(chunks)
+    chunks = merge_tables(merge_lone_bullets(chunks))
     contents = _contents(chunks)
     for i, chunk in enumerate(chunks):
         nxt = chunks[i + 1] if i + 1 < len(chunks) else None
@@ -42,6 +42,8 @@ def classify(chunks: list[Chunk], removed: list[Removal]) -> list[Chunk]:
             continue
         if id(chunk) in contents:
             chunk.kind = "contents"
+        elif chunk.kind == "pre":  # a table put back together
+            pass
         else:
             extra = _kind(chunk, nxt, out, underlined, body, removed)
         out.append(chunk)
