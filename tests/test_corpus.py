@@ -88,10 +88,15 @@ _LINE = st.one_of(
                      " -- Jane Doe <jane@example.org>  Mon, 01 Jan 2024", "-- Mark Twain", "1. Introduction",
                      "2.1. General rules", "  a) first", "(b) second", "    indented code();", "[1] https://e.org",
                      "Title\n=====", "WORDS IN CAPITALS", "exam-", "ple", "Ã©tÃ© mojibake", "Abstract¶"]),
+    # and the layout of plain documents: centring, margins, man page heads, tables, fences, outlines
+    st.sampled_from(["        centred title", "   1.1. Section", "  * item one", "      wrapped text line here.",
+                     "    (a) lettered", "PASSWD(1)   User Commands   PASSWD(1)", "```", "  | a | b |",
+                     "Version   Date   Description", "•", "\t\tmake", "* Outline", "** Sub", "# Atx",
+                     "1. GENERAL", "000000(0)  0  000000(0)"]),
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_LINE, min_size=1, max_size=30))
 def test_cleaning_any_text_accounts_for_every_word(lines):
     text = "\n".join(lines)

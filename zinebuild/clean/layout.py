@@ -17,7 +17,7 @@ from .shapes import ends_sentence, has_inner_sentences, is_title_like, words
 from .unwrap import Chunk
 
 # "PASSWD(1)     User Commands     PASSWD(1)": a manual page's running head.
-MAN_HEAD = re.compile(r"^\s*(?P<name>\S+\(\w+\))\s{2,}(?P<middle>.*?)\s{2,}(?P=name)\s*$")
+MAN_HEAD = re.compile(r"^\s*(?P<name>\S+\(\w+\))\s{2,}(?P<middle>\S.*?)\s{2,}(?P=name)\s*$")
 UNDERLINE = re.compile(r"^\s*([=\-~^*#])\1{2,}\s*$")
 # "2.1. Grants", "1.1.1  The concept", "0. PREAMBLE", "2 ASN.1 structure handling".
 SECTION = re.compile(r"^\s*(?P<number>\d{1,3}(?:\.\d{1,3})*)(?P<stop>\.?) {1,2}(?P<title>\S.*)$")

@@ -29,8 +29,8 @@ def title(chunks: list[Chunk]) -> None:
             return
         chunks.remove(first)
         chunks.insert(0, first)
-    word = first.text.split()[0]
-    if sum(1 for c in headings[1:] if c.marker == first.marker and c.text.split()[0] == word) >= 2:
+    word = first.text.split()[:1]
+    if sum(1 for c in headings[1:] if c.marker == first.marker and c.text.split()[:1] == word) >= 2:
         return
     first.role = "title"
     authors_under(chunks)

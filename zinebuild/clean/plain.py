@@ -34,17 +34,17 @@ def classify(chunks: list[Chunk], removed: list[Removal]) -> list[Chunk]:
     for i, chunk in enumerate(chunks):
         nxt = chunks[i + 1] if i + 1 < len(chunks) else None
         if i == 0 and (man := MAN_HEAD.match(chunk.raw[0])) and len(chunk.raw) == 1:
+            removed.append(Removal(chunk.line, man["name"], "running head (the page's name again)"))
             out += [_heading(chunk, man["name"], ("man",)),
                     _heading(_copy(chunk, man["middle"]), man["middle"].strip(), ("man",))]
             continue
         if i == len(chunks) - 1 and i > 0 and _is_page_foot(chunk, chunks[0]):
             removed.append(Removal(chunk.line, chunk.text, "page foot"))
             continue
+        extra = None
         if id(chunk) in contents:
             chunk.kind = "contents"
-        elif chunk.kind == "pre":  # a table put back together
-            pass
-        else:
+        elif chunk.kind != "pre":  # "pre" already: a table put back together
             extra = _kind(chunk, nxt, out, underlined, body, removed)
         out.append(chunk)
         if extra is not None:
