@@ -150,3 +150,12 @@ def test_a_language_the_source_names_is_kept(tmp_path):
                     "Passwort gefragt, falls eines vorhanden ist. Dieses Passwort wird dann verschlüsselt.\n",
                     encoding="utf-8")
     assert [d.lang for d in read(path).documents] == ["uk"]
+
+
+def test_numbered_references_under_a_heading_are_notes():
+    body = "A paragraph long enough to be prose, which cites a book [1] and an article [2] as it goes on. " * 2
+    documents, _, warnings = clean(f"A Title\n\n{body}\n\nReferences -\n\n1. Jane Doe, A Book, 1999.\n"
+                                   "2. John Roe, An Article, https://example.org/a\n")
+    (doc,) = documents
+    assert [n.id for n in doc.notes] == ["1", "2"] and warnings == ()
+    assert "Jane Doe, A Book" in "".join(t.text for t in doc.notes[0].paragraphs[0])

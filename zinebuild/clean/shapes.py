@@ -27,7 +27,8 @@ SIGNED = re.compile(r"^\s*--\s+(?P<who>[^<>]+?)\s*<[^>]+>.*$"
 NOTES_HEADER = re.compile(
     r"^\s*(notes?(\s+and\s+(sources|references))?|sources(\s+and\s+notes)?|references|endnotes|footnotes)"
     r"\s*[:—–-]?\s*$", re.I)  # "References:", "References -"
-NOTE_START = re.compile(r"^\s*[\[(](\d{1,5})[\])]\s*(.*)$|^\s*(\d{1,5})\)\s+(.*)$")
+# "[1] …", "(1) …", "1) …", "1. Author, Title": a note under a notes heading.
+NOTE_START = re.compile(r"^\s*[\[(](\d{1,5})[\])]\s*(.*)$|^\s*(\d{1,5})[.)]\s+(.*)$")
 
 
 def words(text: str) -> list[str]:
