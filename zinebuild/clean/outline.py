@@ -93,10 +93,19 @@ def levels(chunks: list[Chunk]) -> None:
         style = chunk.marker or ("plain",)
         if style[0] != "num":
             ranks.setdefault(style, len(ranks) + 1)
-    for chunk in headings:
+    enclosing = 0  # the level of a capitals or centred heading set straight over numbered sections
+    for i, chunk in enumerate(headings):
         style = chunk.marker or ("plain",)
-        # "Abstract", "Contents" and "1. Introduction" are siblings: a number's depth is its level.
-        chunk.level = style[1] if style[0] == "num" else ranks[style]
+        if style[0] == "num":
+            # "Abstract", "Contents" and "1. Introduction" are siblings: a number's depth is its level,
+            # under "TERMS AND CONDITIONS" when the terms start straight under it.
+            chunk.level = enclosing + style[1]
+        else:
+            chunk.level = ranks[style]
+            nxt = chunks[chunks.index(chunk) + 1] if chunks.index(chunk) + 1 < len(chunks) else None
+            opens = style[0] in ("caps", "centred", "margin") and nxt is not None and (nxt.marker or ("",))[0] == "num"
+            enclosing = chunk.level if opens else 0 if chunk.level <= enclosing or not enclosing else enclosing
+    for chunk in headings:
         chunk.marker = None
 
 
