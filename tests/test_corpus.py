@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from zinebuild import accounting, language
 from zinebuild.clean import clean
-from zinebuild.model import Source, source_to_dict
+from zinebuild.model import Preformatted, Source, block_text, source_to_dict
 from zinebuild.readers import read
 
 from .corpus_outline import CORPUS, FILES, compare, expected, outline
@@ -156,3 +156,13 @@ def test_numbered_references_under_a_heading_are_notes():
     (doc,) = documents
     assert [n.id for n in doc.notes] == ["1", "2"] and warnings == ()
     assert "Jane Doe, A Book" in "".join(t.text for t in doc.notes[0].paragraphs[0])
+
+
+def test_double_sentence_spaces_go_but_verbatim_text_keeps_its_spacing():
+    doc = read(CORPUS / "readme-base-passwd.txt").documents[0]
+    prose = [block_text(b) for b in doc.blocks if not isinstance(b, Preformatted)]
+    tables = [b.text for b in doc.blocks if isinstance(b, Preformatted)]
+    assert prose and not [t for t in prose if "  " in t]
+    assert tables and all("  |" in t for t in tables)
+    grep = read(CORPUS / "readme-grep.txt").documents[0]
+    assert "the west\" (we hope). All bugs" in " ".join(block_text(b) for b in grep.blocks)

@@ -73,3 +73,14 @@ def test_the_sample_has_one_kind_of_quote_and_no_spaced_hyphens():
     texts = [block_text(b) for p in anthology.pieces for b in p.document.blocks if not isinstance(b, Preformatted)]
     assert not [t for t in texts if '"' in t]
     assert not [t for t in texts if " - " in t]
+
+
+def test_inspect_says_what_typography_would_change():
+    from click.testing import CliRunner
+
+    from zinebuild.cli import main
+
+    from .corpus_outline import CORPUS
+    result = CliRunner().invoke(main, ["inspect", str(CORPUS / "fortune-de-zitate.txt")])
+    assert result.exit_code == 0, result.output
+    assert "typography [de] fortune-de-zitate: 10 quotes curled, 1 dashes, 4 ellipses" in result.output
