@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 
 from zinebuild import accounting, language
 from zinebuild.clean import clean
-from zinebuild.model import Preformatted, Source, block_text, source_to_dict
+from zinebuild.model import Preformatted, Source, block_text, plain, source_to_dict
 from zinebuild.readers import read
 
+from .conftest import write_project
 from .corpus_outline import CORPUS, FILES, compare, expected, outline
 
 # Files whose reviewed outline the cleaner does not reach yet, and what it gets wrong.
@@ -166,3 +167,25 @@ def test_double_sentence_spaces_go_but_verbatim_text_keeps_its_spacing():
     assert tables and all("  |" in t for t in tables)
     grep = read(CORPUS / "readme-grep.txt").documents[0]
     assert "the west\" (we hope). All bugs" in " ".join(block_text(b) for b in grep.blocks)
+
+
+def test_runs_in_another_script_carry_their_language(tmp_path):
+    from zinebuild import pipeline
+
+    from .test_epub import assert_epubcheck_clean, read_epub, spine_files
+    text = ("A Title\n\nThe crowd chanted Нет войне and held a banner that read "
+            "Мы против войны и мобилизации в России while the police watched, and a Greek visitor "
+            "said Ελλάδα when asked where she was from. The rest of this long paragraph is English prose.\n")
+    config = write_project(tmp_path, '[book]\ntitle = "Scripts"\nlanguage = "en"\n\n[[pieces]]\nsource = "a.txt"\n'
+                           '\n[output]\nformats = ["epub"]\n', {"a.txt": text})
+    project = pipeline.load(config)
+    spans = [n for b in project.anthology.pieces[0].document.blocks for n in getattr(b, "inlines", ())
+             if n.kind == "span"]
+    assert [(s.lang, plain(s.children)) for s in spans] == [
+        ("und-Cyrl", "Нет войне"), ("ru", "Мы против войны и мобилизации в России"), ("el", "Ελλάδα")]
+    pipeline.build(project, ("epub",), tmp_path / "out")
+    (epub,) = (tmp_path / "out").glob("*.epub")
+    opf, base, files, _ = read_epub(epub)
+    xhtml = b"".join(files[f] for f in spine_files(opf, base)).decode()
+    assert '<span lang="ru" xml:lang="ru">Мы против войны' in xhtml
+    assert_epubcheck_clean(epub)

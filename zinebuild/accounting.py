@@ -17,7 +17,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from .model import (Block, Caption, Code, Document, Emphasis, Heading, Inline, Link, ListBlock, NoteRef,
-                    Paragraph, Preformatted, Quote, Removal, Source, Strong, Text, block_text)
+                    Paragraph, Preformatted, Quote, Removal, Source, Span, Strong, Text, block_text)
 
 # A word, for this count: a run of letters and digits (punctuation and markup are not words).
 WORD = re.compile(r"[^\W_]+")
@@ -114,7 +114,7 @@ def _inline_text(inlines: tuple[Inline, ...]) -> Iterable[str]:
         elif isinstance(node, Link):
             yield node.url
             yield from _inline_text(node.children)
-        elif isinstance(node, (Emphasis, Strong)):
+        elif isinstance(node, (Emphasis, Strong, Span)):
             yield from _inline_text(node.children)
         elif isinstance(node, NoteRef):
             yield node.id

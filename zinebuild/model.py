@@ -59,7 +59,16 @@ class LineBreak:
     kind: ClassVar[str] = "linebreak"
 
 
-Inline = Union[Text, Emphasis, Strong, Code, Link, NoteRef, LineBreak]
+@dataclass(frozen=True)
+class Span:
+    """Words in another language than their piece's, where their script says which (``language``)."""
+
+    kind: ClassVar[str] = "span"
+    lang: str
+    children: tuple["Inline", ...]
+
+
+Inline = Union[Text, Emphasis, Strong, Code, Link, NoteRef, LineBreak, Span]
 Inlines = tuple[Inline, ...]
 
 
@@ -83,7 +92,7 @@ def note_refs(inlines: Inlines):
     for node in inlines:
         if isinstance(node, NoteRef):
             yield node.id
-        elif isinstance(node, (Emphasis, Strong, Link)):
+        elif isinstance(node, (Emphasis, Strong, Link, Span)):
             yield from note_refs(node.children)
 
 

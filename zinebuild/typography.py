@@ -13,7 +13,8 @@ import re
 from collections import Counter
 from dataclasses import replace
 
-from .model import Block, Caption, Document, Emphasis, Heading, Inlines, ListBlock, Note, Paragraph, Quote, Strong, Text
+from .model import (Block, Caption, Document, Emphasis, Heading, Inlines, ListBlock, Note, Paragraph, Quote, Span,
+                    Strong, Text)
 
 ELLIPSIS, EN_DASH, EM_DASH = "\u2026", "\u2013", "\u2014"
 # (opening double, closing double, opening single, closing single) by language.
@@ -71,7 +72,7 @@ def _inlines(inlines: Inlines, quotes: str, dash: str, counts: Counter, before: 
             if node.text:
                 before[0] = node.text[-1]
             out.append(Text(text) if text != node.text else node)
-        elif isinstance(node, (Emphasis, Strong)):
+        elif isinstance(node, (Emphasis, Strong, Span)):
             out.append(replace(node, children=_inlines(node.children, quotes, dash, counts, before)))
         else:
             out.append(node)  # code, links (often their own URL), note references, line breaks
@@ -86,7 +87,7 @@ def _first(inlines: Inlines) -> str:
     node = inlines[0]
     if isinstance(node, Text):
         return node.text[:1] or " "
-    return _first(node.children) if isinstance(node, (Emphasis, Strong)) else "x"
+    return _first(node.children) if isinstance(node, (Emphasis, Strong, Span)) else "x"
 
 
 def _plain(text: str, quotes: str, dash: str, counts: Counter) -> str:
