@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 
 from lxml import etree
@@ -25,6 +26,7 @@ WORD = re.compile(r"[^\W_]+")
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n.*?\r?\n---[ \t]*\r?\n", re.S)
 _NOT_TEXT = ("script", "style", "template", "noscript")
+_ATTRIBUTES = re.compile(r"^\s*\{\s*(?:[.#][\w-]+\s*)+\}\s*$")
 REASON = "unaccounted"
 
 
@@ -39,7 +41,9 @@ def input_lines(path: Path | str, text: str) -> list[str]:
     if suffix in (".md", ".markdown"):
         match = _FRONT_MATTER.match(text)
         if match:
-            return [""] * match.group(0).count("\n") + text[match.end():].split("\n")
+            text = "\n" * match.group(0).count("\n") + text[match.end():]
+        # "{.caption}" alone on a line names the kind of the block under it: syntax, not words.
+        return [_ATTRIBUTES.sub("", line) for line in text.split("\n")]
     if suffix in (".html", ".htm") and text.strip():
         return _html_lines(text)
     return text.split("\n")
@@ -103,8 +107,20 @@ def _block_text(block: Block) -> Iterable[str]:
             yield from _block_text(inner)
     elif isinstance(block, Preformatted):
         yield block.text
-    else:  # blocks another reader adds (images, tables) say their words through block_text
-        yield block_text(block)
+    else:  # blocks other readers add (pictures, tables): every text they hold, and their kind
+        yield from _any_text(block)
+
+
+def _any_text(value) -> Iterable[str]:
+    """Every string inside a model node: a picture's source, description and caption, a table's cells."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _any_text(item)
+    elif is_dataclass(value):
+        for name in fields(value):
+            yield from _any_text(getattr(value, name.name))
 
 
 def _inline_text(inlines: tuple[Inline, ...]) -> Iterable[str]:
