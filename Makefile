@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SYSTEM := $(VENV)/.system
 
-.PHONY: zine test bench clean look faults
+.PHONY: zine test bench clean look faults corpus
 
 zine: $(STAMP)
 	$(BIN)/zinebuild build sources/anthology.toml --out build/
@@ -41,3 +41,7 @@ $(SYSTEM): tests/tools/install-system-deps $(STAMP)
 
 clean:
 	rm -rf build .pytest_cache
+
+# The cleaner against the real-text corpus: words accounted for, titles, heading trees, lists, notes.
+corpus: $(STAMP)
+	$(BIN)/python tests/corpus_report.py $(if $(V),-v)

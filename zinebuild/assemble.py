@@ -10,6 +10,7 @@ Warnings carry stable codes so that people (and scripts) can rely on them:
 - Z106 a piece has no title in its source and none in the config
 - Z107 a link could not be kept: its text stays, unlinked (links.py says why)
 - Z108 a source's front matter says something the build cannot honour (a draft, a misspelt key)
+- Z109 a reader lost words: they are neither in the book nor in the removal report
 - Z120 a picture or table where only text can go (a list item, a note): its words kept (figures.py)
 - Z121 an image left out (remote), without a description, or too coarse for print (media.py, images.py)
 - Z109 photo captions whose photos are not in the book ([output] captions: marked or left out)
@@ -24,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from . import langtags, links, media, readers
+from . import accounting, langtags, links, media, readers, typography
 from .config import Config, PieceConfig
 from .errors import InputError, Problem, ZinebuildError
 from .model import Anthology, Document, Heading, Notice, Part, Piece, Source, block_text, plain
@@ -67,6 +68,7 @@ def assemble(config: Config, read: Callable[[Path], Source] = readers.read) -> A
             notices.append(Notice("Z103", f"the cleaner removed {len(source.removed)} line(s); "
                                           f"see `zinebuild inspect {source.path}`", source.path, "info"))
         notices += [_reader_notice(w, source.path) for w in source.warnings]
+        notices += [Notice("Z109", accounting.notice_text(lost), source.path) for lost in source.unaccounted]
     all_pieces = [p for part in parts for p in part.pieces]
     notices += _near_duplicates(all_pieces)
     notices += _orphan_captions(all_pieces, config.output.captions)
@@ -195,7 +197,10 @@ def _apply(doc: Document, piece: PieceConfig, config: Config) -> tuple[Document,
             blocks = kept
     if blocks is not doc.blocks:
         changes["blocks"] = blocks
-    return (replace(doc, **changes) if changes else doc), notices
+    doc = replace(doc, **changes) if changes else doc
+    if config.clean.typography:
+        doc, _ = typography.normalise(doc, doc.lang or config.book.language)
+    return doc, notices
 
 
 def _without_section(blocks: tuple, heading: str):

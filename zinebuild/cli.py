@@ -299,6 +299,7 @@ def list_pieces(config: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="The model as JSON, for other tools.")
 def inspect(source: Path, as_json: bool) -> None:
     """Show the cleaned model of one SOURCE file and what the cleaner removed."""
+    from . import typography
     from .links import source_links
     from .model import source_to_dict
     from .readers import read
@@ -335,6 +336,10 @@ def inspect(source: Path, as_json: bool) -> None:
         click.secho(f"\nremoved {len(data['removed'])} line(s):", bold=True)
         for removal in data["removed"]:
             click.echo(f"  line {removal['line']:>5}  {removal['reason']:<20} {removal['text'][:70]}")
+    for doc in found.documents:
+        # What a build would change ([clean] typography, on by default), in the piece's language.
+        _, counts = typography.normalise(doc, doc.lang or "en")
+        click.echo(f"typography [{doc.lang or 'en'}] {doc.title[:40]}: {typography.summary(counts)}")
     for warning in data["warnings"]:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
 

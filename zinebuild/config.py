@@ -119,6 +119,12 @@ class EpubConfig:
 
 
 @dataclass(frozen=True)
+class CleanConfig:
+    typography: bool = True
+    """Curly quotes, dashes and ellipses in each piece's language (never in code or URLs)."""
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     """The config file."""
@@ -129,6 +135,7 @@ class Config:
     matter: MatterConfig
     output: OutputConfig
     epub: EpubConfig = EpubConfig()
+    clean: CleanConfig = CleanConfig()
 
     @property
     def pieces(self) -> tuple[PieceConfig, ...]:
@@ -280,15 +287,27 @@ class _Validator:
 
     # -- tables
     def config(self, raw: dict) -> Config:
-        self.table(raw, "", {"book", "pieces", "parts", "front", "back", "output", "epub"})
+        self.table(raw, "", {"book", "pieces", "parts", "front", "back", "output", "epub", "clean"})
         book = self.book(raw.get("book"))
         parts = self.parts(raw)
         matter = self.matter(raw.get("front", {}), raw.get("back", {}))
         output = self.output(raw.get("output", {}))
         epub = self.epub(raw.get("epub", {}))
+        clean = self.clean(raw.get("clean", {}))
         if self.problems:
             raise ConfigError(self.problems)
-        return Config(self.path.resolve(), self.root, book, parts, matter, output, epub)
+        return Config(self.path.resolve(), self.root, book, parts, matter, output, epub, clean)
+
+    def clean(self, raw) -> CleanConfig:
+        if not isinstance(raw, dict):
+            self.problem("clean", "must be a table: [clean]")
+            return CleanConfig()
+        self.table(raw, "clean", {"typography"})
+        typography = raw.get("typography", True)
+        if not isinstance(typography, bool):
+            self.problem("clean.typography", "must be true or false")
+            typography = True
+        return CleanConfig(typography)
 
     def epub(self, raw) -> EpubConfig:
         if not isinstance(raw, dict):

@@ -12,7 +12,7 @@ import re
 import yaml
 
 from .model import (Block, Break, Caption, Code, Document, Emphasis, Heading, Image, Inline, LineBreak, Link,
-                    ListBlock, NoteRef, Paragraph, Preformatted, Quote, Strong, Table, Text)
+                    ListBlock, NoteRef, Paragraph, Preformatted, Quote, Span, Strong, Table, Text)
 
 _ESCAPE = re.compile(r"([\\`*_\[\]<>&])")
 _NUMBERED = re.compile(r"^(\s*\d{1,9})([.)])")
@@ -103,6 +103,8 @@ def _inlines(nodes: tuple[Inline, ...]) -> str:
             out.append(f"[^{node.id}]")
         elif isinstance(node, LineBreak):
             out.append("\\\n")
+        elif isinstance(node, Span):  # Markdown has no mark for a language; the text stays
+            out.append(_inlines(node.children))
     return "".join(out)
 
 

@@ -59,7 +59,16 @@ class LineBreak:
     kind: ClassVar[str] = "linebreak"
 
 
-Inline = Union[Text, Emphasis, Strong, Code, Link, NoteRef, LineBreak]
+@dataclass(frozen=True)
+class Span:
+    """Words in another language than their piece's, where their script says which (``language``)."""
+
+    kind: ClassVar[str] = "span"
+    lang: str
+    children: tuple["Inline", ...]
+
+
+Inline = Union[Text, Emphasis, Strong, Code, Link, NoteRef, LineBreak, Span]
 Inlines = tuple[Inline, ...]
 
 
@@ -83,7 +92,7 @@ def note_refs(inlines: Inlines):
     for node in inlines:
         if isinstance(node, NoteRef):
             yield node.id
-        elif isinstance(node, (Emphasis, Strong, Link)):
+        elif isinstance(node, (Emphasis, Strong, Link, Span)):
             yield from note_refs(node.children)
 
 
@@ -244,6 +253,8 @@ class Source:
     documents: tuple[Document, ...]
     removed: tuple[Removal, ...] = ()
     warnings: tuple[str, ...] = ()
+    # Input words neither kept nor reported removed, by line (see ``accounting``): should be none.
+    unaccounted: tuple[Removal, ...] = ()
 
 
 # ---------------------------------------------------------------- the book
@@ -426,13 +437,16 @@ def _core_dict(doc: Document) -> dict:
 
 
 def source_to_dict(source: Source) -> dict:
-    return {
+    out = {
         "source": source.path,
         "encoding": source.encoding,
         "pieces": [document_to_dict(d) for d in source.documents],
         "removed": [{"line": r.line, "text": r.text, "reason": r.reason} for r in source.removed],
         "warnings": list(source.warnings),
     }
+    if source.unaccounted:  # words a reader lost (should never happen; see ``accounting``)
+        out["unaccounted"] = [{"line": r.line, "words": r.text} for r in source.unaccounted]
+    return out
 
 
 # ---------------------------------------------------------------- kept between builds

@@ -41,6 +41,24 @@ def split(chunks: list[Chunk], removed: list[Removal]) -> list[Article]:
     return articles
 
 
+def whole(chunks: list[Chunk], removed: list[Removal]) -> list[Article]:
+    """A plain document is one article, however many headings it has; its layout has already
+    said which line is the title and which the subtitle (``plain``)."""
+    if not chunks:
+        return []
+    article = Article(list(chunks))
+    for role in ("title", "subtitle"):
+        if article.chunks and article.chunks[0].role == role:
+            setattr(article, role, article.chunks.pop(0).text)
+    for chunk in [c for c in article.chunks[:4] if c.role == "authors"]:
+        article.chunks.remove(chunk)
+        for line in chunk.raw or [chunk.text]:
+            article.authors.append(signature(line) or line.strip())
+            removed.append(Removal(chunk.line, line.strip(), "byline → author"))
+    _sign(article, removed)
+    return [article]
+
+
 def _starts(chunks: list[Chunk], i: int) -> bool:
     chunk = chunks[i]
     prev = chunks[i - 1] if i else None
@@ -100,6 +118,13 @@ def _article(chunks: list[Chunk], removed: list[Removal]) -> Article:
                 body[0].text, body[0].kind = rest, "paragraph"
             else:
                 body.pop(0)
+    _sign(article, removed)
+    return article
+
+
+def _sign(article: Article, removed: list[Removal]) -> None:
+    """A signature closing the text names its author."""
+    body = article.chunks
     last = _last_text_index(body)
     if last is not None and body[last].kind == "byline":
         who = signature(body[last].text)
@@ -107,7 +132,6 @@ def _article(chunks: list[Chunk], removed: list[Removal]) -> Article:
             article.authors.append(who)
             removed.append(Removal(body[last].line, body[last].text, "signature → author"))
             body.pop(last)
-    return article
 
 
 def _recurs(chunk: Chunk, rest: list[Chunk]) -> bool:

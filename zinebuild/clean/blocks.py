@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..model import Block, Break, Caption, Heading, LineBreak, ListBlock, Paragraph
+import re
+
+from ..model import Block, Break, Caption, Heading, LineBreak, ListBlock, Paragraph, Preformatted, Removal
 from .inline import inlines
 from .shapes import NUMBER_MARKER
 from .unwrap import Chunk
@@ -12,20 +14,29 @@ _SECTION_BODY = 200
 _TEXT_KINDS = ("paragraph", "lines", "caption")
 
 
-def build_blocks(chunks: list[Chunk]) -> list[Block]:
-    _decide_numbered(chunks)
+def build_blocks(chunks: list[Chunk], removed: list[Removal]) -> list[Block]:
+    _decide_numbered(chunks, removed)
     blocks: list[Block] = []
     i = 0
     while i < len(chunks):
         chunk = chunks[i]
         kind = chunk.kind
-        if kind in ("bullet", "item", "list-number"):
+        if kind in ("pre", "contents"):
             run = [chunk]
-            while i + 1 < len(chunks) and chunks[i + 1].kind == kind:
+            while kind == "contents" and i + 1 < len(chunks) and chunks[i + 1].kind == kind:
+                i += 1
+                run.append(chunks[i])
+            blocks.append(_verbatim(chunk) if kind == "pre" else _line_paragraph([c.text for c in run]))
+        elif kind in ("bullet", "item", "list-number", "alpha"):
+            run = [chunk]
+            while i + 1 < len(chunks) and chunks[i + 1].kind == kind and _continues(run[-1], chunks[i + 1]):
                 i += 1
                 run.append(chunks[i])
             items = tuple(inlines(_strip_marker(c) if kind == "list-number" else c.text) for c in run)
-            blocks.append(ListBlock(kind == "list-number", items, run[0].number or 1 if kind == "list-number" else 1))
+            start = run[0].number if kind == "list-number" and run[0].number is not None else 1
+            blocks.append(ListBlock(kind == "list-number", items, start))
+        elif kind == "heading" and chunk.role == "section":
+            blocks.append(Heading(chunk.level, inlines(chunk.text)))
         elif kind == "section-number":
             blocks.append(Heading(1, inlines(_numbered_title(chunk))))
         elif kind == "heading":
@@ -33,7 +44,8 @@ def build_blocks(chunks: list[Chunk]) -> list[Block]:
             slogan = chunk.text.rstrip("’”'\"").endswith("!")
             if not slogan and nxt is not None and nxt.kind in ("paragraph", "lines", "bullet", "item",
                                                                "list-number", "caption"):
-                blocks.append(Heading(1, inlines(chunk.text)))
+                # "Miscellania -": the dash that sets a heading off is no part of it.
+                blocks.append(Heading(1, inlines(re.sub(r"\s+[-–—]$", "", chunk.text))))
             else:
                 # A slogan, or a closing line ("Comrades of …", a date) with nothing after it.
                 blocks.append(Paragraph(inlines(chunk.text), None if slogan else "signature"))
@@ -42,12 +54,7 @@ def build_blocks(chunks: list[Chunk]) -> list[Block]:
         elif kind == "break":
             blocks.append(Break())
         elif kind == "lines":
-            parts: list = []
-            for line in chunk.lines:
-                if parts:
-                    parts.append(LineBreak())
-                parts.extend(inlines(line))
-            blocks.append(Paragraph(tuple(parts)))
+            blocks.append(_line_paragraph(chunk.lines))
         elif kind == "byline":
             blocks.append(Paragraph(inlines(chunk.text), "signature"))
         elif kind == "pagenote":
@@ -58,7 +65,28 @@ def build_blocks(chunks: list[Chunk]) -> list[Block]:
     return blocks
 
 
-def _decide_numbered(chunks: list[Chunk]) -> None:
+def _line_paragraph(lines: list[str]) -> Paragraph:
+    parts: list = []
+    for line in lines:
+        if parts:
+            parts.append(LineBreak())
+        parts.extend(inlines(line))
+    return Paragraph(tuple(parts))
+
+
+def _verbatim(chunk: Chunk) -> Preformatted:
+    """Code, notices and tables as laid out, less the indentation they share."""
+    raw = chunk.raw or chunk.lines
+    margin = min((len(l) - len(l.lstrip(" ")) for l in raw if l.strip()), default=0)
+    return Preformatted("\n".join(l[margin:].rstrip() for l in raw))
+
+
+def _continues(last: Chunk, item: Chunk) -> bool:
+    """'1.' '2.' '3.' is one list; '1.' '1.' or '3.' '7.' are not: their numbers would be lost."""
+    return last.kind != "list-number" or (last.number or 0) + 1 == item.number
+
+
+def _decide_numbered(chunks: list[Chunk], removed: list[Removal]) -> None:
     """Numbered lines are list items, unless most are followed by prose: then numbered headings.
 
     Web copies often restart numbering ("4:", then "1." for the fifth); headings are renumbered.
@@ -74,6 +102,7 @@ def _decide_numbered(chunks: list[Chunk]) -> None:
         chunk = chunks[i]
         chunk.kind = "section-number" if as_headings else "list-number"
         if as_headings and expected is not None and chunk.number == 1 and expected > 1:
+            removed.append(Removal(chunk.line, f"{chunk.number}.", f"numbering repaired → {expected}."))
             chunk.number = expected
         expected = (chunk.number or 0) + 1
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .shapes import (BULLET_MARKER, EM_DASH, NOTES_HEADER, NUMBER_MARKER, URL, ends_sentence,
+from .shapes import (BULLET_MARKER, EM_DASH, NOTES_HEADER, NUMBER_MARKER, SIGNED, URL, ends_sentence,
                      has_inner_sentences, is_title_like, words)
 from .unwrap import Chunk
 
@@ -15,7 +15,9 @@ _CAPTION_SOURCE = re.compile(r"[.:]\s+(from|photos?|image|video|source|courtesy|
 # "Footage of terror in the eyes…": a caption names what the picture shows.
 _CAPTION_START = re.compile(r"^(footage|photo|photos|image|picture|screenshot|video still|illustration)\b", re.I)
 # Bylines at the start of an article: "Author – X", "Article by X", "From an article by X – URL".
-BYLINE = re.compile(r"^(?:author\s*[–—:-]\s*|(?:(?:from\s+an?\s+|original\s+)?article\s+)?(?:written\s+)?by\s+)(?P<who>.+)$", re.I)
+# The name starts with a capital: "By default, cjpeg …" is a sentence, not a byline.
+BYLINE = re.compile(r"^(?:author\s*[–—:-]\s*|(?:(?:from\s+an?\s+|original\s+)?article\s+)?(?:written\s+)?by\s+"
+                    r"(?=[\W\d]*(?-i:[A-Z\u00c0-\u00de\u0400-\u042f])))(?P<who>.+)$", re.I)
 # Signatures closing an article: "—Autonomous Action", "Martin (CAS)", "Article by Dreyfus".
 _DASH_SIGNATURE = re.compile(rf"^[{EM_DASH}\u2015]\s?(?P<who>[A-Z][^.!?]{{1,80}})$")
 _NAME_ORG = re.compile(r"^(?P<who>[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){0,3} \([A-Z]{2,10}\))$")
@@ -33,6 +35,9 @@ def byline(text: str) -> str | None:
 
 def signature(text: str) -> str | None:
     text = text.strip()
+    signed = SIGNED.match(text)
+    if signed:
+        return (signed["who"] or signed["name"]).strip()
     for pattern in (_DASH_SIGNATURE, _NAME_ORG):
         match = pattern.match(text)
         if match:
@@ -96,6 +101,10 @@ def classify(chunks: list[Chunk], wrapped: bool) -> list[Chunk]:
             chunk.kind = "caption"
         elif signature(text) and (_DASH_SIGNATURE.match(text) or _NAME_ORG.match(text) or BYLINE.match(text)):
             chunk.kind = "byline"
+        elif SIGNED.match(text) and len(chunk.lines) == 1:
+            # "Damien Miller <djm@…>" in the middle of a README signs what is above it; what follows
+            # (a postscript, references) belongs to the same text, so it starts no article.
+            chunk.kind, chunk.role = "paragraph", "signature"
         elif len(chunk.lines) == 1 and _heading_shape(chunk, first=not any(c.kind != "pagenote" for c in chunks[:i])):
             chunk.kind = "heading"
     return chunks

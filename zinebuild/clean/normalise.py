@@ -12,6 +12,10 @@ REPLACEMENT_CHARACTER = "\ufffd"
 
 _ODD_SPACES = re.compile(f"[{NO_BREAK_SPACE}{NARROW_NO_BREAK_SPACE}\u2000-\u200a\u3000\t]")
 _INVISIBLE = re.compile(f"[{ZERO_WIDTH}{SOFT_HYPHEN}]")
+PILCROW = "\u00b6"
+_LEADING_TABS = re.compile(r"^[ \t]*\t[ \t]*", re.M)
+# "Abstract¶": the permalink mark a documentation page puts after each heading.
+_PERMALINK = re.compile(f"\\s*{PILCROW}[ \\t]*$", re.M)
 # Control characters other than newline: NUL bytes and the like from broken exports.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -26,4 +30,7 @@ def normalise(text: str) -> str:
     text = _CONTROL.sub("", text.replace("\f", "\n"))
     # Leading spaces carry meaning (paragraph indents in PDF text); keep them as plain spaces.
     text = _MISTYPED_OPEN_QUOTE.sub("“", text)
+    text = _PERMALINK.sub("", text)
+    # Tabs that indent a line keep their width: indentation is structure in plain documents.
+    text = _LEADING_TABS.sub(lambda m: m[0].expandtabs(8), text)
     return _ODD_SPACES.sub(" ", text)

@@ -36,7 +36,9 @@ def _parse(region: list[Chunk]) -> tuple[dict[str, list[str]], list[Chunk]]:
     for chunk in region:
         for line in chunk.lines or [chunk.text]:
             match = NOTE_START.match(line)
-            if match:
+            if match and (match[1] or match[3]) in notes and current is not None:
+                current.append(line.strip())  # "[0]" again: text of the note before, not a second note 0
+            elif match:
                 note_id = match[1] or match[3]
                 body = (match[2] if match[1] else match[4]).strip()
                 current = notes.setdefault(note_id, [])

@@ -9,7 +9,7 @@ DASHES = EM_DASH + EN_DASH + HORIZONTAL_BAR
 BULLETS = "•‣◦▪▫●○■□–—-*·"
 
 # A line that ends a sentence (closing quotes and brackets may follow the stop).
-SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
+SENTENCE_END = re.compile(r"[.!?…:;。！？][\"'”’»)\]]*$")
 # Stops that do not end a paragraph in running text: a lone comma, an opening quote.
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"“”]+[^\s<>\"“”.,;:!?)\]’”]")
@@ -17,12 +17,18 @@ URL = re.compile(r"(?:https?://|www\.)[^\s<>\"“”]+[^\s<>\"“”.,;:!?)\]’
 # "1)", "1.", "2:", "(3)" at the start of a line, with or without a space after.
 NUMBER_MARKER = re.compile(r"^\s*(\d{1,3})(?:[.):]|\s*[–-])\s*(?=\S)")
 # "•", "–", "-", "*" bullets at the start of a line (followed by text).
-BULLET_MARKER = re.compile(rf"^\s*[•‣◦▪●■·{EN_DASH}{EM_DASH}-]\s+(?=\S)")
+BULLET_MARKER = re.compile(rf"^\s*[•‣◦▪●■·*{EN_DASH}{EM_DASH}-]\s+(?=\S)")
+
+# " -- Jane Doe <jane@example.org>  Mon, 01 Jan 2024" (Debian's signature under a text), or a
+# name and address alone on the last line.
+SIGNED = re.compile(r"^\s*--\s+(?P<who>[^<>]+?)\s*<[^>]+>.*$"
+                    r"|^\s*(?P<name>[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3})\s*<[^<>@\s]+@[^<>\s]+>\s*$")
 
 NOTES_HEADER = re.compile(
     r"^\s*(notes?(\s+and\s+(sources|references))?|sources(\s+and\s+notes)?|references|endnotes|footnotes)"
-    r"\s*:?\s*$", re.I)
-NOTE_START = re.compile(r"^\s*[\[(](\d{1,5})[\])]\s*(.*)$|^\s*(\d{1,5})\)\s+(.*)$")
+    r"\s*[:—–-]?\s*$", re.I)  # "References:", "References -"
+# "[1] …", "(1) …", "1) …", "1. Author, Title": a note under a notes heading.
+NOTE_START = re.compile(r"^\s*[\[(](\d{1,5})[\])]\s*(.*)$|^\s*(\d{1,5})[.)]\s+(.*)$")
 
 
 def words(text: str) -> list[str]:

@@ -33,6 +33,7 @@ class Chunk:
     role: str | None = None
     number: int | None = None
     marker: str | None = None
+    raw: list[str] = field(default_factory=list)  # its source lines as laid out (plain documents)
 
 
 def is_hard_wrapped(lines: list[Line]) -> bool:

@@ -13,8 +13,9 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from .. import links
+from .. import accounting, language, links
 from ..cache import BlobCache, digest
+from ..clean.decode import NotText, decode
 from ..depth import flatten_source
 from ..errors import Problem, SourceError
 from ..model import Source, from_data, to_data
@@ -56,7 +57,8 @@ def read_bytes(path: Path) -> bytes:
 def clean(path: Path, data: bytes) -> Source:
     """The Source in data, the bytes of the file at path, by the reader for its kind."""
     try:
-        source = flatten_source(READERS[path.suffix.lower()](path, data))
+        source = language.with_languages(
+            _audit(path, data, flatten_source(READERS[path.suffix.lower()](path, data))))
     except RecursionError:
         raise SourceError(Problem("nested too deeply to read (elements inside elements, hundreds deep)",
                                   file=path, hint="save the page again, or copy its text into a .txt or .md file")
@@ -70,10 +72,21 @@ def clean(path: Path, data: bytes) -> Source:
     return source
 
 
+def _audit(path: Path, data: bytes, source: Source) -> Source:
+    """Every reader keeps the word-accounting invariant; where it does not, the Source says so."""
+    try:
+        text, _ = decode(data)
+    except NotText:
+        return source
+    lost = accounting.unaccounted(accounting.input_lines(path, text), source)
+    return replace(source, unaccounted=lost) if lost else source
+
+
 @lru_cache(maxsize=1)
 def _reading_libraries() -> str:
     """The versions of what decides a cleaned text besides our code: a new one may clean otherwise."""
-    names = ("charset-normalizer", "ftfy", "wordfreq", "markdown-it-py", "mdit-py-plugins", "lxml", "mammoth", "pypdfium2")
+    names = ("charset-normalizer", "ftfy", "wordfreq", "markdown-it-py", "mdit-py-plugins", "lxml",
+             "mammoth", "pypdfium2", "py3langid")
     return " ".join(f"{name} {metadata.version(name)}" for name in names)
 
 
