@@ -145,7 +145,7 @@ def test_captions_without_photos_are_reported_and_marked_or_left_out(tmp_path, c
     project = small_book(tmp_path, f'captions = "{captions}"', files={"one.md": CAPTION_SOURCE})
     (path,) = build(project, tmp_path)
     text = " ".join("".join(p.get_textpage().get_text_range() for p in pypdfium2.PdfDocument(path)).split())
-    notices = [n for n in project.anthology.notices if n.code == "Z109"]
+    notices = [n for n in project.anthology.notices if n.code == "Z111"]
     assert len(notices) == 1 and "1 photo caption" in notices[0].message
     if captions == "mark":
         assert "[Photo: Police at the station, March 2022.]" in text

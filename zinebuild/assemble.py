@@ -13,8 +13,8 @@ Warnings carry stable codes so that people (and scripts) can rely on them:
 - Z109 a reader lost words: they are neither in the book nor in the removal report
 - Z120 a picture or table where only text can go (a list item, a note): its words kept (figures.py)
 - Z121 an image left out (remote), without a description, or too coarse for print (media.py, images.py)
-- Z109 photo captions whose photos are not in the book ([output] captions: marked or left out)
-- Z110 characters the book face ([output] font) does not have: they print in a fallback font
+- Z111 photo captions whose photos are not in the book ([output] captions: marked or left out)
+- Z112 characters the book face ([output] font) does not have: they print in a fallback font
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def _uncovered(pieces: list[Piece], config: Config) -> list[Notice]:
                         f"'{doc.title}' is partly in the {script} script ({chars}), which no font here has",
                         file=piece.source, hint="install a font for it, name a folder of fonts in [output] font, "
                                                 "or set [output] missing_glyphs = \"allow\" to print empty boxes"))
-            notices.append(Notice("Z110", f"'{doc.title}': {len(lacking)} character(s) not in the font "
+            notices.append(Notice("Z112", f"'{doc.title}': {len(lacking)} character(s) not in the font "
                                           f"{config.output.font} ({', '.join(scripts)}: {''.join(lacking[:12])}); "
                                           "they print in a fallback font", piece.source))
     return notices
@@ -139,7 +139,7 @@ def _orphan_captions(pieces: list[Piece], captions: str) -> list[Notice]:
                     if b.kind == "caption" and (i == 0 or blocks[i - 1].kind != "image"))
         if count:
             how = "left out ([output] captions = \"omit\")" if captions == "omit" else "printed as [Photo: …]"
-            notices.append(Notice("Z109", f"{count} photo caption(s) in '{piece.document.title}' have no photo "
+            notices.append(Notice("Z111", f"{count} photo caption(s) in '{piece.document.title}' have no photo "
                                           f"in the book; {how}", piece.source, "info"))
     return notices
 

@@ -77,8 +77,11 @@ def clean_tree(root, meta: Meta) -> None:
         if element.tail:
             element.tail = element.tail.replace(_OPEN, "").replace(_CLOSE, "")
     for element in root.iter("p"):
-        if "caption" in (element.get("class") or "").split():
+        classes = (element.get("class") or "").split()
+        if "caption" in classes:
             element.tag = "figcaption"  # a caption written as a paragraph (zinebuild's own EPUB does)
+        if "photo-missing" in classes:
+            _unmark_missing_photo(element, meta)
     for element in list(root.iter(*_NOT_TEXT)):
         if element.getparent() is None:
             continue
@@ -86,6 +89,24 @@ def clean_tree(root, meta: Meta) -> None:
         if words:
             meta.removed.append(Removal(element.sourceline or 0, words, f"<{element.tag}> is not text"))
         drop(element)
+
+
+def _unmark_missing_photo(element, meta: Meta) -> None:
+    """zinebuild's layouts print a caption whose photo is not in the book as "[Photo: …]": the
+    label is the layout's, not the text's, and is reported rather than read as the caption."""
+    last = element[-1] if len(element) else None
+    tail = last.tail if last is not None else element.text
+    if not (element.text or "").startswith(_PHOTO_LABEL) or not (tail or "").rstrip().endswith("]"):
+        return
+    if last is not None:
+        last.tail = tail.rstrip()[:-1]
+    element.text = element.text[len(_PHOTO_LABEL):]
+    if last is None:
+        element.text = element.text.rstrip()[:-1]
+    meta.removed.append(Removal(element.sourceline or 0, "[Photo: ]", "the layout's label of a caption without its photo"))
+
+
+_PHOTO_LABEL = "[Photo: "
 
 
 def extract_notes(root, target: Callable[[str], object | None], meta: Meta) -> list[tuple[str, object]]:
