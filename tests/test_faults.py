@@ -189,7 +189,13 @@ MOMENT_SAMPLE = {"start=kill-service": True, "layout=kill-worker": True, "join=k
 
 @pytest.mark.parametrize("fault", MOMENT_SAMPLE)
 def test_a_child_killed_or_a_signal_at_a_moment_ends_cleanly(scenario, fault):
-    outcome = scenario.run(fault)
+    # A moment is a race with the children: on a loaded machine a worker may have finished
+    # before the build hears its first page count, and there is no worker left to kill.
+    # Such a run is a plain build; the moment is tried again, a few times at most.
+    for _ in range(3):
+        outcome = scenario.run(fault)
+        if outcome.fired:
+            break
     assert outcome.fired, f"{fault}: the fault was not injected"
     what = fault.split("=")[1]
     scenario.check(outcome, exit_status(what), None if what.startswith("SIG") else "stopped unexpectedly",
