@@ -238,3 +238,19 @@ def test_preview_draws_a_contact_sheet(small_project):
     colours = {colour for _, colour in image.getcolors(maxcolors=1 << 20)}
     assert (198, 40, 40) in colours  # the fold, dashed in red
     assert (31, 78, 156) in colours  # page numbers, in blue
+
+
+def test_output_read_by_a_command_that_stops_early_ends_quietly(tmp_path):
+    # `zinebuild inspect X | head -1`: the reader goes away; we end as a command killed by
+    # SIGPIPE would (exit 141), with no error message and no traceback.
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone before the first line is written
+    process = subprocess.Popen([sys.executable, "-c", "from zinebuild.cli import main; main()", "inspect",
+                                str(ROOT / "sources" / "002_89a23be9b7ebce13.txt")],
+                               stdout=write_end, stderr=subprocess.PIPE)
+    os.close(write_end)
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 141 and stderr == "", stderr

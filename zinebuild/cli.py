@@ -54,6 +54,12 @@ class _Group(click.Group):
             raise Stopped(signal.SIGINT).error() from None
         except Stopped as stopped:
             raise stopped.error() from None
+        except BrokenPipeError:
+            # The reader of our output went away (`zinebuild inspect X | head`): end quietly, as
+            # a command killed by SIGPIPE would, and keep Python from complaining at exit.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise click.exceptions.Exit(128 + signal.SIGPIPE) from None
         except OSError as error:  # the machine's fault (a full disk, a file-size limit): exit 1
             if debug:
                 raise
