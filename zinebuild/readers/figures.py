@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..media import UNMODELLED, coded, figure
 from ..model import Block, Caption, Cell, Image, Inlines, LineBreak, Paragraph, Table, Text, from_data, to_data
+from .tree import replace_with_text
 
 _ALIGN = re.compile(r"text-align:\s*(left|center|right)")
 
@@ -198,17 +199,7 @@ def _replace(element, blocks: list[Block]) -> None:
     else:
         for holder in reversed(holders):
             anchor.addnext(holder)
-    _remove_keeping_tail(element)
-
-
-def _remove_keeping_tail(element) -> None:
-    parent, tail = element.getparent(), element.tail or ""
-    previous = element.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + tail
-    else:
-        parent.text = (parent.text or "") + tail
-    parent.remove(element)
+    replace_with_text(element)
 
 
 def placed(element) -> Block:

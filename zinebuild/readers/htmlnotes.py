@@ -17,6 +17,7 @@ from ..model import (Block, Break, Document, Heading, Inline, Note, NoteRef, Par
                      shift_headings)
 from ..slug import slugify
 from .htmlblocks import Walker
+from .tree import replace_with_text
 
 # A note reference becomes this mark in the text, and a NoteRef once the HTML reader is done.
 _OPEN, _CLOSE = "\ue000", "\ue001"
@@ -131,7 +132,7 @@ def extract_notes(root, target: Callable[[str], object | None], meta: Meta) -> l
             inside.update(id(a) for a in body.iter("a"))
         note_id = found[id(body)][0]
         ref = link.getparent() if _only_child(link, "sup") else link
-        _replace_with_text(ref, f"{_OPEN}{note_id}{_CLOSE}")
+        replace_with_text(ref, f"{_OPEN}{note_id}{_CLOSE}")
     for note_id, body in order:
         _drop_backlinks(body)
         _drop_label(body)
@@ -251,23 +252,9 @@ def _only_child(link, tag: str) -> bool:
             and not (link.tail or "").strip())
 
 
-def _replace_with_text(element, text: str) -> None:
-    parent = element.getparent()
-    previous = element.getprevious()
-    rest = text + (element.tail or "")
-    if previous is not None:
-        previous.tail = (previous.tail or "") + rest
-    else:
-        parent.text = (parent.text or "") + rest
-    parent.remove(element)
-
-
 def drop(element) -> None:
     """Removes an element, keeping the text that follows it."""
-    element.tail = element.tail or ""
-    parent = element.getparent()
-    if parent is not None:
-        _replace_with_text(element, "")
+    replace_with_text(element)
 
 
 def _drop_backlinks(body) -> None:
