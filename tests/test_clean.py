@@ -305,3 +305,13 @@ def test_a_closing_signature_becomes_the_author(closing, author):
     assert doc.authors == (author,)
     assert [(r.text, r.reason) for r in removed] == [(closing, "signature → author")]
     assert all(closing not in block_text(b) for b in doc.blocks)
+
+
+@pytest.mark.parametrize("word", ["می\u200cخواهم", "क्\u200dष", "👩\u200d💻"])
+def test_joiners_inside_a_word_are_kept_stray_ones_removed(word):
+    """ZWNJ/ZWJ spell Persian, Indic and emoji words; at a word's edge they are noise."""
+    from zinebuild.clean.normalise import normalise
+
+    assert normalise(f"\u200c{word}\u200d and \u200bmore") == f"{word} and more"
+    (document,), _, _ = clean(f"A sentence that holds {word} in the middle of its words.\n", "joiners.txt")
+    assert word in block_text(document.blocks[-1])

@@ -11,7 +11,10 @@ SOFT_HYPHEN = "\u00ad"
 REPLACEMENT_CHARACTER = "\ufffd"
 
 _ODD_SPACES = re.compile(f"[{NO_BREAK_SPACE}{NARROW_NO_BREAK_SPACE}\u2000-\u200a\u3000\t]")
-_INVISIBLE = re.compile(f"[{ZERO_WIDTH}{SOFT_HYPHEN}]")
+# Joiners (ZWNJ U+200C, ZWJ U+200D) are spelling inside a word: Persian "می‌خواهم", Hindi
+# conjuncts, emoji sequences. Between two visible characters they stay; stray ones go.
+_JOINERS = "\u200c\u200d"
+_INVISIBLE = re.compile(f"[{ZERO_WIDTH.replace(_JOINERS, '')}{SOFT_HYPHEN}]|(?<!\\S)[{_JOINERS}]+|[{_JOINERS}]+(?!\\S)")
 PILCROW = "\u00b6"
 _LEADING_TABS = re.compile(r"^[ \t]*\t[ \t]*", re.M)
 # "Abstract¶": the permalink mark a documentation page puts after each heading.
