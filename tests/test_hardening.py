@@ -624,3 +624,52 @@ def test_language_tags_from_sources_are_checked_before_they_reach_xml_lang(tmp_p
     html_tags = lxml.html.parse(str(tmp_path / "out" / "t.html")).xpath("//@lang")
     assert "uk-UA" in tags and all(langtags.is_valid(tag) for tag in tags + html_tags)
     assert_epubcheck_clean(tmp_path / "out" / "t.epub")
+
+
+# ---------------------------------------------------------------- control characters
+_CONTROLS = set("\x1b\x07\x9b\u202e")
+
+
+@pytest.mark.allow_warnings
+def test_control_characters_from_sources_reach_neither_terminal_nor_outputs(tmp_path):
+    """An ESC in front matter (YAML's "\\e"), in a body or in a file name is shown, never obeyed,
+    and no output carries it: XML cannot, and a terminal would recolour, retitle or clear."""
+    from .test_epub import assert_epubcheck_clean
+
+    text = ('---\ntitle: "Evil \\e]0;pwned\\a\\e[2J title \\u202egnp.exe"\nauthor: "A\\e[31m B"\n---\n\n'
+            "Body \x1b[31m text with enough words \x9b to be a paragraph.\x07\n\n[link](javascript:alert(1))\n")
+    config_path = write_project(tmp_path / "p", '[book]\ntitle = "Escapes"\nlanguage = "en"\n'
+                                                '[[pieces]]\nsource = "evil.md"\n', {"evil.md": text})
+    source = config_path.parent / "esc\x1b[1mape.md"  # a name no config can hold; inspect reads it
+    source.write_text(text, encoding="utf-8")
+    commands = (["build", str(config_path), "--out", str(tmp_path / "out")], ["list", str(config_path)],
+                ["inspect", str(source)], ["inspect", "--json", str(source)])
+    for command in commands:
+        done = subprocess.run([sys.executable, "-m", "zinebuild", *command], capture_output=True, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr.decode()
+        shown = done.stdout.decode() + done.stderr.decode()
+        assert not _CONTROLS & set(shown), (command, shown)
+        if "inspect" in command:
+            # A control character is no word: gone from the model; the bidi override is shown as its escape.
+            assert "Evil ]0;pwned[2J title \\u202egnp.exe" in shown and "esc\\u001b[1mape.md" in shown
+        if "--json" in command:
+            assert json.loads(done.stdout)["pieces"][0]["title"].startswith("Evil ]0;pwned")
+    outputs = list((tmp_path / "out").glob("escapes*"))
+    assert len(outputs) == 4
+    for output in outputs:
+        data = output.read_bytes()
+        if output.suffix == ".epub":
+            with zipfile.ZipFile(output) as book:
+                data = b"".join(book.read(entry) for entry in book.namelist()
+                                if entry.endswith((".xhtml", ".opf", ".ncx", ".css")))
+        elif output.suffix == ".pdf":
+            data = "".join(page.extract_text() for page in pypdf.PdfReader(output).pages).encode()
+        assert b"\x1b" not in data and b"\x07" not in data, output
+        assert b"Evil ]0;pwned" in data.replace(b"\n", b" ") or output.suffix == ".pdf", output
+    assert_epubcheck_clean(next(p for p in outputs if p.suffix == ".epub"))
+
+
+def test_control_characters_in_the_config_are_an_input_error(tmp_path):
+    config_path = write_project(tmp_path, '[book]\ntitle = "T\\u001b[2J"\n[[pieces]]\nsource = "a.md"\n',
+                                {"a.md": "Some words.\n"})
+    assert_bad_input(run("build", config_path), "book.title", "U+001B", ":2:")

@@ -23,6 +23,7 @@ from .config import FORMATS, SCHEMES
 from .errors import InputError, Problem, ZinebuildError
 from .fsutil import CannotWrite
 from .settings import CACHE_FOLDER, Settings, cores
+from .terminal import echo, shown
 
 DEFAULT_CONFIG = "anthology.toml"
 # Rough words per page at the default type size, for `zinebuild list`.
@@ -37,9 +38,9 @@ class _Echo(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         _ProgressBar.clear_active()
         if record.levelno >= logging.WARNING:
-            click.secho(f"warning: {record.getMessage()}", fg="yellow", err=True)
+            echo(f"warning: {record.getMessage()}", fg="yellow", err=True)
         elif not self.quiet:
-            click.echo(record.getMessage(), err=True)
+            echo(record.getMessage(), err=True)
 
 
 class _Group(click.Group):
@@ -144,9 +145,9 @@ def _report(anthology, quiet: bool = False) -> None:
     for notice in anthology.notices:
         text = str(notice).replace(cwd, "")
         if notice.level == "warning":
-            click.secho(f"warning: {text}", fg="yellow", err=True)
+            echo(f"warning: {text}", fg="yellow", err=True)
         elif not quiet:
-            click.echo(f"note: {text}", err=True)
+            echo(f"note: {text}", err=True)
 
 
 @main.command()
@@ -222,12 +223,12 @@ class _ProgressBar:
         filled = self.WIDTH * done // max(total, 1)
         columns = shutil.get_terminal_size((80, 20)).columns
         line = f"{stage:<7} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} {label}"
-        click.echo("\r\033[K" + line[:columns - 1], nl=False, err=True)
+        click.echo("\r\033[K" + shown(line[:columns - 1]), nl=False, err=True)
         self.shown = True
 
     def clear(self) -> None:
         if self.shown:
-            click.echo("\r\033[K", nl=False, err=True)
+            click.echo("\r\033[K", nl=False, err=True)  # our own: clears the bar
             self.shown = False
 
 
@@ -259,7 +260,7 @@ def serve(config: Path, port: int, host: str, open_browser: bool) -> None:
     from .serve import serve as run
 
     try:
-        run(config, host, port, open_browser, announce=lambda url: click.echo(f"serving {url}  (Ctrl-C stops)"))
+        run(config, host, port, open_browser, announce=lambda url: echo(f"serving {url}  (Ctrl-C stops)"))
     except KeyboardInterrupt:
         raise click.exceptions.Exit(130) from None  # as a shell reports a program stopped by Ctrl-C
 
@@ -273,7 +274,7 @@ def check(config: Path) -> None:
     project = pipeline.load(config)
     _report(project.anthology)
     pieces = project.anthology.pieces
-    click.echo(f"{config}: {len(pieces)} piece(s), {len(project.anthology.warnings)} warning(s)")
+    echo(f"{config}: {len(pieces)} piece(s), {len(project.anthology.warnings)} warning(s)")
 
 
 @main.command("list")
@@ -297,7 +298,7 @@ def list_pieces(config: Path) -> None:
     widths = [min(48, max(len(r[i]) for r in rows + [headers])) for i in range(5)]
     for row in [headers] + rows:
         cells = [(c if len(c) <= widths[i] else c[:widths[i] - 1] + "…").ljust(widths[i]) for i, c in enumerate(row)]
-        click.echo("  ".join(cells).rstrip())
+        echo("  ".join(cells).rstrip())
 
 
 @main.command()
@@ -314,40 +315,40 @@ def inspect(source: Path, as_json: bool) -> None:
     data = source_to_dict(found)
     data["links"] = [{"line": o.line, "href": o.href, "became": o.became} for o in source_links(found)]
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    click.echo(f"{data['source']}  ({data['encoding']})")
+    echo(f"{data['source']}  ({data['encoding']})")
     for piece in data["pieces"]:
-        click.secho(f"\n# {piece['title']}  [{piece['id']}]", bold=True)
+        echo(f"\n# {piece['title']}  [{piece['id']}]", bold=True)
         if piece["subtitle"]:
-            click.echo(f"  {piece['subtitle']}")
+            echo(f"  {piece['subtitle']}")
         if piece["authors"]:
-            click.echo(f"  by {', '.join(piece['authors'])}")
+            echo(f"  by {', '.join(piece['authors'])}")
         for key in ("date", "subjects", "meta"):
             if piece.get(key):
                 value = piece[key]
-                shown = ", ".join(f"{k}={v}" for k, v in value.items()) if key == "meta" else value
-                click.echo(f"  {key}: {shown if isinstance(shown, str) else ', '.join(shown)}")
+                text = ", ".join(f"{k}={v}" for k, v in value.items()) if key == "meta" else value
+                echo(f"  {key}: {text if isinstance(text, str) else ', '.join(text)}")
         for block in piece["blocks"]:
             text = block.get("text") or " | ".join(block.get("items", []))
             label = block["type"] + (f"{block['level']}" if block["type"] == "heading" else "")
-            click.echo(f"  {label:<10} {text[:100]}{'…' if len(text) > 100 else ''}")
+            echo(f"  {label:<10} {text[:100]}{'…' if len(text) > 100 else ''}")
         for note in piece["notes"]:
-            click.echo(f"  note {note['id']:<5} {note['text'][:100]}")
+            echo(f"  note {note['id']:<5} {note['text'][:100]}")
     if data["links"]:
-        click.secho("\nlinks:", bold=True)
+        echo("\nlinks:", bold=True)
         for link in data["links"]:
-            click.echo(f"  line {link['line'] or '?':>5}  {link['href'][:40]:<40} -> {link['became'][:80]}")
+            echo(f"  line {link['line'] or '?':>5}  {link['href'][:40]:<40} -> {link['became'][:80]}")
     if data["removed"]:
-        click.secho(f"\nremoved {len(data['removed'])} line(s):", bold=True)
+        echo(f"\nremoved {len(data['removed'])} line(s):", bold=True)
         for removal in data["removed"]:
-            click.echo(f"  line {removal['line']:>5}  {removal['reason']:<20} {removal['text'][:70]}")
+            echo(f"  line {removal['line']:>5}  {removal['reason']:<20} {removal['text'][:70]}")
     for doc in found.documents:
         # What a build would change ([clean] typography, on by default), in the piece's language.
         _, counts = typography.normalise(doc, doc.lang or "en")
-        click.echo(f"typography [{doc.lang or 'en'}] {doc.title[:40]}: {typography.summary(counts)}")
+        echo(f"typography [{doc.lang or 'en'}] {doc.title[:40]}: {typography.summary(counts)}")
     for warning in data["warnings"]:
-        click.secho(f"warning: {warning}", fg="yellow", err=True)
+        echo(f"warning: {warning}", fg="yellow", err=True)
 
 
 def _imposition_options(function):
@@ -402,8 +403,8 @@ def impose(source: Path, target: Path, scheme: str, sheet: str, signature: int, 
         raise InputError(Problem("refusing to write over the source", file=target))
     write_bytes(target, data)
     for message in plan.warnings + plan.advice:
-        click.echo(f"note: {message}", err=True)
-    click.echo(f"wrote {target}: {plan.sheets} sheet(s). {plan.instructions}")
+        echo(f"note: {message}", err=True)
+    echo(f"wrote {target}: {plan.sheets} sheet(s). {plan.instructions}")
 
 
 @main.command()
@@ -424,7 +425,7 @@ def preview(config: Path, output: Path | None) -> None:
     data, plan = imposed(project.anthology, project.layout, Settings(cache_dir=out_dir / CACHE_FOLDER))
     target = output or out_dir / f"{output_stem(project.anthology.book, out)}-preview.png"
     write_bytes(target, contact_sheet(plan, data))
-    click.echo(f"wrote {target}: {plan.sheets} sheet(s), {out.imposition}. {plan.instructions}")
+    echo(f"wrote {target}: {plan.sheets} sheet(s), {out.imposition}. {plan.instructions}")
 
 
 @main.command("import")
@@ -456,7 +457,7 @@ def import_source(source: Path, output: Path | None, force: bool) -> None:
                                      hint="use --force to overwrite, or -o to name another file"))
     for doc, target in zip(documents, targets):
         write_bytes(target, to_markdown(doc).encode("utf-8"))
-        click.echo(f"wrote {target}  ({doc.title})")
+        echo(f"wrote {target}  ({doc.title})")
 
 
 @main.command()
@@ -467,5 +468,5 @@ def init(directory: Path) -> None:
 
     written = scaffold(directory)
     config = directory / DEFAULT_CONFIG
-    click.echo("made " + ", ".join(str(path) for path in written) + "\n"
+    echo("made " + ", ".join(str(path) for path in written) + "\n"
                f"next: put texts in sources/, list them in anthology.toml, run `zinebuild build {config}`")

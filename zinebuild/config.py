@@ -17,6 +17,7 @@ from . import coverfile, dates, langtags
 from .errors import ConfigError, Problem
 from .model import BookInfo
 from .units import PageSize, parse_length, parse_page_size
+from .transforms import UNCARRIABLE
 
 FORMATS = ("epub", "pdf", "booklet", "html")
 SCHEMES = ("saddle", "minizine", "minizine-16", "2up-side", "quarter")  # the keys of impose.SCHEMES (checked by a test)
@@ -221,6 +222,19 @@ class _Validator:
         self.problem(f"{name}.{key}", "must be a name or a list of names")
         return ()
 
+    def carriable(self, value, key: str) -> None:
+        """No control character ("\\u001b" escapes) anywhere: no output can carry one."""
+        if isinstance(value, str) and (found := UNCARRIABLE.search(value)):
+            self.problem(key, f"holds the control character U+{ord(found[0]):04X}, which no output can carry",
+                         hint="remove the \\u escape from the text")
+        elif isinstance(value, dict):
+            for name, item in value.items():
+                self.carriable(name, key)
+                self.carriable(item, f"{key}.{name}" if key else name)
+        elif isinstance(value, list):
+            for item in value:
+                self.carriable(item, key)
+
     def lang(self, raw: dict, name: str, key: str) -> str | None:
         value = self.string(raw, name, key)
         if value is not None and not langtags.is_valid(value):
@@ -288,6 +302,7 @@ class _Validator:
     # -- tables
     def config(self, raw: dict) -> Config:
         self.table(raw, "", {"book", "pieces", "parts", "front", "back", "output", "epub", "clean"})
+        self.carriable(raw, "")
         book = self.book(raw.get("book"))
         parts = self.parts(raw)
         matter = self.matter(raw.get("front", {}), raw.get("back", {}))

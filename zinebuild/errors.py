@@ -49,6 +49,12 @@ class ZinebuildError(click.ClickException):
         self.problems = list(problems)
         super().__init__(self._text())
 
+    def format_message(self) -> str:
+        # Problems quote sources and front matter: shown, never obeyed, on the terminal.
+        from .terminal import shown
+
+        return shown(self.message)
+
     def _text(self) -> str:
         if len(self.problems) == 1:
             return str(self.problems[0])

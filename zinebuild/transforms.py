@@ -5,8 +5,9 @@ Each step is a pure ``Document -> Document`` function; ``tidy`` applies them in 
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from dataclasses import replace
+from dataclasses import fields, is_dataclass, replace
 
 from .model import Document, Heading, plain
 
@@ -31,7 +32,34 @@ def absorb_title_heading(doc: Document) -> Document:
     return replace(doc, blocks=doc.blocks[1:], anchors=anchors)
 
 
-STEPS = (absorb_title_heading,)
+# What XML 1.0 cannot carry and a terminal would obey: C0 controls but tab and newline, DEL, C1
+# controls, the non-characters U+FFFE/U+FFFF and lone surrogates. A reader may pass them on from
+# a front matter escape ("\\e" in YAML), a raw ESC in Markdown or a PDF's text layer.
+UNCARRIABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def _carriable(value):
+    """value with UNCARRIABLE removed from every string in it, however deep; value itself if none."""
+    if isinstance(value, str):
+        return UNCARRIABLE.sub("", value) if UNCARRIABLE.search(value) else value
+    if isinstance(value, tuple):
+        items = tuple(_carriable(item) for item in value)
+        return value if all(a is b for a, b in zip(items, value)) else items
+    if is_dataclass(value) and not isinstance(value, type):
+        changed = {f.name: new for f in fields(value)
+                   if (new := _carriable(old := getattr(value, f.name))) is not old}
+        return replace(value, **changed) if changed else value
+    return value
+
+
+def carriable_text(doc: Document) -> Document:
+    """No control character from a source reaches an output: XML refuses them, terminals obey them.
+
+    Not words (the cleaner's accounting counts none of them): removed without a report."""
+    return _carriable(doc)
+
+
+STEPS = (carriable_text, absorb_title_heading)
 
 
 def tidy(doc: Document) -> Document:
