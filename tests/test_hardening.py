@@ -673,3 +673,19 @@ def test_control_characters_in_the_config_are_an_input_error(tmp_path):
     config_path = write_project(tmp_path, '[book]\ntitle = "T\\u001b[2J"\n[[pieces]]\nsource = "a.md"\n',
                                 {"a.md": "Some words.\n"})
     assert_bad_input(run("build", config_path), "book.title", "U+001B", ":2:")
+
+
+def test_notes_that_refer_to_themselves_or_each_other(tmp_path):
+    """A note citing itself, or two notes citing each other, print as numbers, not as endless notes."""
+    config_path = write_project(tmp_path, '[book]\ntitle = "Loops"\nlanguage = "en"\n[[pieces]]\nsource = "a.md"\n', {
+        "a.md": "# Loops\n\nFirst claim.[^self] Second claim.[^a]\n\n"
+                "[^self]: This note cites itself.[^self]\n\n[^a]: See also.[^b]\n\n[^b]: And back.[^a]\n"})
+    result = run("build", config_path, "--out", tmp_path / "out", "--format", "pdf,epub,html")
+    assert result.exit_code == 0, result.output
+    page = pypdf.PdfReader(tmp_path / "out" / "loops.pdf").pages[-2]
+    text = " ".join(page.extract_text(extraction_mode="layout").split())
+    # Note b is cited by note a alone: it is listed under the piece, with its own number.
+    for note in ("1. This note cites itself.1", "2. See also.3", "3. And back.2"):
+        assert text.count(note) == 1, text
+    html = lxml.html.parse(str(tmp_path / "out" / "loops.html"))
+    assert [li.get("value") for li in html.iterfind('.//ol[@class="note-list"]/li')] == ["3"]
