@@ -78,9 +78,20 @@ def read(path: Path, data: bytes) -> Source:
     return Source(str(path), encoding, (doc,), tuple(removed), tuple(warnings))
 
 
+_WORDS_IN_ATTRIBUTES = ("alt", "title")
+
+
 def _words(element) -> str:
-    """An element's text for a report: its pieces joined with spaces, so that no two words run together."""
-    return squash(" ".join(element.itertext()))
+    """An element's words for a report, its pictures' alt texts and tooltips included (a reader's words,
+    as the accounting counts them), joined with spaces so that no two words run together."""
+    parts: list[str] = []
+    for node in element.iter():
+        if isinstance(node.tag, str):
+            parts += [node.get(name) or "" for name in _WORDS_IN_ATTRIBUTES]
+            parts.append(node.text or "")
+        if node is not element:
+            parts.append(node.tail or "")
+    return squash(" ".join(parts))
 
 
 def _drop_comments(tree, removed: list[Removal]) -> None:
@@ -120,7 +131,7 @@ def _mend(tree, removed: list[Removal]) -> None:
     # Sphinx's and MkDocs' "¶" after each heading: a link to itself, not words of the text.
     for element in tree.xpath("//a[starts-with(@href, '#')]"):
         if squash(element.text_content()) in _PERMALINK_SIGNS and not len(element):
-            removed.append(Removal(element.sourceline or 0, squash(element.text_content()), "heading permalink"))
+            removed.append(Removal(element.sourceline or 0, _words(element), "heading permalink"))
             element.drop_tree()
 
 
