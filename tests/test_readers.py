@@ -158,3 +158,26 @@ def test_raw_html_in_markdown_goes_through_the_html_allow_list(tmp_path):
     assert [(r.line, r.reason, r.text) for r in source.removed] == [
         (7, "comment", "more"), (11, "page furniture <script>", "steal()"), (13, "comment", "to self")]
     assert "steal" not in repr(doc) and "onclick" not in repr(doc)
+
+
+def test_markdown_note_the_text_never_cites_is_kept(tmp_path):
+    """markdown-it drops a footnote definition nobody cites; its words are the author's all the same."""
+    path = tmp_path / "notes.md"
+    path.write_text("# Notes\n\nCited.[^a]\n\n[^a]: The cited note.\n\n[^x]: A note nobody cites.\n", encoding="utf-8")
+    source = read(path)
+    (doc,) = source.documents
+    assert [note.id for note in doc.notes] == ["a", "x"]
+    assert plain(doc.note("x").paragraphs[0]) == "A note nobody cites."
+    assert source.unaccounted == ()
+
+
+def test_inspect_reports_words_a_reader_lost(tmp_path):
+    """A pipe-table row with more cells than its header: markdown-it drops the extra one (GFM);
+    `inspect` says so as the build does (Z109), with the line."""
+    from .test_cli import run
+
+    path = tmp_path / "table.md"
+    path.write_text("# T\n\n| a | b |\n|---|---|\n| one | two | extra |\n", encoding="utf-8")
+    result = run("inspect", path)
+    assert result.exit_code == 0, result.output
+    assert "Z109 line 5: words neither in the book nor in the removal report: extra" in result.output

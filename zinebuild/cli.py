@@ -306,7 +306,7 @@ def list_pieces(config: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="The model as JSON, for other tools.")
 def inspect(source: Path, as_json: bool) -> None:
     """Show the cleaned model of one SOURCE file and what the cleaner removed."""
-    from . import typography
+    from . import accounting, typography
     from .links import source_links
     from .model import source_to_dict
     from .readers import read
@@ -349,6 +349,8 @@ def inspect(source: Path, as_json: bool) -> None:
         echo(f"typography [{doc.lang or 'en'}] {doc.title[:40]}: {typography.summary(counts)}")
     for warning in data["warnings"]:
         echo(f"warning: {warning}", fg="yellow", err=True)
+    for lost in found.unaccounted:  # what a build reports as Z109
+        echo(f"warning: Z109 {accounting.notice_text(lost)}", fg="yellow", err=True)
 
 
 def _imposition_options(function):

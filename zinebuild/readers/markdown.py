@@ -25,6 +25,22 @@ from . import figures, html
 # here; depth.py flattens deep quotes, and readers.read names a source too deep to parse at all.
 _PARSER = (MarkdownIt("commonmark", {"maxNesting": 1_000_000}).enable("table")  # pipe tables: figures.py
            .use(footnote_plugin).use(attrs_block_plugin))
+
+
+def _keep_unreferenced_notes(state) -> None:
+    """A note the text never cites is still the author's words: numbered after the cited ones,
+    where footnote_tail would drop it without a word."""
+    notes = state.env.get("footnotes")
+    if not notes:
+        return
+    listed = notes.setdefault("list", {})
+    for key, number in notes.get("refs", {}).items():
+        if number == -1:
+            notes["refs"][key] = new = len(listed)
+            listed[new] = {"label": key[1:], "count": 0}
+
+
+_PARSER.core.ruler.before("footnote_tail", "footnote_keep_unreferenced", _keep_unreferenced_notes)
 # markdown-it leaves javascript:, file: and data: links as literal "[text](url)"; links.py
 # judges every URL instead, so that the text is kept and the URL never shown.
 _PARSER.validateLink = lambda url: True
