@@ -236,6 +236,7 @@ def test_every_name_in_the_mapping_table_is_read(tmp_path, field, key):
     ("2024-05-04", "2024-05-04"), ("2024-05", "2024-05"), ("2024", "2024"), ("2024-05-04T10:00:00Z", "2024-05-04"),
     ("2024-05-04 10:00:00 +0100", "2024-05-04"), ("2024-05-04T10:00:00+02:00", "2024-05-04"),
     ("May 4, 2024", "2024-05-04"), ("4 May 2024", "2024-05-04"), ("today", None), ("'2024-5-4'", "2024-05-04"),
+    ("Sat, 04 May 2024 10:00:00 GMT", "2024-05-04"), ("04 May 2024 23:30 -0500", "2024-05-04"),
 ])
 def test_dates_as_tools_write_them(tmp_path, written, expected):
     doc, _ = doc_of(tmp_path, f"---\ntitle: T\ndate: {written}\n---\n\nText.\n")

@@ -12,6 +12,7 @@ is one edit away from a name we know gets a "did you mean" warning.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import json
 import re
 import tomllib
@@ -321,4 +322,8 @@ def _date(value, key: str, line: int | None, path: Path) -> str | None:
             return dt.datetime.strptime(text, form).strftime("%Y-%m-%d" if "%d" in form else "%Y-%m")
         except ValueError:
             continue
+    try:  # RFC 2822, as feeds and the posts exported from them write it: "Wed, 03 Mar 2021 10:00:00 GMT"
+        return email.utils.parsedate_to_datetime(text).strftime("%Y-%m-%d")
+    except (TypeError, ValueError, IndexError):
+        pass
     raise _problem(key, line, path, f"'{text}' is not a date zinebuild understands", hint="write YYYY-MM-DD")
