@@ -120,6 +120,25 @@ def test_sources_are_never_modified(tmp_path):
     assert before == after
 
 
+@pytest.mark.parametrize("name, source", [("my-book", "my-book.html"), ("notes", "notes.epub"),
+                                          ("style", "style.html")])
+def test_an_output_never_replaces_a_file_the_book_is_made_from(tmp_path, name, source):
+    """`--out .` beside a source, a stylesheet or a piece named as an output would be: refused, untouched."""
+    files = {"my-book.html": "<title>Piece</title><p>Words of the source piece.</p>", "style.css": "p { margin: 0 }",
+             "notes.md": "# Notes\n\nWords.\n"}
+    if source == "notes.epub":  # an EPUB source named as the book's EPUB will be
+        files["notes.epub"] = (ROOT / "tests" / "corpus" / "formats" / "epub" / "report.epub").read_bytes()
+    if source == "style.html":
+        files["style.html"] = "<title>Style</title><p>A piece named as the book's HTML.</p>"
+    pieces = f'[[pieces]]\nsource = "{source}"\n[[pieces]]\nsource = "notes.md"\n'
+    config_path = write_project(tmp_path, f'[book]\ntitle = "T"\n[output]\nname = "{name}"\ncss = ["style.css"]\n'
+                                          + pieces, files)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    assert_bad_input(run("build", config_path, "--out", tmp_path), "would replace a file this book is made from",
+                     "--out")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before  # and nothing new
+
+
 def test_two_builds_into_one_folder_at_once(small_project, tmp_path):
     out = tmp_path / "shared-out"
     command = [sys.executable, "-m", "zinebuild", "-q", "build", str(small_project), "--format", "epub,pdf",

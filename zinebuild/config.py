@@ -142,6 +142,13 @@ class Config:
     def pieces(self) -> tuple[PieceConfig, ...]:
         return tuple(p for part in self.parts for p in part.pieces)
 
+    def inputs(self) -> frozenset[Path]:
+        """Every file the config names (itself, sources, matter, covers, stylesheets), resolved:
+        what no output may overwrite."""
+        named = [self.path, *(p.source for p in self.pieces), self.matter.introduction, self.matter.colophon,
+                 self.book.cover, self.book.back_cover, *self.output.css]
+        return frozenset(Path(path).resolve() for path in named if path)
+
 
 # ---------------------------------------------------------------- loading
 def load(path: Path | str) -> Config:

@@ -23,6 +23,7 @@ import signal
 import tempfile
 import threading
 from pathlib import Path
+from .errors import InputError, Problem
 
 # .<name>.<random>.<pid>.part|old|journal: the pid says whether the build that made it still runs.
 _SUFFIXES = (".part", ".old", ".journal")
@@ -82,10 +83,11 @@ def write_bytes(target: Path, data: bytes) -> Path:
 
 
 @contextlib.contextmanager
-def together(folder: Path):
+def together(folder: Path, inputs: frozenset[Path] = frozenset()):
     """Stage the files written into folder meanwhile; they replace their targets together
-    when the block ends without error (see the module's docstring)."""
-    stage = _Stage(folder)
+    when the block ends without error (see the module's docstring). None may replace one of
+    inputs (resolved paths): the files the outputs are made from."""
+    stage = _Stage(folder, inputs)
     token = _stage.set(stage)
     try:
         yield stage
@@ -98,11 +100,16 @@ def together(folder: Path):
 
 
 class _Stage:
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, inputs: frozenset[Path] = frozenset()):
         self.folder = folder
+        self.inputs = inputs
         self.staged: list[tuple[Path, Path]] = []  # (temporary, target)
 
     def add(self, tmp: Path, target: Path) -> None:
+        if target.resolve() in self.inputs:  # `--out .` beside a source named like the book
+            raise InputError(Problem(f"the output {target.name} would replace a file this book is made from",
+                                     file=target, hint="choose another folder with --out, or another "
+                                                       "file name with [output] name"))
         for earlier in [t for t, g in self.staged if g == target]:  # written twice: the last one counts
             _remove(earlier)
         self.staged = [(t, g) for t, g in self.staged if g != target] + [(tmp, target)]

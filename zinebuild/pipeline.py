@@ -57,7 +57,8 @@ def build(project: Project, formats: tuple[str, ...], out_dir: Path, on_written=
             # The pieces are laid out in other processes while this one writes the EPUB and HTML.
             settings = replace(settings, pdf_under_way=begin(project.anthology, project.layout, settings))
         written = {}
-        with fsutil.together(out_dir):
+        inputs = project.config.inputs() | {path.resolve() for _, path in project.layout.inputs()}
+        with fsutil.together(out_dir, inputs):
             for fmt in sorted(formats, key=ORDER.index):
                 settings.report(fmt, 0, 1)
                 written[fmt] = WRITERS[fmt](project.anthology, project.layout, out_dir, settings)
