@@ -708,3 +708,28 @@ def test_notes_that_refer_to_themselves_or_each_other(tmp_path):
         assert text.count(note) == 1, text
     html = lxml.html.parse(str(tmp_path / "out" / "loops.html"))
     assert [li.get("value") for li in html.iterfind('.//ol[@class="note-list"]/li')] == ["3"]
+
+
+_DEGENERATE = {  # each made some pass quadratic: minutes, or hours, where it reads in seconds now
+    "tabs.txt": "\t" * 100_000 + "x\n",  # a mode-line search from every tab
+    "spaces.md": " " * 1_000_000 + "x\n",  # a permalink search from every space
+    "capitals.txt": ("WORD " * 20 + "\n") * 5_000,  # a hyphen search over the growing paragraph
+    "hyphens.txt": "abc-\n" * 50_000,  # a sentence-end search over the growing line
+    "code.md": "`a" * 50_000 + "\n",  # the typography's look-ahead copying the rest of the paragraph
+}
+
+
+def test_degenerate_texts_are_read_in_bounded_time(tmp_path):
+    """A hang detector, not a timing: linear passes read these in seconds; a quadratic one would
+    take many minutes. Every word is still accounted for."""
+    for name, text in _DEGENERATE.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    script = ("import sys\nfrom zinebuild.readers import read\nfrom zinebuild import typography\n"
+              "for name in sys.argv[1:]:\n"
+              "    source = read(name)\n"
+              "    assert source.unaccounted == (), (name, source.unaccounted[:3])\n"
+              "    for doc in source.documents:\n"
+              "        typography.normalise(doc, 'en')\n")
+    done = subprocess.run([sys.executable, "-c", script, *_DEGENERATE], cwd=tmp_path, capture_output=True,
+                          timeout=240)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]

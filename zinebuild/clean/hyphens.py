@@ -87,7 +87,9 @@ _START = re.compile(r"^([^\W\d_]+)", re.UNICODE)
 def join_lines(first: str, second: str, hyphens: Hyphens) -> str:
     """Join two wrapped lines; a line-end hyphen is kept or removed as the judge says."""
     first, second = first.rstrip(), second.strip()
-    end, start = _END.search(first), _START.match(second)
+    # Only first's last word can end in a hyphen: searched alone, a paragraph of thousands of
+    # lines is joined in linear time, not searched whole at every line.
+    end, start = _END.search(first, first.rfind(" ") + 1), _START.match(second)
     if end and start and not first.endswith(" -"):
         if hyphens.keep(end[1], start[1]):
             return first + second

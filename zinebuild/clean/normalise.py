@@ -18,7 +18,8 @@ _INVISIBLE = re.compile(f"[{ZERO_WIDTH.replace(_JOINERS, '')}{SOFT_HYPHEN}]|(?<!
 PILCROW = "\u00b6"
 _LEADING_TABS = re.compile(r"^[ \t]*\t[ \t]*", re.M)
 # "Abstract¶": the permalink mark a documentation page puts after each heading.
-_PERMALINK = re.compile(f"\\s*{PILCROW}[ \\t]*$", re.M)
+# (?<!\s): a match starts where a run of spaces does, never inside it (linear on a long run).
+_PERMALINK = re.compile(f"(?<!\\s)\\s*{PILCROW}[ \\t]*$", re.M)
 # Control characters other than newline: NUL bytes and the like from broken exports.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 

@@ -20,7 +20,8 @@ from .shapes import SIGNED, ends_sentence, has_inner_sentences, is_title_like, m
 from .unwrap import Chunk
 
 # "-*- outline -*-": an editor's mode line, no part of the text.
-MODE_LINE = re.compile(r"\s*-\*-.*?-\*-\s*")
+# (?<!\s): a match starts where a run of spaces does, never inside it (linear on a long run).
+MODE_LINE = re.compile(r"(?<!\s)\s*-\*-.*?-\*-\s*")
 
 __all__ = ["MODE_LINE", "chunks", "classify", "is_plain_document"]
 
