@@ -1,8 +1,8 @@
 """Turn render requests into answers, in the render service's process and the workers it forks.
 
-The service (serve) imports WeasyPrint once, forks a worker for each request and passes the
-workers' answers on to the build; it never renders itself, so that it always hears the
-build and its workers. See workers.py for the build's side.
+The service (serve) imports and warms up WeasyPrint once, forks workers for each request and
+passes the workers' answers on to the build; it never renders a document itself, so that it
+always hears the build and its workers. See workers.py for the build's side.
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import wait as connection_wait
 
@@ -29,14 +31,19 @@ class Job:
     extra_css: str
 
 
-def share_out(jobs: list[Job], workers: int) -> list[list[int]]:
-    """Job indexes for each worker: longest first, each to the worker with the least so far."""
-    loads = [[0, []] for _ in range(max(workers, 1))]
-    for index in sorted(range(len(jobs)), key=lambda i: -len(jobs[i].html)):
-        lightest = min(loads, key=lambda load: load[0])
-        lightest[0] += len(jobs[index].html)
-        lightest[1].append(index)
-    return [indexes for _, indexes in loads if indexes]
+# Pictures inline as data: URIs make a piece's HTML long but cost little to lay out.
+_DATA_URI = re.compile(r"data:[^\"')\s]+")
+
+
+def weight(job: Job) -> int:
+    """A guess at a job's layout time: the length of its HTML without inline pictures."""
+    return len(job.html) - sum(len(m) for m in _DATA_URI.findall(job.html))
+
+
+def longest_first(jobs: list[Job]) -> list[int]:
+    """Job indexes in the order workers claim them: the longest first, so that the last
+    ones claimed are short and no worker is left with a long piece while the others idle."""
+    return sorted(range(len(jobs)), key=lambda i: -weight(jobs[i]))
 
 
 def failure(name: str, error: Exception) -> BuildError:
@@ -49,25 +56,50 @@ def failure(name: str, error: Exception) -> BuildError:
                               hint="run with --jobs 1 --debug for the full trace"))
 
 
-def lay_out_then_draw(batch: int, jobs: list[tuple[int, Job]], layout: Layout, identifier: str, answer) -> None:
-    """One worker's life: lay out each job, then draw each, answering for every one."""
-    laid_out = []
-    for index, job in jobs:
+# Pages a worker keeps laid out before drawing them. Holding them lets the book be paginated
+# while the workers draw (a third of their work); the bound keeps a worker's memory that of a
+# few hundred pages (plus its longest piece) however long the book is.
+HOLD_PAGES = 300
+
+
+def lay_out_then_draw(batch: int, jobs: list[Job], claim: Callable[[], int | None], layout: Layout,
+                      identifier: str, answer) -> None:
+    """One worker's life: claim jobs until none is left, laying each out and telling its page
+    count at once; draw them when all are claimed, or sooner once HOLD_PAGES pages wait."""
+    held: list[tuple[int, object]] = []
+    while (index := claim()) is not None:
         try:
-            document = weasy.lay_out(job.html, layout, job.extra_css)
+            document = weasy.lay_out(jobs[index].html, layout, jobs[index].extra_css)
             answer(("pages", batch, index, len(document.pages)))
-            laid_out.append((index, job, document))
+            held.append((index, document))
         except Exception as error:  # every job gets an answer, or the parent would wait forever
             answer(("pages", batch, index, None))
-            answer(("done", batch, index, failure(job.name, error)))
-    while laid_out:
-        index, job, document = laid_out.pop(0)
-        try:
-            answer(("done", batch, index, weasy.draw(document, identifier)))
-        except Exception as error:
-            answer(("done", batch, index, failure(job.name, error)))
-        del document  # it holds the fonts that release() lets go
+            answer(("done", batch, index, failure(jobs[index].name, error)))
+        while len(held) > 1 and sum(len(document.pages) for _, document in held) > HOLD_PAGES:
+            _draw(batch, jobs, *held.pop(0), identifier, answer)
+    while held:
+        _draw(batch, jobs, *held.pop(0), identifier, answer)
     weasy.release()  # a forked worker ends without running atexit
+
+
+def _draw(batch: int, jobs: list[Job], index: int, document, identifier: str, answer) -> None:
+    try:
+        answer(("done", batch, index, weasy.draw(document, identifier)))
+    except Exception as error:
+        answer(("done", batch, index, failure(jobs[index].name, error)))
+    # `document` goes with this frame: it holds the fonts that release() lets go
+
+
+def claims(order: list[int], counter) -> Callable[[], int | None]:
+    """The next job index for whichever worker asks first; counter is shared by the workers
+    (a multiprocessing.Value), so that a worker done early takes the jobs left."""
+    def claim() -> int | None:
+        with counter.get_lock():
+            at = counter.value
+            counter.value = at + 1
+        return order[at] if at < len(order) else None
+
+    return claim
 
 
 def _render_one(ticket: int, html: str, layout: Layout, identifier: str, extra_css: str, answer) -> None:
@@ -104,13 +136,21 @@ def serve(inbox, outbox, life: int, closing, temporary: str) -> None:
     tempfile.tempdir = temporary  # WeasyPrint's font files, our workers' included
     workers: dict[object, tuple] = {}  # sentinel -> (process, its answers, batch)
     try:
-        import weasyprint  # noqa: F401
-
+        _ahead(weasy.warm_up)  # what every worker would otherwise do first, done once before they fork
         _pass_on(inbox, lifelines.Sender(outbox), life, workers)
     finally:
         for process, _, _ in workers.values():
             process.kill()
         shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _ahead(step, *args) -> None:
+    """Work done ahead for the workers. Should it fail, each worker does it again and reports
+    what went wrong as the failure of its own piece, where the build names it."""
+    try:
+        step(*args)
+    except Exception:  # noqa: BLE001 (reported by the workers, which meet it again)
+        pass
 
 
 def _pass_on(inbox, to_parent: lifelines.Sender, life: int, workers: dict) -> None:
@@ -155,6 +195,8 @@ def _pass_on(inbox, to_parent: lifelines.Sender, life: int, workers: dict) -> No
             start(_render_one, ticket, (ticket, *args))
         elif kind == "pieces":
             jobs, layout, identifier, processes = args
+            _ahead(weasy.prepare, jobs, layout)  # once here rather than once in each worker
             gc.freeze()  # what the workers inherit stays shared: the collector will not touch it
-            for indexes in share_out(jobs, processes):
-                start(lay_out_then_draw, ticket, (ticket, [(i, jobs[i]) for i in indexes], layout, identifier))
+            claim = claims(longest_first(jobs), context.Value("l", 0))
+            for _ in range(min(max(processes, 1), len(jobs))):
+                start(lay_out_then_draw, ticket, (ticket, jobs, claim, layout, identifier))

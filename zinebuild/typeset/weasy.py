@@ -12,7 +12,7 @@ import logging
 import os
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import BuildError, Problem
 from ..render import Layout
@@ -91,35 +91,81 @@ def render(html: str, layout: Layout, identifier: str, extra_css: str = "") -> R
 
 def lay_out(html: str, layout: Layout, extra_css: str = ""):
     """A WeasyPrint Document: the pages laid out, not yet drawn; it carries its own warnings."""
-    from weasyprint import CSS, HTML  # the parent imports it once before forking its workers
+    from weasyprint import HTML  # the parent imports it once before forking its workers
 
     _stable_font_stamps()
 
     with _collected() as messages:
         base_url = layout.search_path[0].as_uri() + "/"
-        fetcher, fonts, parsed = _process_state(layout)
-        html, sheets = _take_stylesheets(html, base_url, fetcher, fonts, parsed)
+        state = _process_state(layout)
+        html, sheets = _take_stylesheets(html, base_url, state)
         if extra_css:
-            sheets.append(CSS(string=extra_css, font_config=fonts))
+            sheets.append(_sheet(state, extra_css, lambda css: css(string=extra_css, font_config=state.fonts)))
         document = _failing_as_build_error(layout, lambda: HTML(
-            string=html, base_url=base_url, url_fetcher=fetcher).render(stylesheets=sheets, font_config=fonts))
+            string=html, base_url=base_url, url_fetcher=state.fetcher).render(stylesheets=sheets,
+                                                                               font_config=state.fonts))
     document.zinebuild_layout = layout
-    document.zinebuild_warnings = messages
+    # What parsing the stylesheets said, for every document: the parse is shared, the warnings are not lost.
+    document.zinebuild_warnings = list(dict.fromkeys(state.warnings + messages))
     return document
 
 
-# A layout's stylesheets and fonts, parsed and loaded once per process rather than once per
-# document: with a document per piece, that was half the cost of a short piece.
-# Keyed by process too: a forked worker must not delete the font folder its parent still uses.
-_STATE: dict[tuple[int, Layout], tuple] = {}
+_WARM_UP_HTML = ('<html lang="en"><body style="hyphens: auto"><p>Warming up: <i>ﬁrst</i> <b>words</b> '
+                 'laid out and drawn.</p></body></html>')
+
+
+def warm_up() -> None:
+    """Import WeasyPrint, lay out and draw a line: the C declarations cffi parses on their first
+    use and Pango's first calls cost a worker about 0.3 s; paid here, once, in the process that
+    forks the workers, they inherit them."""
+    from weasyprint import HTML
+
+    _stable_font_stamps()
+    with _collected():
+        HTML(string=_WARM_UP_HTML).write_pdf()
+
+
+def prepare(jobs, layout: Layout) -> None:
+    """Parse the layout's stylesheets, load its fonts and the hyphenation dictionaries of the
+    jobs' languages (Job.html), in the process whose forked workers then share them."""
+    import pyphen
+
+    if not jobs:
+        return
+    state = _process_state(layout)
+    with _collected():
+        _take_stylesheets(jobs[0].html, layout.search_path[0].as_uri() + "/", state)
+    languages = {lang for job in jobs for lang in _LANG.findall(job.html)}
+    for lang in filter(None, map(pyphen.language_fallback, languages)):
+        pyphen.Pyphen(lang=lang)  # pyphen keeps each dictionary it loads, for WeasyPrint's calls
+
+
+_LANG = re.compile(r'\blang="([^"]+)"')
+
+
+@dataclass
+class _State:
+    """A layout's stylesheets and fonts, parsed and loaded once per process (and inherited by
+    the processes it forks) rather than once per document: with a document per piece, that
+    was half the cost of a short piece."""
+
+    owner: int  # the process that made it: only it may let it go (its fonts' folder goes too)
+    fetcher: object
+    fonts: object
+    parsed: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+
+
+_STATE: dict[Layout, _State] = {}
 # The <link rel="stylesheet"> and <style> elements base.html writes, in document order.
 _SHEETS = re.compile(r'<link rel="stylesheet" type="text/css" href="([^"]+)"\s*/?>|<style>(.*?)</style>', re.S)
 _ANY_SHEET = re.compile(r"<link\b[^>]*\bstylesheet\b|<style\b", re.I)
 
 
 def release() -> None:
-    """Drop this process's parsed stylesheets and loaded fonts (their temporary folders go with them)."""
-    for key in [key for key in _STATE if key[0] == os.getpid()]:
+    """Drop the stylesheets and fonts this process loaded (their temporary folders go with them);
+    a forked worker leaves its parent's alone."""
+    for key in [key for key, state in _STATE.items() if state.owner == os.getpid()]:
         del _STATE[key]
     # WeasyPrint's objects hold cycles; a worker leaves by os._exit, before the collector
     # would run, and the fonts' temporary folder would stay behind.
@@ -130,18 +176,28 @@ def release() -> None:
 atexit.register(release)
 
 
-def _process_state(layout: Layout) -> tuple:
-    key = (os.getpid(), layout)
-    if key not in _STATE:
+def _process_state(layout: Layout) -> _State:
+    if layout not in _STATE:
         from weasyprint.text.fonts import FontConfiguration
 
         from ..fetch import ConfinedFetcher
 
-        _STATE[key] = (ConfinedFetcher(layout), FontConfiguration(), {})
-    return _STATE[key]
+        _STATE[layout] = _State(os.getpid(), ConfinedFetcher(layout), FontConfiguration())
+    return _STATE[layout]
 
 
-def _take_stylesheets(html: str, base_url: str, fetcher, fonts, parsed: dict) -> tuple[str, list]:
+def _sheet(state: _State, key: str, make):
+    """A stylesheet parsed once per state; what parsing it said is kept with the state."""
+    if key not in state.parsed:
+        from weasyprint import CSS
+
+        with _collected() as messages:
+            state.parsed[key] = make(CSS)
+        state.warnings.extend(messages)
+    return state.parsed[key]
+
+
+def _take_stylesheets(html: str, base_url: str, state: _State) -> tuple[str, list]:
     """The HTML without its stylesheets, and the stylesheets parsed (or from this process's cache).
 
     They go to WeasyPrint as user stylesheets, in the same order: with every sheet of the
@@ -149,20 +205,18 @@ def _take_stylesheets(html: str, base_url: str, fetcher, fonts, parsed: dict) ->
     """
     from urllib.parse import urljoin
 
-    from weasyprint import CSS
-
     rest = _SHEETS.sub("", html)
     if _ANY_SHEET.search(rest):  # a stylesheet of another shape: all or none move, or the cascade changes
         return html, []
+    fetcher, fonts = state.fetcher, state.fonts
     sheets = []
     for match in _SHEETS.finditer(html):
-        key = match[0]
-        if key not in parsed:
-            if match[1] is not None:
-                parsed[key] = CSS(url=urljoin(base_url, match[1]), url_fetcher=fetcher, font_config=fonts)
-            else:
-                parsed[key] = CSS(string=match[2], base_url=base_url, url_fetcher=fetcher, font_config=fonts)
-        sheets.append(parsed[key])
+        if match[1] is not None:
+            make = lambda css, href=match[1]: css(url=urljoin(base_url, href), url_fetcher=fetcher, font_config=fonts)
+        else:
+            make = lambda css, text=match[2]: css(string=text, base_url=base_url, url_fetcher=fetcher,
+                                                  font_config=fonts)
+        sheets.append(_sheet(state, match[0], make))
     return rest, sheets
 
 

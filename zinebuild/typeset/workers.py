@@ -1,13 +1,16 @@
 """Render documents with WeasyPrint in other processes, started before they are needed.
 
-A build starts one render service at once. Its process imports WeasyPrint and Pango
-(about 0.6 s) while this one reads and cleans the sources, then serves two requests:
-render one document (the skeleton, the EPUB cover), or lay out a set of pieces, each in
-workers it forks, which share its imported WeasyPrint instead of loading their own. The
-pieces are shared out by size, longest first, each to the least loaded worker; a worker
-lays out all of its pieces before drawing any and tells each one's page count as soon as
-it is laid out, so the book can be paginated while the workers draw (a third of their
-work). A build served wholly from the cache never waits for the service at all.
+A build starts one render service at once. Its process imports WeasyPrint and Pango and
+warms them up (about 0.8 s) while this one reads and cleans the sources, then serves two
+requests: render one document (the skeleton, the EPUB cover), or lay out a set of pieces,
+in workers it forks, which share its imported WeasyPrint, parsed stylesheets, loaded fonts
+and hyphenation dictionaries instead of loading their own. The workers claim the pieces
+one at a time, longest first, from a shared counter, so none idles while another has
+pieces left; a worker tells each piece's page count as soon as it is laid out and draws
+its pieces once all are claimed, so the book can be paginated while the workers draw (a
+third of their work), or sooner when it holds many pages (service.HOLD_PAGES), so that its
+memory stays bounded however long the book. A build served wholly from the cache never
+waits for the service at all.
 
 Faults end cleanly (tests/test_faults.py): every pipe has one writer and one reader, so a
 side that died reads as ended; the build waits on its pipe and the service's exit at once;
@@ -35,7 +38,7 @@ from ..errors import BuildError, Problem
 from ..fsutil import running
 from ..render import Layout
 from . import lifelines, weasy
-from .service import Job, failure, lay_out_then_draw, serve
+from .service import Job, failure, lay_out_then_draw, longest_first, serve
 
 __all__ = ["Job", "LocalService", "Pending", "Pieces", "RenderService", "start_service"]
 
@@ -212,8 +215,9 @@ class LocalService:
     def pieces(self, jobs: list[Job], layout: Layout, identifier: str,
                on_done: Callable[[Job], None] = lambda job: None) -> Pieces:
         answers = Pieces(self, jobs, on_done)
-        lay_out_then_draw(0, list(enumerate(jobs)), layout, identifier,
-                           lambda message: answers.take(message[0], message[2], message[3]))
+        order = iter(longest_first(jobs))
+        lay_out_then_draw(0, jobs, lambda: next(order, None), layout, identifier,
+                          lambda message: answers.take(message[0], message[2], message[3]))
         return answers
 
     def render(self, html: str, layout: Layout, identifier: str, extra_css: str = "") -> Pending:
