@@ -193,8 +193,8 @@ def test_progress_names_each_stage_and_piece(small_project, tmp_path):
     settings = Settings(jobs=2, cache_dir=tmp_path / "cache", progress=lambda *event: events.append(event))
     pipeline.build(pipeline.load(small_project), ("epub", "pdf", "booklet", "html"), tmp_path / "out",
                    settings=settings)
-    assert [stage for stage, done, total, _ in events if done == total == 1] == ["epub", "html", "pdf", "booklet"]
-    laid_out = {label for stage, _, total, label in events if stage == "pdf" and total == 4}
+    assert [stage for stage, done, total, *_ in events if done == total == 1] == ["epub", "html", "pdf", "booklet"]
+    laid_out = {label for stage, _, total, label, *_ in events if stage == "pdf" and total == 4}
     assert {"The First Piece", "The Second Piece", "Třetí kus", "Introduction"} <= laid_out
 
 

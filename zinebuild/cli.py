@@ -10,7 +10,6 @@ import contextlib
 import json
 import logging
 import os
-import shutil
 import signal
 import sys
 import threading
@@ -22,8 +21,9 @@ from . import __version__
 from .config import FORMATS, SCHEMES
 from .errors import InputError, Problem, ZinebuildError
 from .fsutil import CannotWrite
+from .progress import ProgressLine
 from .settings import CACHE_FOLDER, Settings, cores
-from .terminal import echo, shown
+from .terminal import echo
 
 DEFAULT_CONFIG = "anthology.toml"
 # Rough words per page at the default type size, for `zinebuild list`.
@@ -36,7 +36,7 @@ class _Echo(logging.Handler):
         self.quiet = quiet
 
     def emit(self, record: logging.LogRecord) -> None:
-        _ProgressBar.clear_active()
+        ProgressLine.clear_active()
         if record.levelno >= logging.WARNING:
             echo(f"warning: {record.getMessage()}", fg="yellow", err=True)
         elif not self.quiet:
@@ -158,7 +158,10 @@ def _report(anthology, quiet: bool = False) -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Pieces laid out at once (default: the number of cores).")
 @click.option("--no-cache", is_flag=True, help=f"Lay out every page afresh; keep nothing in OUT/{CACHE_FOLDER}.")
-def build(config: Path, formats: str | None, out_dir: Path | None, jobs: int | None, no_cache: bool) -> None:
+@click.option("--progress", is_flag=True,
+              help="Show pieces done and time left even when stderr is not a terminal (one line per step).")
+def build(config: Path, formats: str | None, out_dir: Path | None, jobs: int | None, no_cache: bool,
+          progress: bool) -> None:
     """Build the anthology described by CONFIG (default: anthology.toml)."""
     from .typeset.workers import start_service
 
@@ -166,11 +169,11 @@ def build(config: Path, formats: str | None, out_dir: Path | None, jobs: int | N
     with start_service(jobs or cores()) as service:
         from . import pipeline
 
-        _build(pipeline, config, formats, out_dir, jobs, no_cache, service)
+        _build(pipeline, config, formats, out_dir, jobs, no_cache, service, progress)
 
 
 def _build(pipeline, config: Path, formats: str | None, out_dir: Path | None, jobs: int | None, no_cache: bool,
-           service) -> None:
+           service, progress: bool = False) -> None:
     # Where config.load looks: a folder means its anthology.toml; the build folder sits beside it.
     out_dir = out_dir or (config if config.is_dir() else config.parent).resolve() / "build"
     project = pipeline.load(config, cache_dir=None if no_cache else out_dir / CACHE_FOLDER)
@@ -185,51 +188,11 @@ def _build(pipeline, config: Path, formats: str | None, out_dir: Path | None, jo
     _report(project.anthology, click.get_current_context().find_root().params.get("quiet", False))
     log = logging.getLogger("zinebuild")
     quiet = click.get_current_context().find_root().params.get("quiet", False)
-    with _ProgressBar.for_terminal(quiet) as bar:
+    with ProgressLine.for_build(quiet, progress) as bar:
         settings = Settings(jobs=jobs or cores(), cache_dir=None if no_cache else out_dir / CACHE_FOLDER,
                             progress=bar.update if bar else None, service=service)
         pipeline.build(project, chosen, out_dir, settings=settings,
                        on_written=lambda fmt, path: log.info("wrote %-7s %s", fmt, path))
-
-
-class _ProgressBar:
-    """One line on the terminal, redrawn in place: the stage, a bar, the piece just laid out."""
-
-    WIDTH = 24
-    active: _ProgressBar | None = None
-
-    def __init__(self):
-        self.shown = False
-
-    @classmethod
-    @contextlib.contextmanager
-    def for_terminal(cls, quiet: bool):
-        bar = cls() if not quiet and sys.stderr.isatty() else None
-        cls.active = bar
-        try:
-            yield bar
-        finally:
-            cls.active = None
-            if bar is not None:
-                bar.clear()
-
-    @classmethod
-    def clear_active(cls) -> None:
-        """Make room for a message; the next update draws the bar again."""
-        if cls.active is not None:
-            cls.active.clear()
-
-    def update(self, stage: str, done: int, total: int, label: str) -> None:
-        filled = self.WIDTH * done // max(total, 1)
-        columns = shutil.get_terminal_size((80, 20)).columns
-        line = f"{stage:<7} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} {label}"
-        click.echo("\r\033[K" + shown(line[:columns - 1]), nl=False, err=True)
-        self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            click.echo("\r\033[K", nl=False, err=True)  # our own: clears the bar
-            self.shown = False
 
 
 def _check_writable(out_dir: Path) -> None:

@@ -20,8 +20,9 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-# progress(stage, done, total, label): a stage is an output format; the PDF's counts pieces.
-Progress = Callable[[str, int, int, str], None]
+# progress(stage, done, total, label[, share]): a stage is an output format; the PDF's counts
+# pieces, and adds the share of its work done (pieces differ in length), for the time left.
+Progress = Callable[..., None]
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,6 @@ class Settings:
     pdf_under_way: object = field(default=None, compare=False)
     """A typeset.Typesetting begun before the other outputs were written, for the PDF writer to finish."""
 
-    def report(self, stage: str, done: int, total: int, label: str = "") -> None:
+    def report(self, stage: str, done: int, total: int, label: str = "", share: float | None = None) -> None:
         if self.progress is not None:
-            self.progress(stage, done, total, label)
+            self.progress(stage, done, total, label, *(() if share is None else (share,)))

@@ -56,6 +56,7 @@ def read_bytes(path: Path) -> bytes:
 
 def clean(path: Path, data: bytes) -> Source:
     """The Source in data, the bytes of the file at path, by the reader for its kind."""
+    language.preload()  # loaded while the text is cleaned, for with_languages at the end
     try:
         source = language.with_languages(
             _audit(path, data, flatten_source(READERS[path.suffix.lower()](path, data))))

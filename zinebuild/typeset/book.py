@@ -16,6 +16,7 @@ from .fonts import Subsetter, layout_fonts, shared_fonts, subset_font
 from .join import Placed, join
 from .skeleton import SkeletonError, skeleton_html
 from .weasy import NO_FURNITURE_CSS, SKELETON_CSS, Rendered, render
+from .service import weight
 from .workers import Job, Pending, start_service
 
 LOGGER = logging.getLogger("zinebuild")
@@ -72,11 +73,13 @@ class Typesetting:
         self.done = len(self.htmls) - len(self.missing)
         titles = {piece.id: piece.document.title for piece, _ in pieces}
         jobs = [Job(titles[pid], self.htmls[pid], NO_FURNITURE_CSS) for pid in self.missing]
+        self.work, self.worked = sum(map(weight, jobs)) or 1, 0
         self.answers = settings.service.pieces(jobs, layout, identifier, self._finished)
 
     def _finished(self, job: Job) -> None:
         self.done += 1
-        self.settings.report("pdf", self.done, len(self.htmls), job.name)
+        self.worked += weight(job)
+        self.settings.report("pdf", self.done, len(self.htmls), job.name, self.worked / self.work)
 
     def finish(self) -> Report:
         anthology, layout, settings, store = self.anthology, self.layout, self.settings, self.store

@@ -1,0 +1,63 @@
+"""Progress of a build: pieces done of total and the time left, on a terminal or when asked."""
+
+from __future__ import annotations
+
+import re
+
+from click.testing import CliRunner
+
+from zinebuild.cli import main
+from zinebuild.progress import Estimate, ProgressLine, says
+
+
+class Clock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_time_left_goes_by_the_share_of_work_done():
+    clock = Clock()
+    estimate = Estimate(clock)
+    assert estimate.left("pdf", 0, 10) is None  # the stage begins: no pace yet
+    clock.now += 6
+    # Two long pieces of ten are a third of the work: twice as long again, not four times.
+    assert estimate.left("pdf", 2, 10, share=1 / 3) == 12
+    clock.now += 12
+    assert estimate.left("pdf", 10, 10, share=1.0) == 0
+
+
+def test_time_left_by_pieces_leaves_out_those_from_the_cache():
+    clock = Clock()
+    estimate = Estimate(clock)
+    estimate.left("pdf", 6, 10)  # six came from the cache at once
+    assert estimate.left("pdf", 6, 10) is None
+    clock.now += 5
+    assert estimate.left("pdf", 7, 10) == 15  # one of the four left took 5 s: three more to go
+    estimate.left("booklet", 0, 1)  # a new stage starts its own pace
+    clock.now += 1
+    assert estimate.left("booklet", 0, 1) is None
+
+
+def test_the_line_says_pieces_and_minutes():
+    assert says("pdf", 7, 19, 75, "Title", width=10) == "pdf     [###.......] 7/19 pieces, about 1 min 15 s left: Title"
+    assert says("epub", 1, 1, 0, "") == "epub    1/1"
+
+
+def test_build_with_progress_shows_each_piece_and_the_time_left(small_project, tmp_path):
+    result = CliRunner().invoke(main, ["build", str(small_project), "--out", str(tmp_path / "out"), "--progress",
+                                       "--no-cache"])
+    assert result.exit_code == 0, result.output
+    counts = [(int(done), int(total)) for done, total in re.findall(r"^pdf +(\d+)/(\d+) pieces", result.stderr, re.M)]
+    assert counts == [(done, 4) for done in range(5)], result.stderr  # the small book's four pieces, one by one
+    assert re.search(r"^pdf +[123]/4 pieces, about \d+ s left: ", result.stderr, re.M), result.stderr
+    assert "\r" not in result.stderr  # not a terminal: a line per step, nothing redrawn
+
+
+def test_build_shows_no_progress_off_a_terminal_unless_asked(small_project, tmp_path):
+    result = CliRunner().invoke(main, ["build", str(small_project), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "pieces" not in result.stderr and "/4" not in result.stderr
+    assert ProgressLine.active is None
