@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -246,16 +247,28 @@ def _shingles(doc: Document, size: int = 8) -> set[int]:
 
 
 def _near_duplicates(pieces: list[Piece]) -> list[Notice]:
-    notices = []
     shingles = [_shingles(p.document) for p in pieces]
-    for i in range(len(pieces)):
-        for j in range(i + 1, len(pieces)):
-            a, b = shingles[i], shingles[j]
-            if not a or not b:
-                continue
-            share = len(a & b) / min(len(a), len(b))
-            if share >= _DUPLICATE_SHARE:
-                notices.append(Notice("Z102", f"'{pieces[i].document.title}' and '{pieces[j].document.title}' "
-                                              f"share {share:.0%} of their text; leave one out or pick another "
-                                              f"article", pieces[j].source))
-    return notices
+    # Only pieces that share a shingle are compared, found through the pieces holding each:
+    # comparing every pair took 9 s for a book of 1,000 pieces, and grew with its square.
+    # Pieces of the same text are compared once, as one.
+    same: dict[frozenset[int], list[int]] = {}
+    for index, own in enumerate(shingles):
+        if own:
+            same.setdefault(frozenset(own), []).append(index)
+    texts = list(same.values())
+    holders: dict[int, list[int]] = {}
+    for text, group in enumerate(texts):
+        for shingle in shingles[group[0]]:
+            holders.setdefault(shingle, []).append(text)
+    common: Counter[tuple[int, int]] = Counter()
+    for held in holders.values():
+        for n, a in enumerate(held if len(held) > 1 else ()):
+            common.update((a, b) for b in held[n + 1:])
+    found = [(i, j, 1.0) for group in texts for n, i in enumerate(group) for j in group[n + 1:]]
+    for (a, b), count in common.items():
+        share = count / min(len(shingles[texts[a][0]]), len(shingles[texts[b][0]]))
+        if share >= _DUPLICATE_SHARE:
+            found += [(min(i, j), max(i, j), share) for i in texts[a] for j in texts[b]]
+    return [Notice("Z102", f"'{pieces[i].document.title}' and '{pieces[j].document.title}' share {share:.0%} of "
+                           f"their text; leave one out or pick another article", pieces[j].source)
+            for i, j, share in sorted(found)]

@@ -109,7 +109,8 @@ class Typesetting:
         placed = _place(furniture, {pid: found[pid] for pid in htmls})
         if placed is None:
             return _fall_back(anthology, layout, "the layout's pages change width between left and right")
-        if any(_marks_on(furniture, p.start, p.rendered.pages) != p.rendered.marks for p in placed):
+        marks = _marks_by_page(furniture)
+        if any(_marks_on(marks, p.start, p.rendered.pages) != p.rendered.marks for p in placed):
             return _fall_back(anthology, layout, "the layout sets running heads or bookmarks inside its pieces")
         store.prune()
         return Report(join(furniture, placed, fonts), tuple(self.missing), True)
@@ -160,8 +161,16 @@ def _place(furniture: Rendered, pieces: dict[str, Rendered]) -> list[Placed] | N
     return placed
 
 
-def _marks_on(furniture: Rendered, start: int, count: int) -> tuple[tuple[int, str], ...]:
-    return tuple((index - start, what) for index, what in furniture.marks if start <= index < start + count)
+def _marks_by_page(furniture: Rendered) -> dict[int, list[str]]:
+    """The skeleton's marks page by page, in their order: looked up for each piece's pages."""
+    marks: dict[int, list[str]] = {}
+    for index, what in furniture.marks:
+        marks.setdefault(index, []).append(what)
+    return marks
+
+
+def _marks_on(marks: dict[int, list[str]], start: int, count: int) -> tuple[tuple[int, str], ...]:
+    return tuple((index - start, what) for index in range(start, start + count) for what in marks.get(index, ()))
 
 
 def _layout_fonts(layout: Layout) -> dict[str, Path]:

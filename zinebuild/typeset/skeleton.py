@@ -20,11 +20,14 @@ class SkeletonError(ValueError):
 def skeleton_html(book_html: str, pages: dict[str, int]) -> str:
     """book_html with each piece (by element id) emptied but for its head, and padded to its page count."""
     tree = lxml_html.document_fromstring(book_html)
+    elements: dict[str, object] = {}  # the first element of each id: one walk, not one per piece
+    for element in tree.iter():
+        if isinstance(element.tag, str) and element.get("id") is not None:
+            elements.setdefault(element.get("id"), element)
     for piece_id, count in pages.items():
-        found = tree.xpath("//*[@id=$id]", id=piece_id)
-        if not found or len(found[0]) == 0:
+        section = elements.get(piece_id)
+        if section is None or len(section) == 0:
             raise SkeletonError(f"no element with id {piece_id!r} and a head in the book's HTML")
-        section = found[0]
         for child in list(section)[1:]:
             section.remove(child)
         section.set("class", f"{section.get('class', '')} zb-skeleton".strip())

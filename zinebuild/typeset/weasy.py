@@ -13,6 +13,7 @@ import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..errors import BuildError, Problem
 from ..render import Layout
@@ -72,7 +73,11 @@ class Rendered:
         return len(self.frames)
 
     def page_of(self, anchor: str) -> int | None:
-        return dict(self.anchors).get(anchor)
+        return self._pages_of.get(anchor)
+
+    @cached_property
+    def _pages_of(self) -> dict[str, int]:  # built once: the book asks it for every piece
+        return dict(self.anchors)
 
 
 class _Collect(logging.Handler):
