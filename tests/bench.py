@@ -1,14 +1,21 @@
-"""Benchmark: `make bench`. Ratios against references measured in the same run, medians of 3.
+"""Benchmark: `make bench`. Ratios against references measured in the same run.
 
 Not a test: nothing here asserts a time. The machines are shared and noisy; read the
 ratios, not the seconds. Every build runs as `zinebuild build` in a process of its own,
-as a user runs it, on the sample anthology and on a copy of it four times as long.
+as a user runs it.
 
-The reference is WeasyPrint rendering the anthology's .html output as one document, in a
-process of its own (import included, as for a build). Memory is the peak of the summed
-proportional set size (PSS) of a process and all its children, sampled every 50 ms in
-runs apart from the timed ones: forked workers share pages, and PSS counts a shared page
-once across them.
+Two parts. The sample, in detail (medians of 3): a cold build, a rebuild after editing one
+piece, memory, EPUB alone, serve, imposition, each against the reference: WeasyPrint
+rendering the anthology's .html output as one document, in a process of its own (import
+included, as for a build). Then scale, one run per book (the big ones take minutes): the
+sample 1x, 4x, 16x and 64x over, 5,000 short pieces and one piece of about 2,000 pages,
+each with its time per page and peak memory, to show that both grow linearly.
+Memory is the peak of the summed proportional set size (PSS) of a process and all its
+children: forked workers share pages, and PSS counts a shared page once across them. In
+the detailed part it is sampled every 50 ms in runs apart from the timed ones; in the
+scale part every 250 ms in the timed run itself (reading /proc costs the build about 1%).
+
+`python tests/bench.py --quick` stops after 16x (for trying a change; not for the README).
 """
 
 from __future__ import annotations
@@ -24,10 +31,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "sources" / "anthology.toml"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchbooks import ROOT, edited_source, multiplied, one_long_piece, sample_copy, short_pieces  # noqa: E402
+
 RUNS = 3
-GOALS = {"cold": 0.6, "edit": 0.25, "pandoc": 0.3, "impose": 0.05, "memory": 1.2,
+GOALS = {"cold": 0.6, "edit": 0.2, "pandoc": 0.3, "impose": 0.05, "memory": 1.2, "slope": 0.10,
          "serve": 0.43}  # serve: 1.5 s from a saved edit to the reloaded page, against the reference's 3.5 s
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -57,19 +65,27 @@ def run(command: list[str], cwd: Path = ROOT) -> float:
     return time.perf_counter() - start
 
 
-def peak_memory(command: list[str], cwd: Path = ROOT) -> int:
-    """Peak PSS of the command's process tree (KiB), sampled every 50 ms.
+def peak_memory(command: list[str], cwd: Path = ROOT, every: float = 0.05) -> int:
+    """Peak PSS of the command's process tree (KiB), sampled every `every` seconds.
 
     In runs of its own: reading /proc takes CPU, which a build using every core would lose.
     """
+    return timed_with_memory(command, cwd, every)[1]
+
+
+def timed_with_memory(command: list[str], cwd: Path = ROOT, every: float = 0.25) -> tuple[float, int]:
+    """Wall time (s) and peak PSS (KiB) of one run of the command."""
+    start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
     while process.poll() is None:
         peak = max(peak, _tree_pss(process.pid))
-        time.sleep(0.05)
+        time.sleep(every)
+    elapsed = time.perf_counter() - start
+    errors = process.stderr.read().decode()
     if process.returncode:
-        raise SystemExit(f"{' '.join(map(str, command))} failed:\n{process.stderr.read().decode()}")
-    return peak
+        raise SystemExit(f"{' '.join(map(str, command))} failed:\n{errors}")
+    return elapsed, peak
 
 
 def repeated(measure, command: list[str], before=None, runs: int = RUNS) -> list:
@@ -90,55 +106,33 @@ def max_memory(command: list[str], before=None) -> int:
     return max(repeated(peak_memory, command, before))
 
 
-# ---------------------------------------------------------------- the books
-def sample_copy(folder: Path) -> Path:
-    """The sample anthology in a folder of its own: the benchmark edits a source."""
-    shutil.copytree(ROOT / "sources", folder)
-    return folder / SAMPLE.name
-
-
-def four_times(folder: Path) -> Path:
-    """The sample anthology with its parts four times over, each copy from its own source files."""
-    text = SAMPLE.read_text(encoding="utf-8")
-    head, rest = text.split("[[parts]]", 1)
-    parts, output = rest.split("[output]", 1)
-    copies = []
-    for copy in range(1, 5):
-        sub = folder / f"copy{copy}"
-        sub.mkdir(parents=True)
-        for source in ROOT.joinpath("sources").glob("00*.txt"):
-            shutil.copy(source, sub / source.name)
-        body = re.sub(r'source = "(00[^"]+)"', rf'source = "copy{copy}/\1"', parts)
-        body = re.sub(r'^title = "([^"]+)"', rf'title = "\1 ({copy})"', body, flags=re.M)
-        copies.append("[[parts]]" + body)
-    for name in ("introduction.md", "colophon.md"):
-        shutil.copy(ROOT / "sources" / name, folder / name)
-    config = folder / "anthology.toml"
-    config.write_text(head + "".join(copies) + "[output]" + output, encoding="utf-8")
-    return config
-
-
-def one_piece_source(config: Path) -> Path:
-    folder = config.parent
-    return next(p for p in [folder / "copy2" / "003_324805f2c092eb77.txt", folder / "003_324805f2c092eb77.txt"]
-                if p.exists())
-
-
+# ---------------------------------------------------------------- the measures
 def zinebuild(*args) -> list[str]:
     return [sys.executable, "-m", "zinebuild", "-q", "build", *map(str, args)]
 
 
-# ---------------------------------------------------------------- the measures
-def bench_book(label: str, config: Path, work: Path) -> None:
+def reference(html: Path, work: Path) -> list[str]:
+    """WeasyPrint laying out the .html output as one document, as a process of its own."""
+    return [sys.executable, "-c", f"import weasyprint; weasyprint.HTML({str(html)!r})"
+                                  f".write_pdf({str(work / 'reference.pdf')!r})"]
+
+
+def page_count(pdf: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(pdf).pages)
+
+
+def bench_book(label: str, config: Path, work: Path) -> dict:
+    """The sample in detail; returns the reference's figures, for the scale part's ratios."""
     out = work / f"out-{label}"
     subprocess.run(zinebuild(config, "--out", out, "--format", "html,pdf", "--no-cache"), check=True,
                    capture_output=True)
     html = next(out.glob("*.html"))
     reading_pdf = next(p for p in out.glob("*.pdf") if not p.stem.endswith("-booklet"))
-    reference = [sys.executable, "-c", f"import weasyprint; weasyprint.HTML({str(html)!r})"
-                                       f".write_pdf({str(work / 'reference.pdf')!r})"]
-    ref_time, ref_memory = median_run(reference), max_memory(reference)
-    pages = len(__import__("pypdf").PdfReader(reading_pdf).pages)
+    ref_command = reference(html, work)
+    ref_time, ref_memory = median_run(ref_command), max_memory(ref_command)
+    pages = page_count(reading_pdf)
     print(f"\n{label}: {html.stat().st_size / 1e6:.1f} MB of HTML, {pages} A5 pages")
     print(f"  reference, WeasyPrint renders the .html as one document: {ref_time:.2f} s, "
           f"{ref_memory / 1024:.0f} MiB")
@@ -151,7 +145,7 @@ def bench_book(label: str, config: Path, work: Path) -> None:
     cold_memory = max_memory(zinebuild(config, "--out", build_out), before=cold)
     jobs1_time = median_run(zinebuild(config, "--out", build_out, "--jobs", "1"), before=cold)
     unchanged_time = median_run(zinebuild(config, "--out", build_out))
-    source = one_piece_source(config)
+    source = edited_source(config)
     original = source.read_text(encoding="utf-8")
     edits = iter(range(1000))
 
@@ -201,6 +195,7 @@ def bench_book(label: str, config: Path, work: Path) -> None:
                     for _ in range(RUNS)]
     print(f"  imposition (saddle, A4) ÷ reference:                    "
           f"{statistics.median(impose_times) / ref_time:6.3f}  (goal <= {GOALS['impose']})")
+    return {"time": ref_time, "memory": ref_memory, "pages": pages}
 
 
 def serve_reload_times(config: Path, source: Path, runs: int = RUNS) -> list[float]:
@@ -260,14 +255,45 @@ def bench_cleaner() -> None:
     print(f"cleaner on the seeds ({size:.2f} MB): {size / statistics.median(times):.2f} MB/s on one core")
 
 
+def bench_scale(work: Path, reference_figures: dict, quick: bool = False) -> None:
+    """Cold builds of ever bigger books, one run each: time per page and memory, with the slope."""
+    print("\nscale: cold builds, all of each config's formats, one run per book (time and memory in the same run)")
+    print(f"  {'book':<28}{'pages':>7}{'time':>10}{'s/page':>9}{'x 1x':>7}{'peak memory':>14}{'MiB/page':>10}")
+    per_page = {}
+    books = [(f"sample {n}x", lambda folder, n=n: sample_copy(folder) if n == 1 else multiplied(folder, n))
+             for n in (1, 4, 16, *(() if quick else (64,)))]
+    if not quick:
+        books += [("5,000 short pieces", short_pieces), ("one piece of ~2,000 pages",
+                                                         lambda folder: one_long_piece(folder, 2000 * 2100))]
+    for label, make in books:
+        folder = work / re.sub(r"\W+", "-", label)
+        config = make(folder)
+        out = folder / "out"
+        elapsed, peak = timed_with_memory(zinebuild(config, "--out", out))
+        reading = next(p for p in out.glob("*.pdf") if not p.stem.endswith("-booklet"))
+        pages = page_count(reading)
+        per_page[label] = elapsed / pages
+        print(f"  {label:<28}{pages:>7}{elapsed:>9.1f}s{per_page[label]:>9.3f}"
+              f"{per_page[label] / per_page['sample 1x']:>7.2f}{peak / 1024:>11.0f} MiB{peak / 1024 / pages:>10.2f}",
+              flush=True)
+        shutil.rmtree(folder, ignore_errors=True)
+    slope = per_page["sample 16x"] / per_page["sample 1x"] - 1
+    print(f"  the 16x book's time per page against the 1x book's: {slope:+.0%}   (goal within "
+          f"±{GOALS['slope']:.0%})")
+    print(f"  (the reference, WeasyPrint on the sample's .html: {reference_figures['time'] / reference_figures['pages']:.3f}"
+          f" s/page, {reference_figures['memory'] / 1024:.0f} MiB)")
+
+
 def main() -> None:
-    print(f"zinebuild benchmark, {time.strftime('%Y-%m-%d')}: {os.cpu_count()} cores "
-          f"({len(os.sched_getaffinity(0))} usable), Python {sys.version.split()[0]}, medians of {RUNS} runs")
+    quick = "--quick" in sys.argv[1:]
+    print(f"zinebuild benchmark, {time.strftime('%Y-%m-%d %H:%M')}: {os.cpu_count()} cores "
+          f"({len(os.sched_getaffinity(0))} usable), load average {os.getloadavg()[0]:.1f}, Python "
+          f"{sys.version.split()[0]}; the sample in medians of {RUNS} runs, the scale books in one run each")
     with tempfile.TemporaryDirectory(prefix="zinebuild-bench-") as tmp:
         work = Path(tmp)
-        bench_book("sample", sample_copy(work / "sample"), work)
-        bench_book("4x sample", four_times(work / "four"), work)
-    bench_cleaner()
+        figures = bench_book("sample", sample_copy(work / "sample"), work)
+        bench_cleaner()
+        bench_scale(work, figures, quick)
 
 
 if __name__ == "__main__":

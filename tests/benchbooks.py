@@ -92,14 +92,14 @@ def _book(folder: Path, title: str, parts: list[list[str]]) -> Path:
 
 
 def short_pieces(folder: Path, count: int = 5000, per_part: int = 100) -> Path:
-    """count pieces of two or three of the sample's paragraphs each (about a page), in parts."""
+    """count pieces of one or two of the sample's paragraphs each (about a page), in parts."""
     folder.mkdir(parents=True)
     pool = _paragraphs()
     chance = random.Random(17)
     names = []
     for number in range(1, count + 1):
         name = f"piece{number:05d}.md"
-        body = "\n\n".join(chance.sample(pool, chance.choice((2, 3)))).translate(_lettering(number))
+        body = "\n\n".join(chance.sample(pool, chance.choice((1, 2)))).translate(_lettering(number))
         (folder / name).write_text(f"# Short piece number {number}\n\n{body}\n", encoding="utf-8")
         names.append(name)
     return _book(folder, f"{count} short pieces", [names[i:i + per_part] for i in range(0, count, per_part)])
