@@ -1,0 +1,103 @@
+"""What keeps a build linear in its size: pieces shared out as workers free up, bounded memory
+in a worker, near duplicates found without comparing every pair; and what is done once for
+all workers (stylesheets parsed) still says what it found."""
+
+from __future__ import annotations
+
+import multiprocessing
+import random
+from dataclasses import replace
+
+from zinebuild import pipeline
+from zinebuild.assemble import _DUPLICATE_SHARE, _near_duplicates, _shingles
+from zinebuild.model import Paragraph, Text
+from zinebuild.render import piece_html, print_pieces
+from zinebuild.typeset import service
+from zinebuild.typeset.service import Job, claims, lay_out_then_draw, longest_first
+from zinebuild.typeset.weasy import NO_FURNITURE_CSS
+from zinebuild.typeset.workers import RenderService
+
+from .conftest import ROOT
+
+
+def test_the_longest_piece_is_claimed_first_and_pictures_do_not_count_as_length():
+    picture = '<img src="data:image/png;base64,' + "A" * 50_000 + '"/>'
+    jobs = [Job("short, with a picture", "<p>few words</p>" + picture, ""),
+            Job("long", "<p>" + "words " * 2000 + "</p>", ""),
+            Job("middle", "<p>" + "words " * 200 + "</p>", "")]
+    assert longest_first(jobs) == [1, 2, 0]
+
+
+def test_workers_claim_each_piece_once_whoever_asks():
+    counter = multiprocessing.get_context("fork").Value("l", 0)
+    first, second = claims([4, 2, 0, 1, 3], counter), claims([4, 2, 0, 1, 3], counter)
+    taken = [first(), first(), second(), first(), second(), second(), first()]
+    assert taken == [4, 2, 0, 1, 3, None, None]  # one shared order: a worker done early takes the rest
+
+
+class _Document:
+    def __init__(self, pages: int):
+        self.pages = [None] * pages
+
+
+def test_a_worker_draws_before_it_holds_too_many_pages(monkeypatch):
+    events = []
+    monkeypatch.setattr(service, "HOLD_PAGES", 10)
+    monkeypatch.setattr(service.weasy, "lay_out", lambda html, layout, css: _Document(int(html)))
+    monkeypatch.setattr(service.weasy, "draw", lambda document, identifier: len(document.pages))
+    monkeypatch.setattr(service.weasy, "release", lambda: None)
+    jobs = [Job(str(i), str(pages), "") for i, pages in enumerate([6, 6, 6, 1])]
+    order = iter(range(4))
+    lay_out_then_draw(0, jobs, lambda: next(order, None), None, "id", events.append)
+    kinds = [(kind, index) for kind, _, index, _ in events]
+    # 12 pages held after the second piece: the first is drawn before the third is laid out.
+    assert kinds == [("pages", 0), ("pages", 1), ("done", 0), ("pages", 2), ("done", 1), ("pages", 3),
+                     ("done", 2), ("done", 3)]
+
+
+def _pairwise(shingles: list[set[int]]) -> list[tuple[int, int, float]]:
+    """The definition: every pair, sharing at least _DUPLICATE_SHARE of the smaller's shingles."""
+    found = []
+    for i in range(len(shingles)):
+        for j in range(i + 1, len(shingles)):
+            if shingles[i] and shingles[j]:
+                share = len(shingles[i] & shingles[j]) / min(len(shingles[i]), len(shingles[j]))
+                if share >= _DUPLICATE_SHARE:
+                    found.append((i, j, share))
+    return found
+
+
+def test_near_duplicates_are_those_every_pair_would_find(small_project):
+    project = pipeline.load(small_project)
+    base = project.anthology.pieces[0]
+    words = " ".join(f"word{n}" for n in range(400)).split()
+    chance = random.Random(5)
+    pieces = []
+    for n in range(40):  # copies, halves, overlaps and strangers, in a shuffled order
+        start = chance.choice([0, 0, 100, 200, 390])
+        text = " ".join(words[start:start + chance.choice([20, 60, 120, 200])])
+        if n % 7 == 0:
+            text = f"unrelated text number {n} " * 3
+        document = replace(base.document, title=f"Piece {n}", blocks=(Paragraph((Text(text),)),))
+        pieces.append(replace(base, document=document))
+    expected = _pairwise([_shingles(p.document) for p in pieces])
+    notices = _near_duplicates(pieces)
+    assert len(notices) == len(expected) > 20
+    for notice, (i, j, share) in zip(notices, expected):
+        assert f"'Piece {i}' and 'Piece {j}' share {share:.0%}" in str(notice)
+
+
+def test_stylesheet_warnings_survive_being_parsed_once_for_all_workers(small_project):
+    """The service parses the stylesheets before it forks; what parsing said still comes back
+    with every piece (it is each piece's warning, kept in the cache with it)."""
+    layout = small_project.parent / "layouts" / "default"
+    layout.mkdir(parents=True)
+    (layout / "print.css").write_text((ROOT / "layouts" / "default" / "print.css").read_text()
+                                      + "\np { color: no-such-colour; }\n")
+    project = pipeline.load(small_project)
+    jobs = [Job(piece.id, piece_html(project.anthology, project.layout, piece, kind), NO_FURNITURE_CSS)
+            for piece, kind in print_pieces(project.anthology)]
+    with RenderService(2) as render_service:
+        rendered = render_service.pieces(jobs, project.layout, "id").rendered()
+    assert len(rendered) == len(jobs) == 4
+    assert all(any("no-such-colour" in warning for warning in piece.warnings) for piece in rendered)
