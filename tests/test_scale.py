@@ -101,3 +101,12 @@ def test_stylesheet_warnings_survive_being_parsed_once_for_all_workers(small_pro
         rendered = render_service.pieces(jobs, project.layout, "id").rendered()
     assert len(rendered) == len(jobs) == 4
     assert all(any("no-such-colour" in warning for warning in piece.warnings) for piece in rendered)
+
+
+def test_a_one_off_build_lets_the_language_model_go_and_serve_keeps_it(small_project):
+    from zinebuild import language
+
+    pipeline.load(small_project)  # serve's way: the next edit needs the model again
+    assert language._MODEL, "the small project's pieces have no language of their own: the model was loaded"
+    pipeline.load(small_project, once=True)  # `zinebuild build`: its 60 MiB go before the pages are laid out
+    assert not language._MODEL

@@ -176,7 +176,7 @@ def _build(pipeline, config: Path, formats: str | None, out_dir: Path | None, jo
            service, progress: bool = False) -> None:
     # Where config.load looks: a folder means its anthology.toml; the build folder sits beside it.
     out_dir = out_dir or (config if config.is_dir() else config.parent).resolve() / "build"
-    project = pipeline.load(config, cache_dir=None if no_cache else out_dir / CACHE_FOLDER)
+    project = pipeline.load(config, cache_dir=None if no_cache else out_dir / CACHE_FOLDER, once=True)
     chosen = project.config.output.formats
     if formats:
         chosen = tuple(f.strip() for f in formats.split(",") if f.strip())

@@ -51,6 +51,17 @@ def preload() -> None:
 _PRELOADING: threading.Thread | None = None
 
 
+def release() -> None:
+    """Let the model go (about 60 MiB) once a one-off build has read its sources: the pages are
+    laid out while it would sit unused. The next text that needs it loads it again."""
+    global _PRELOADING
+    if _PRELOADING is not None:
+        _PRELOADING.join()  # a load under way finishes before it is let go
+        _PRELOADING = None
+    with _LOADING:
+        _MODEL.clear()
+
+
 def detect(text: str) -> str | None:
     """The language of a text, or None when the text is too short or the answer unsure."""
     if len(text.split()) < MIN_WORDS:

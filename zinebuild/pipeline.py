@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import config as config_module
-from . import fsutil, images, readers
+from . import fsutil, images, language, readers
 from .cache import BlobCache
 from .clean import release_word_lists
 from .assemble import assemble
@@ -30,13 +30,16 @@ class Project:
     layout: Layout
 
 
-def load(config_path: Path | str, cache_dir: Path | None = None) -> Project:
-    """The project a config describes; with cache_dir, cleaned sources are kept there between builds."""
+def load(config_path: Path | str, cache_dir: Path | None = None, once: bool = False) -> Project:
+    """The project a config describes; with cache_dir, cleaned sources are kept there between builds.
+    once: a one-off build, which lets the language model go too (serve keeps it for the next edit)."""
     config = config_module.load(config_path)
     layout = Layout.from_config(config)
     read = readers.read if cache_dir is None else readers.cached(BlobCache(cache_dir))
     project = Project(config, assemble(config, read), layout)
     release_word_lists()  # the sources are cleaned; their 25 MiB are better spent on layout
+    if once:
+        language.release()  # and the model's 60 MiB
     return project
 
 
