@@ -104,9 +104,38 @@ def test_stylesheet_warnings_survive_being_parsed_once_for_all_workers(small_pro
 
 
 def test_a_one_off_build_lets_the_language_model_go_and_serve_keeps_it(small_project):
-    from zinebuild import language
+    from zinebuild import langmodel
 
     pipeline.load(small_project)  # serve's way: the next edit needs the model again
-    assert language._MODEL, "the small project's pieces have no language of their own: the model was loaded"
+    assert langmodel.loaded(), "the small project's pieces have no language of their own: the model was loaded"
     pipeline.load(small_project, once=True)  # `zinebuild build`: its 60 MiB go before the pages are laid out
-    assert not language._MODEL
+    assert not langmodel.loaded()
+
+
+def test_the_unpacked_language_model_kept_in_the_cache_answers_as_py3langid_does(tmp_path):
+    """Unpacking py3langid's model takes longer than a rebuild after an edit: the build's cache
+    keeps it unpacked. Read back, it is the same model, and a damaged copy is read anew."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from zinebuild import langmodel
+    from zinebuild.cache import BlobCache
+
+    texts = ["The quick brown fox jumps over the lazy dog while the cat sleeps.",
+             "Le renard brun saute par-dessus le chien paresseux pendant que le chat dort.",
+             "Быстрая коричневая лиса прыгает через ленивую собаку, пока кошка спит."]
+    own = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    store = BlobCache(tmp_path)
+    langmodel.release()
+    try:
+        langmodel.identifier(store)  # unpacked from py3langid's file, and kept
+        (kept,) = tmp_path.glob("*.langid")
+        langmodel.release()
+        cached = langmodel.identifier(store)
+        assert [cached.classify(t) for t in texts] == [own.classify(t) for t in texts]
+        assert [cached.rank(t)[:5] for t in texts] == [own.rank(t)[:5] for t in texts]
+        assert (cached.nb_ptc == own.nb_ptc).all() and list(cached.tk_nextmove) == list(own.tk_nextmove)
+        kept.write_bytes(kept.read_bytes()[:-1000])  # torn: read as missing, unpacked again
+        langmodel.release()
+        assert [langmodel.identifier(store).classify(t) for t in texts] == [own.classify(t) for t in texts]
+    finally:
+        langmodel.release()

@@ -12,6 +12,8 @@ import re
 import threading
 from dataclasses import replace
 
+from . import langmodel
+from .cache import BlobCache
 from .model import (Caption, Document, Emphasis, Heading, ListBlock, Paragraph, Quote, Source, Span, Strong, Text,
                     block_text)
 
@@ -20,31 +22,22 @@ MIN_WORDS = 12  # fewer words than this say nothing for sure
 CONFIDENCE = 0.9
 
 
-_MODEL: list = []  # py3langid's identifier, once loaded
-_LOADING = threading.Lock()
-
-
 def _identifier():
-    # Loading the model takes one to three seconds (numpy, then 68 MB unpacked from xz): once
-    # per process, and only when a text needs it (a warm cache never does).
-    with _LOADING:
-        if not _MODEL:
-            from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-            _MODEL.append(LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True))
-        return _MODEL[0]
+    return langmodel.identifier()
 
 
-def preload() -> None:
+def preload(store: BlobCache | None = None) -> None:
     """Start loading the model in a thread of its own, once per process: a source about to be
     cleaned will ask for it at the end, and the unpacking (which lets go of the GIL) runs
-    meanwhile on another core. A faster detector was tried: a count of function words agreed
-    with the model wherever the model was sure, but not where it was unsure (a licence's first
-    400 characters: the model says nothing, the count says English), and those answers are the
-    book's xml:lang and hyphenation, recorded in the goldens: the model stays."""
+    meanwhile on another core; store keeps it unpacked for the next build (langmodel.py).
+    A faster detector was tried: a count of function words agreed with the model wherever
+    the model was sure, but not where it was unsure (a licence's first 400 characters: the
+    model says nothing, the count says English), and those answers are the book's xml:lang
+    and hyphenation, recorded in the goldens: the model stays."""
     global _PRELOADING
-    if _PRELOADING is None:
-        _PRELOADING = threading.Thread(target=_identifier, name="zinebuild-language-model", daemon=True)
+    if _PRELOADING is None and not langmodel.loaded():
+        _PRELOADING = threading.Thread(target=langmodel.identifier, args=(store,), daemon=True,
+                                       name="zinebuild-language-model")
         _PRELOADING.start()
 
 
@@ -58,8 +51,7 @@ def release() -> None:
     if _PRELOADING is not None:
         _PRELOADING.join()  # a load under way finishes before it is let go
         _PRELOADING = None
-    with _LOADING:
-        _MODEL.clear()
+    langmodel.release()
 
 
 def detect(text: str) -> str | None:
