@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
-from .fsutil import write_bytes
+from .fsutil import atomic_path
 
 PRUNE_AFTER = 14 * 24 * 3600  # seconds
 LOGGER = logging.getLogger("zinebuild")
@@ -44,7 +44,7 @@ def digest(*parts: str | bytes) -> str:
     return hashed.hexdigest()
 
 
-def _header(entry: str, suffix: str, data: bytes) -> bytes:
+def _header(entry: str, suffix: str, data: bytes | bytearray | memoryview) -> bytes:
     # The entry's own name is inside it: a valid file renamed to another key is refused.
     return f"{entry}{suffix} {hashlib.sha256(data).hexdigest()}".encode("ascii", "replace")
 
@@ -55,6 +55,11 @@ class BlobCache:
 
     def get_blob(self, entry: str, suffix: str) -> bytes | None:
         """The bytes stored under entry, or None; a torn or altered file counts as missing."""
+        view = self.get_view(entry, suffix)
+        return None if view is None else bytes(view)
+
+    def get_view(self, entry: str, suffix: str) -> memoryview | None:
+        """get_blob's bytes as a view into the file's, not a copy: for entries of tens of MB."""
         if self.folder is None:
             return None
         path = self.folder / f"{entry}{suffix}"
@@ -62,19 +67,22 @@ class BlobCache:
             stored = path.read_bytes()
         except OSError:
             return None
-        check, _, data = stored.partition(b"\n")
-        if check != _header(entry, suffix, data):
+        end = stored.find(b"\n")
+        data = memoryview(stored)[end + 1:]
+        if end < 0 or stored[:end] != _header(entry, suffix, data):
             return None
         now = time.time()
         with contextlib.suppress(OSError):  # a read-only cache still serves
             os.utime(path, (now, now))  # recently used: kept by prune()
         return data
 
-    def put_blob(self, entry: str, suffix: str, data: bytes) -> None:
+    def put_blob(self, entry: str, suffix: str, data: bytes | bytearray) -> None:
         if self.folder is None:
             return
         try:
-            write_bytes(self.folder / f"{entry}{suffix}", _header(entry, suffix, data) + b"\n" + data)
+            with atomic_path(self.folder / f"{entry}{suffix}") as tmp, open(tmp, "wb") as file:
+                file.write(_header(entry, suffix, data) + b"\n")
+                file.write(data)  # not joined to its header first: a copy of tens of MB for the model
         except OSError as error:  # a full disk or read-only folder costs speed, not the build
             LOGGER.debug("cache: cannot keep %s: %s", entry, error)
 

@@ -45,7 +45,7 @@ def _load(store: BlobCache):
     from py3langid.modelio import load_model
 
     entry = digest("language model", metadata.version("py3langid"), str(MODEL_FILE))
-    parts = _unpacked(store.get_blob(entry, ".langid"))
+    parts = _unpacked(store.get_view(entry, ".langid"))
     if parts is None:
         parts = load_model(MODEL_DIR / MODEL_FILE)
         store.put_blob(entry, ".langid", _packed(parts))
@@ -53,7 +53,7 @@ def _load(store: BlobCache):
     return LanguageIdentifier(np.asarray(ptc), np.asarray(pc), classes, nextmove, output, norm_probs=True, tk_row=row)
 
 
-def _packed(parts: tuple) -> bytes:
+def _packed(parts: tuple) -> bytearray:
     """One line of JSON (the classes, and each array's type, shape and length), then the arrays' bytes."""
     import numpy as np
 
@@ -62,33 +62,38 @@ def _packed(parts: tuple) -> bytes:
                                 np.asarray(output, dtype=np.int32))))
     head = {"classes": list(classes),
             "arrays": [[name, value.dtype.str, list(value.shape), value.nbytes] for name, value in values.items()]}
-    return json.dumps(head).encode() + b"\n" + b"".join(np.ascontiguousarray(v).tobytes() for v in values.values())
+    packed = bytearray(json.dumps(head).encode() + b"\n")
+    for value in values.values():
+        packed += memoryview(np.ascontiguousarray(value)).cast("B")  # one copy, the one kept
+    return packed
 
 
-def _unpacked(data: bytes | None) -> tuple | None:
-    """The parts load_model returns, or None for what does not read as _packed wrote it."""
+def _unpacked(data: memoryview | None) -> tuple | None:
+    """The parts load_model returns, or None for what does not read as _packed wrote it. The
+    numpy arrays are views into data, not copies: reading them back holds the model once."""
     import numpy as np
 
     if data is None:
         return None
     try:
-        head, _, body = data.partition(b"\n")
-        fields = json.loads(head)
-        view, at, values = memoryview(body), 0, {}
+        end = bytes(data[:1 << 16]).index(b"\n")
+        fields = json.loads(bytes(data[:end]))
+        at, values = end + 1, {}
         for name, dtype, shape, size in fields["arrays"]:
-            # A copy of each: a view would keep the whole blob alive beside the arrays made from it.
-            values[name] = np.frombuffer(view[at:at + size], dtype=dtype).reshape(shape).copy()
+            values[name] = data[at:at + size], np.dtype(dtype), shape
             at += size
-        if at != len(body) or set(values) != set(_ARRAYS):
+        if at != len(data) or set(values) != set(_ARRAYS):
             return None
-        return (values["ptc"], values["pc"], fields["classes"], _stdlib(values["nextmove"]),
-                _stdlib(values["nextmove_row"]), values["out_feat"].tolist())
+        ptc, pc = (np.frombuffer(view, dtype=dtype).reshape(shape) for view, dtype, shape in
+                   (values["ptc"], values["pc"]))
+        out_feat = np.frombuffer(values["out_feat"][0], dtype=values["out_feat"][1]).tolist()
+        return ptc, pc, fields["classes"], _stdlib(*values["nextmove"]), _stdlib(*values["nextmove_row"]), out_feat
     except (ValueError, KeyError, TypeError):
         return None
 
 
-def _stdlib(values) -> array:
+def _stdlib(view: memoryview, dtype, shape) -> array:
     """An unsigned integer array as py3langid keeps it: the standard library's array."""
-    out = array({2: "H", 4: "I", 8: "L"}[values.dtype.itemsize])
-    out.frombytes(values.tobytes())
+    out = array({2: "H", 4: "I", 8: "L"}[dtype.itemsize])
+    out.frombytes(view)
     return out

@@ -54,9 +54,9 @@ def read_bytes(path: Path) -> bytes:
                                   hint="check that the file exists and is readable")) from None
 
 
-def clean(path: Path, data: bytes, store: BlobCache | None = None) -> Source:
+def clean(path: Path, data: bytes) -> Source:
     """The Source in data, the bytes of the file at path, by the reader for its kind."""
-    language.preload(store)  # loaded while the text is cleaned, for with_languages at the end
+    language.preload()  # loaded while the text is cleaned, for with_languages at the end
     try:
         source = language.with_languages(
             _audit(path, data, flatten_source(READERS[path.suffix.lower()](path, data))))
@@ -104,7 +104,8 @@ def cached(store: BlobCache) -> Callable[[Path | str], Source]:
                 return from_data(json.loads(stored))
             except (ValueError, KeyError, TypeError):
                 pass
-        source = clean(path, data, store)
+        language.preload(store)  # the first to start it: the cache keeps the model unpacked
+        source = clean(path, data)
         store.put_blob(entry, ".source.json", json.dumps(to_data(source), ensure_ascii=False).encode())
         return source
 
