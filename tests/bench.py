@@ -76,16 +76,19 @@ def peak_memory(command: list[str], cwd: Path = ROOT, every: float = 0.05) -> in
 
 def timed_with_memory(command: list[str], cwd: Path = ROOT, every: float = 0.25) -> tuple[float, int]:
     """Wall time (s) and peak PSS (KiB) of one run of the command."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, _tree_pss(process.pid))
-        time.sleep(every)
-    elapsed = time.perf_counter() - start
-    errors = process.stderr.read().decode()
-    if process.returncode:
-        raise SystemExit(f"{' '.join(map(str, command))} failed:\n{errors}")
+    # Its messages go to a file: a pipe read only at the end fills up (a book of copies warns
+    # of each near duplicate, Z102) and the build would wait on it.
+    with tempfile.TemporaryFile() as messages:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=messages)
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, _tree_pss(process.pid))
+            time.sleep(every)
+        elapsed = time.perf_counter() - start
+        if process.returncode:
+            messages.seek(0)
+            raise SystemExit(f"{' '.join(map(str, command))} failed:\n{messages.read().decode()}")
     return elapsed, peak
 
 
