@@ -84,7 +84,7 @@ class Typesetting:
     def finish(self) -> Report:
         anthology, layout, settings, store = self.anthology, self.layout, self.settings, self.store
         htmls, found = self.htmls, self.found
-        settings.report("pdf", self.done, len(htmls), "from the cache" if self.done else "")
+        settings.report("pdf", self.done, len(htmls), "from the cache" if len(htmls) > len(self.missing) else "")
         pages = {pid: hit.pages for pid, hit in found.items() if hit is not None}
         pages.update(zip(self.missing, self.answers.page_counts()))
         # The book is paginated while the workers still draw their pieces.
