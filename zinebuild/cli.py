@@ -177,13 +177,7 @@ def _build(pipeline, config: Path, formats: str | None, out_dir: Path | None, jo
     # Where config.load looks: a folder means its anthology.toml; the build folder sits beside it.
     out_dir = out_dir or (config if config.is_dir() else config.parent).resolve() / "build"
     project = pipeline.load(config, cache_dir=None if no_cache else out_dir / CACHE_FOLDER, once=True)
-    chosen = project.config.output.formats
-    if formats:
-        chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
-        unknown = [f for f in chosen if f not in FORMATS]
-        if unknown:
-            raise InputError(Problem(f"unknown format(s): {', '.join(unknown)}", key="--format",
-                                     hint=f"choose from {', '.join(FORMATS)}"))
+    chosen = _formats(formats) or project.config.output.formats
     _check_writable(out_dir)
     _report(project.anthology, click.get_current_context().find_root().params.get("quiet", False))
     log = logging.getLogger("zinebuild")
@@ -193,6 +187,67 @@ def _build(pipeline, config: Path, formats: str | None, out_dir: Path | None, jo
                             progress=bar.update if bar else None, service=service)
         pipeline.build(project, chosen, out_dir, settings=settings,
                        on_written=lambda fmt, path: log.info("wrote %-7s %s", fmt, path))
+
+
+def _formats(formats: str | None) -> tuple[str, ...]:
+    """The outputs --format names; () when it names none."""
+    chosen = tuple(f.strip() for f in (formats or "").split(",") if f.strip())
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown:
+        raise InputError(Problem(f"unknown format(s): {', '.join(unknown)}", key="--format",
+                                 hint=f"choose from {', '.join(FORMATS)}"))
+    return chosen
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--template", type=click.Path(path_type=Path), default=None,
+              help="Make every source under FOLDER a zine of its own through this config (its pieces are left out).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Output folder, one folder per book inside it (default: FOLDER/build).")
+@click.option("--format", "formats", help=f"Comma-separated outputs: {','.join(FORMATS)} (default: each config's).")
+@click.option("--sheet", "sheets", help="Comma-separated papers for the booklet, one booklet each (e.g. A4,letter).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Books built at once on this machine (default: the number of cores).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Build on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786).")
+@click.option("--no-cache", is_flag=True, help=f"Lay out every page afresh; keep nothing in OUT/{CACHE_FOLDER}.")
+def batch(folder: Path, template: Path | None, out_dir: Path | None, formats: str | None, sheets: str | None,
+          jobs: int | None, scheduler: str | None, no_cache: bool) -> None:
+    """Build every *.toml config under FOLDER, or with --template every source under it, as books."""
+    from . import batch as batches
+    from .units import parse_page_size
+
+    papers = tuple(s.strip() for s in (sheets or "").split(",") if s.strip())
+    try:
+        for paper in papers:
+            parse_page_size(paper)
+    except ValueError as error:
+        raise InputError(Problem(str(error), key="--sheet")) from None
+    out_dir = (out_dir or folder / "build").resolve()
+    plan = batches.Plan(out_dir, _formats(formats), papers, cache=not no_cache)
+    quiet = click.get_current_context().find_root().params.get("quiet", False)
+    done = []
+
+    def report(outcome) -> None:
+        done.append(outcome)
+        for warning in outcome.warnings:
+            click.secho(f"warning: {outcome.book}: {warning}", fg="yellow", err=True)
+        if not outcome.ok:
+            click.secho(f"failed {outcome.book} ({outcome.origin}): {outcome.problem}", fg="red", err=True)
+        elif not quiet:
+            click.echo(f"built  {outcome.book}: {', '.join(outcome.written)}", err=True)
+
+    if not folder.is_dir():  # before the output folder is made inside it
+        raise InputError(Problem("no such folder", file=folder, hint="name the folder that holds the books"))
+    _check_writable(out_dir)
+    outcomes = batches.build(folder, plan, template, jobs or cores(), scheduler, report)
+    failed = [o for o in outcomes if not o.ok]
+    click.echo(f"built {len(outcomes) - len(failed)}, failed {len(failed)} of {len(outcomes)} book(s) in {out_dir}")
+    for outcome in failed:
+        click.echo(f"  {outcome.book} ({outcome.origin}): {outcome.problem}")
+    if failed:
+        raise click.exceptions.Exit(2 if all(o.exit_code == 2 for o in failed) else 1)
 
 
 def _check_writable(out_dir: Path) -> None:

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import tomllib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,7 +152,9 @@ class Config:
 
 
 # ---------------------------------------------------------------- loading
-def load(path: Path | str) -> Config:
+def load(path: Path | str, amend: Callable[[dict], dict] | None = None) -> Config:
+    """The config in path; amend, if given, changes the raw TOML before it is validated
+    (a batch's template config gets each book's source this way)."""
     path = Path(path)
     if path.is_dir():
         path = path / "anthology.toml"
@@ -172,7 +175,7 @@ def load(path: Path | str) -> Config:
         # tomllib parses nested arrays and inline tables recursively; no config needs such depth.
         raise ConfigError(Problem("arrays or tables nested too deeply to read", file=path,
                                   hint="an anthology.toml needs no more than a few levels of brackets")) from None
-    return _Validator(path, text).config(raw)
+    return _Validator(path, text).config(amend(raw) if amend else raw)
 
 
 def _toml_error_line(message: str) -> int | None:

@@ -86,7 +86,13 @@ def write_bytes(target: Path, data: bytes) -> Path:
 def together(folder: Path, inputs: frozenset[Path] = frozenset()):
     """Stage the files written into folder meanwhile; they replace their targets together
     when the block ends without error (see the module's docstring). None may replace one of
-    inputs (resolved paths): the files the outputs are made from."""
+    inputs (resolved paths): the files the outputs are made from. Inside a together() of the
+    same folder, the files join the outer stage (a batch's several builds of one book)."""
+    outer = _stage.get()
+    if outer is not None and outer.folder == folder:
+        outer.inputs = outer.inputs | inputs
+        yield outer
+        return
     stage = _Stage(folder, inputs)
     token = _stage.set(stage)
     try:

@@ -30,10 +30,11 @@ class Project:
     layout: Layout
 
 
-def load(config_path: Path | str, cache_dir: Path | None = None, once: bool = False) -> Project:
-    """The project a config describes; with cache_dir, cleaned sources are kept there between builds.
-    once: a one-off build, which lets the language model go too (serve keeps it for the next edit)."""
-    config = config_module.load(config_path)
+def load(config_path: Path | str | config_module.Config, cache_dir: Path | None = None, once: bool = False) -> Project:
+    """The project a config (a file, or one loaded already) describes; with cache_dir, cleaned
+    sources are kept there between builds. once: a one-off build, which lets the language
+    model go too (serve, and a batch's workers, keep it for the next)."""
+    config = config_path if isinstance(config_path, config_module.Config) else config_module.load(config_path)
     layout = Layout.from_config(config)
     read = readers.read if cache_dir is None else readers.cached(BlobCache(cache_dir))
     project = Project(config, assemble(config, read), layout)

@@ -1,0 +1,48 @@
+"""Turn a cluster's workers into a yes or no: do they see the batch's folders and run our code?
+
+A batch on a cluster reads the sources and writes the outputs where the client names
+them, so every worker must see the same folders at the same paths (a shared disk). And
+its bytes equal a local build's only if every worker runs the same zinebuild. Both are
+asked of each worker before any book is sent, so that a worker set up otherwise stops
+the batch with one clear message instead of failing every book it is given.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..cache import code_digest
+from ..errors import BuildError, Problem
+
+WAIT_FOR_WORKERS = 30  # seconds: a scheduler just started may have none yet
+
+
+def look(paths: list[str]) -> dict:
+    """On a worker: zinebuild's code digest, and which of paths it cannot see."""
+    return {"code": code_digest(), "missing": [path for path in paths if not os.path.isdir(path)]}
+
+
+def check_workers(client, folders: list[Path]) -> None:
+    """Raise BuildError unless every worker sees folders and runs this zinebuild."""
+    try:
+        client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS)
+    except TimeoutError:
+        raise BuildError(Problem(f"the Dask scheduler has no workers after {WAIT_FOR_WORKERS} s", key="--scheduler",
+                                 hint="start them with `dask worker ADDRESS` on each machine")) from None
+    problems = refusals(client.run(look, [str(folder) for folder in folders]), code_digest())
+    if problems:
+        raise BuildError(problems)
+
+
+def refusals(answers: dict[str, dict], code: str) -> list[Problem]:
+    """What is wrong with each worker's answer to look()."""
+    problems = []
+    for worker, answer in sorted(answers.items()):
+        for path in answer["missing"]:
+            problems.append(Problem(f"worker {worker} does not see {path}",
+                                    hint="share the folder with every worker at the same path (NFS, sshfs…)"))
+        if answer["code"] != code:
+            problems.append(Problem(f"worker {worker} runs another version of zinebuild",
+                                    hint="install the same zinebuild on every machine: the books' bytes depend on it"))
+    return problems

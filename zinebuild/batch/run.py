@@ -1,0 +1,89 @@
+"""Turn a list of books into their Outcomes: on a local process pool, or on a Dask cluster.
+
+Both run the same task (task.build_book) with the same arguments, so a book's bytes do not
+depend on where it was built. Locally the pool has one process per core by default, and a
+book whose process died (killed, out of memory) is built again in a new pool, up to TRIES
+times. On a cluster (`--scheduler`), dask.distributed's scheduler does the same: a task
+whose worker is lost is given to another worker, up to its allowed-failures setting (3).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
+from pathlib import Path
+
+from ..errors import BuildError, InputError, Problem
+from .books import Book
+from .task import Outcome, Plan, build_book
+
+TRIES = 3
+"""Times a book is tried whose worker process died under it."""
+
+OnDone = Callable[[Outcome], None]
+
+
+def on_pool(books: list[Book], plan: Plan, jobs: int, on_done: OnDone = lambda outcome: None) -> list[Outcome]:
+    """Build the books on jobs local processes; see the module's docstring."""
+    outcomes: dict[str, Outcome] = {}
+    tries = dict.fromkeys((book.name for book in books), 0)
+    todo = list(books)
+    while todo:
+        # Spawned, not forked: a fresh interpreter per worker, like a Dask worker's, whatever
+        # threads this process runs.
+        with ProcessPoolExecutor(min(jobs, len(todo)), mp_context=get_context("spawn")) as pool:
+            futures = {pool.submit(build_book, book, plan): book for book in todo}
+            todo = []
+            for future in as_completed(futures):
+                book = futures[future]
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:  # a worker died; which book it held is not known
+                    tries[book.name] += 1
+                    if tries[book.name] < TRIES:
+                        todo.append(book)
+                        continue
+                    outcome = lost(book, f"its worker process stopped unexpectedly ({TRIES} times)")
+                outcomes[book.name] = outcome
+                on_done(outcome)
+    return [outcomes[book.name] for book in books]
+
+
+def on_cluster(books: list[Book], plan: Plan, address: str, folders: list[Path],
+               on_done: OnDone = lambda outcome: None) -> list[Outcome]:
+    """Build the books on the Dask cluster whose scheduler is at address; every worker must see folders."""
+    try:
+        from distributed import Client
+        from distributed import as_completed as completed
+    except ImportError:
+        raise InputError(Problem("--scheduler needs Dask's distributed package", key="--scheduler",
+                                 hint="pip install 'zinebuild[cluster]'")) from None
+    try:
+        client = Client(address, timeout="20s")
+    except (OSError, TimeoutError, ValueError) as error:
+        raise BuildError(Problem(f"cannot reach the Dask scheduler at {address}: {error}", key="--scheduler",
+                                 hint="start one with `dask scheduler`, and workers with `dask worker ADDRESS`")) from None
+    with client:
+        from .probe import check_workers
+
+        check_workers(client, folders)
+        batch = uuid.uuid4().hex[:8]  # keys of this run alone: another batch's results are not ours
+        futures = {client.submit(build_book, book, plan, key=f"zinebuild-{batch}-{book.name}", pure=False,
+                                 retries=TRIES - 1): book for book in books}
+        outcomes: dict[str, Outcome] = {}
+        for future in completed(list(futures)):
+            book = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as error:  # distributed.KilledWorker: its workers kept dying under it
+                outcome = lost(book, f"its worker was lost: {type(error).__name__}: {error}")
+            outcomes[book.name] = outcome
+            on_done(outcome)
+    return [outcomes[book.name] for book in books]
+
+
+def lost(book: Book, reason: str) -> Outcome:
+    return Outcome(book.name, str(book.origin), problem=reason, exit_code=1)
