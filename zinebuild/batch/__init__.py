@@ -22,6 +22,7 @@ def build(folder: Path, plan: Plan, template: Path | None = None, jobs: int = 1,
     """Every book under folder built into plan.out: locally on jobs processes, or on the
     Dask cluster whose scheduler is at the address scheduler."""
     books = find(folder, plan.out, template)
+    plan.out.mkdir(parents=True, exist_ok=True)
     if scheduler:
         # The workers read the sources (under the template's folder in template mode) and write the outputs.
         shared = [(template.resolve().parent if template else folder.resolve()), plan.out]

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 from ..errors import BuildError, InputError, Problem
@@ -32,9 +32,7 @@ def on_pool(books: list[Book], plan: Plan, jobs: int, on_done: OnDone = lambda o
     tries = dict.fromkeys((book.name for book in books), 0)
     todo = list(books)
     while todo:
-        # Spawned, not forked: a fresh interpreter per worker, like a Dask worker's, whatever
-        # threads this process runs.
-        with ProcessPoolExecutor(min(jobs, len(todo)), mp_context=get_context("spawn")) as pool:
+        with ProcessPoolExecutor(min(jobs, len(todo)), mp_context=_context()) as pool:
             futures = {pool.submit(build_book, book, plan): book for book in todo}
             todo = []
             for future in as_completed(futures):
@@ -50,6 +48,16 @@ def on_pool(books: list[Book], plan: Plan, jobs: int, on_done: OnDone = lambda o
                 outcomes[book.name] = outcome
                 on_done(outcome)
     return [outcomes[book.name] for book in books]
+
+
+def _context():
+    """Workers forked from a server that has imported the build once, not from this process:
+    a fork of a process with threads (a test's, a Dask client's) may inherit a held lock."""
+    if "forkserver" not in get_all_start_methods():
+        return get_context("spawn")
+    context = get_context("forkserver")
+    context.set_forkserver_preload(["zinebuild.batch.task", "weasyprint"])
+    return context
 
 
 def on_cluster(books: list[Book], plan: Plan, address: str, folders: list[Path],

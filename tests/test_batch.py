@@ -1,0 +1,237 @@
+"""`zinebuild batch`: many books on a local pool or a Dask LocalCluster, the same bytes either way.
+
+The template mode is tried on a real text this machine has: Debian's copy of the BSD
+licence (/usr/share/common-licenses/BSD, from base-files), copied at test time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import signal
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from distributed import Client, LocalCluster
+from pypdf import PdfReader
+
+from zinebuild import batch
+from zinebuild.batch.probe import refusals
+from zinebuild.cache import code_digest
+
+from .test_cli import assert_clean_failure, run
+from .test_epub import NS, read_epub
+
+LICENCES = Path("/usr/share/common-licenses")
+CONFIG = """\
+[book]
+title = "{title}"
+language = "en"
+date = "2024-05-01"
+
+[[pieces]]
+source = "{source}"
+
+[output]
+page_size = "A6"
+formats = ["epub", "pdf"]
+
+[epub]
+cover = false
+"""
+TEXT = "---\ntitle: {title}\nauthor: {author}\n---\n\n{title} begins here.\n\nA second paragraph of {title}.\n"
+
+
+def library(root: Path, count: int = 3) -> Path:
+    """A folder of count small books, one config each, one of them in a subfolder."""
+    books = root / "books"
+    for i in range(count):
+        folder = books / ("nested" if i == 1 else "")
+        source = folder / "texts" / f"piece-{i}.md"
+        source.parent.mkdir(parents=True, exist_ok=True)
+        source.write_text(TEXT.format(title=f"Piece Number {i}", author=f"Author {i}"), encoding="utf-8")
+        (folder / f"book-{i}.toml").write_text(CONFIG.format(title=f"Book {i}", source=f"texts/piece-{i}.md"))
+    return books
+
+
+def outputs(out: Path) -> dict[str, str]:
+    """Each output file under out (the cache left out) and the SHA-256 of its bytes."""
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file() and ".zinebuild-cache" not in p.parts}
+
+
+def pdf_text(path: Path) -> str:
+    return pdf_text_of(PdfReader(path))
+
+
+def pdf_text_of(reader: PdfReader) -> str:
+    return " ".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit="1GiB",
+                      dashboard_address=None) as local:
+        yield local
+
+
+@pytest.fixture(scope="module")
+def pool_build(tmp_path_factory) -> tuple[Path, Path, object]:
+    """The three-book library built once on the local pool, through the command."""
+    root = tmp_path_factory.mktemp("pool")
+    books = library(root)
+    result = run("batch", books, "--out", root / "out", "--jobs", "2")
+    return books, root / "out", result
+
+
+def test_the_pool_builds_every_config_into_a_folder_of_its_own(pool_build):
+    books, out, result = pool_build
+    assert result.exit_code == 0, result.output
+    assert "built 3, failed 0 of 3 book(s)" in result.output
+    assert sorted(p.name for p in out.iterdir()) == [".zinebuild-cache", "book-0", "book-2", "nested-book-1"]
+    for name, i in (("book-0", 0), ("nested-book-1", 1), ("book-2", 2)):
+        assert sorted(p.name for p in (out / name).iterdir()) == [f"book-{i}.epub", f"book-{i}.pdf"]
+        opf, _, files, _ = read_epub(out / name / f"book-{i}.epub")
+        assert opf.xpath("string(//dc:title)", namespaces=NS) == f"Book {i}"
+        assert any(f"A second paragraph of Piece Number {i}".encode() in data for data in files.values())
+        assert f"Piece Number {i} begins here" in pdf_text(out / name / f"book-{i}.pdf")
+    # One cache for all: cleaned sources and laid-out pieces of every book, none in a book's folder.
+    assert len(list((out / ".zinebuild-cache").glob("*.source.json"))) == 3
+
+
+def test_the_cluster_writes_the_same_bytes_as_the_pool(pool_build, cluster, tmp_path):
+    books, pool_out, _ = pool_build
+    result = run("batch", books, "--out", tmp_path / "out", "--scheduler", cluster.scheduler_address)
+    assert result.exit_code == 0, result.output
+    assert "built 3, failed 0 of 3 book(s)" in result.output
+    assert outputs(tmp_path / "out") == outputs(pool_out)
+    assert len(outputs(pool_out)) == 6
+
+
+def test_a_template_makes_every_source_a_zine_with_a_booklet_per_sheet(tmp_path):
+    texts = tmp_path / "archive" / "texts"
+    (texts / "licences").mkdir(parents=True)
+    shutil.copy(LICENCES / "BSD", texts / "licences" / "bsd.txt")
+    (texts / "note.md").write_text(TEXT.format(title="A Short Note", author="Ann Author"), encoding="utf-8")
+    template = tmp_path / "archive" / "zine.toml"
+    template.write_text('[book]\nrights = "Free to copy"\n[output]\npage_size = "A5"\n'
+                        'formats = ["epub", "booklet"]\n')
+    result = run("batch", texts, "--template", template, "--sheet", "A4,letter", "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "built 2, failed 0 of 2 book(s)" in result.output
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.iterdir()) == [".zinebuild-cache", "licences-bsd", "note"]
+    names = sorted(p.name for p in (out / "note").iterdir())
+    assert names == ["a-short-note-a4-booklet.pdf", "a-short-note-letter-booklet.pdf", "a-short-note.epub"]
+    opf, _, _, _ = read_epub(out / "note" / "a-short-note.epub")
+    assert opf.xpath("string(//dc:title)", namespaces=NS) == "A Short Note"  # from the source
+    assert opf.xpath("//dc:creator/text()", namespaces=NS) == ["Ann Author"]
+    assert opf.xpath("string(//dc:rights)", namespaces=NS) == "Free to copy"  # from the template
+    identifiers = {read_epub(p)[0].xpath("string(//dc:identifier)", namespaces=NS) for p in out.glob("*/*.epub")}
+    assert len(identifiers) == 2
+    for sheet, size in (("a4", (842, 595)), ("letter", (792, 612))):
+        booklet = PdfReader(out / "licences-bsd" / f"bsd-{sheet}-booklet.pdf")
+        assert {tuple(round(float(v)) for v in page.mediabox[2:]) for page in booklet.pages} == {size}
+        assert "Redistribution and use in source and binary forms" in " ".join(pdf_text_of(booklet).split())
+    assert "Z106" in result.output and "licences-bsd" in result.output  # BSD has no title line: said, per book
+
+
+def test_a_failing_book_is_named_and_does_not_stop_the_others(tmp_path):
+    books = library(tmp_path, 1)
+    (books / "bad-key.toml").write_text('[book]\ntitle = "T"\nsubtitel = "x"\n[[pieces]]\nsource = "texts/piece-0.md"\n')
+    (books / "texts" / "korean.md").write_text("# Three Alphabets\n\n안녕하세요 세계\n", encoding="utf-8")
+    (books / "glyphs.toml").write_text(CONFIG.format(title="Glyphs", source="texts/korean.md"))
+    result = run("batch", books, "--out", tmp_path / "out", "--jobs", "2")
+    assert_clean_failure(result, 2, "built 1, failed 2 of 3 book(s)",
+                         "bad-key.toml:3: book.subtitel: unknown key", "'Three Alphabets'", "HANGUL")
+    assert re.search(r"^  glyphs \(.*glyphs\.toml\): .*korean\.md", result.output, re.M)
+    assert (tmp_path / "out" / "book-0" / "book-0.pdf").is_file()
+    assert not [p for p in (tmp_path / "out" / "glyphs").iterdir()]  # nothing half-made
+
+
+def test_names_from_files_never_lead_outside_the_output_folder(tmp_path):
+    books = library(tmp_path, 1)
+    for name in ("-- .toml", "Über\nall.toml", "..toml"):  # the last: hidden
+        shutil.copy(books / "book-0.toml", books / name)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "book-0").symlink_to(outside)  # a link where a book's folder goes is not followed
+    (books / ".hidden").mkdir()
+    shutil.copy(books / "book-0.toml", books / ".hidden" / "skipped.toml")
+    result = run("batch", books, "--out", out, "--format", "epub")
+    assert_clean_failure(result, 2, "built 2, failed 1 of 3 book(s)", "book-0", "is in the way")
+    assert list(outside.iterdir()) == []
+    folders = sorted(p.name for p in out.iterdir() if not p.is_symlink())
+    assert folders == [".zinebuild-cache", "uber-all", "untitled"]
+    assert all(re.fullmatch(r"[a-z0-9-]+", name) for name in folders[1:])
+    assert all(p.resolve().is_relative_to(out) for p in out.rglob("*") if p.name != "book-0")
+
+
+def test_a_worker_lost_mid_task_is_retried_on_the_cluster(cluster, tmp_path):
+    books = library(tmp_path, 2)
+    out = tmp_path / "out"
+    plan = batch.Plan(out, ("pdf",))
+    done = {}
+    thread = threading.Thread(target=lambda: done.update(
+        outcomes=batch.build(books, plan, scheduler=cluster.scheduler_address)))
+    thread.start()
+    with Client(cluster.scheduler_address) as client:
+        worker, key = _task_under_way(client, out)
+        name = key.split("-", 2)[2]
+        pid = client.run(os.getpid, workers=[worker])[worker]
+        os.kill(pid, signal.SIGKILL)
+    thread.join(timeout=120)
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    assert [o.ok for o in done["outcomes"]] == [True, True], done["outcomes"]
+    (pdf,) = (out / name).glob("*.pdf")
+    assert "begins here" in pdf_text(pdf)
+    assert not [p.name for p in (out / name).iterdir() if p.name.startswith(".")]  # no temporary left
+
+
+def _task_under_way(client, out: Path) -> tuple[str, str]:
+    """A worker and the key of the book task it runs, once that task has begun (its folder made)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        for worker, keys in client.processing().items():
+            for key in keys:
+                if str(key).startswith("zinebuild-") and (out / str(key).split("-", 2)[2]).is_dir():
+                    return worker, str(key)
+        time.sleep(0.01)
+    raise AssertionError("no book task started within a minute")
+
+
+def test_a_pool_worker_lost_mid_task_is_tried_again(tmp_path):
+    books = library(tmp_path, 2)
+    out = tmp_path / "out"
+    done = {}
+    thread = threading.Thread(target=lambda: done.update(outcomes=batch.build(books, batch.Plan(out, ("pdf",)), jobs=2)))
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not (out.is_dir() and any(out.iterdir())) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    killed = [child for child in psutil.Process().children(recursive=True)
+              if "forkserver" in " ".join(child.parent().cmdline())]
+    for child in killed:
+        child.kill()
+    thread.join(timeout=120)
+    assert killed
+    assert [o.ok for o in done["outcomes"]] == [True, True], done["outcomes"]
+    assert [p.parent.name for p in sorted(out.glob("*/*.pdf")) if p.parent.name != ".zinebuild-cache"] == [
+        "book-0", "nested-book-1"]
+    assert not [p for p in out.glob("*/.*") if p.parent.name != ".zinebuild-cache"]  # no temporary left
+
+
+def test_a_worker_that_cannot_see_the_folders_or_runs_other_code_is_refused():
+    answers = {"tcp://a:1": {"code": code_digest(), "missing": []},
+               "tcp://b:1": {"code": "other", "missing": ["/srv/texts"]}}
+    problems = [str(p) for p in refusals(answers, code_digest())]
+    assert len(problems) == 2
+    assert problems[0].startswith("worker tcp://b:1 does not see /srv/texts")
+    assert problems[1].startswith("worker tcp://b:1 runs another version of zinebuild")
