@@ -23,6 +23,7 @@ from pypdf import PdfReader
 from zinebuild import batch
 from zinebuild.batch.probe import refusals
 from zinebuild.cache import code_digest
+from zinebuild.errors import InputError
 
 from .test_cli import assert_clean_failure, run
 from .test_epub import NS, read_epub
@@ -163,10 +164,12 @@ def test_names_from_files_never_lead_outside_the_output_folder(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "book-0").symlink_to(outside)  # a link where a book's folder goes is not followed
+    (out / "uber-all" / "book-0.epub").mkdir(parents=True)  # a folder where an output goes: exit 1
     (books / ".hidden").mkdir()
     shutil.copy(books / "book-0.toml", books / ".hidden" / "skipped.toml")
     result = run("batch", books, "--out", out, "--format", "epub")
-    assert_clean_failure(result, 2, "built 2, failed 1 of 3 book(s)", "book-0", "is in the way")
+    assert_clean_failure(result, 1, "built 1, failed 2 of 3 book(s)", "book-0", "is in the way",
+                         "uber-all/book-0.epub: a folder is in the way")
     assert list(outside.iterdir()) == []
     folders = sorted(p.name for p in out.iterdir() if not p.is_symlink())
     assert folders == [".zinebuild-cache", "uber-all", "untitled"]
@@ -196,13 +199,15 @@ def test_a_worker_lost_mid_task_is_retried_on_the_cluster(cluster, tmp_path):
 
 
 def _task_under_way(client, out: Path) -> tuple[str, str]:
-    """A worker and the key of the book task it runs, once that task has begun (its folder made)."""
+    """A worker and the key of the book task it runs, once that task has begun (its folder made)
+    and before it has written its outputs."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         for worker, keys in client.processing().items():
             for key in keys:
-                if str(key).startswith("zinebuild-") and (out / str(key).split("-", 2)[2]).is_dir():
-                    return worker, str(key)
+                folder = out / str(key).split("-", 2)[2]
+                if str(key).startswith("zinebuild-") and folder.is_dir() and not list(folder.glob("*.pdf")):
+                    return worker, str(key)  # begun, and not yet written: the kill falls mid-task
         time.sleep(0.01)
     raise AssertionError("no book task started within a minute")
 
@@ -218,10 +223,11 @@ def test_a_pool_worker_lost_mid_task_is_tried_again(tmp_path):
         time.sleep(0.01)
     killed = [child for child in psutil.Process().children(recursive=True)
               if "forkserver" in " ".join(child.parent().cmdline())]
+    unfinished = len([p for p in out.glob("*/*.pdf") if p.parent.name != ".zinebuild-cache"]) < 2
     for child in killed:
         child.kill()
     thread.join(timeout=120)
-    assert killed
+    assert len(killed) == 2 and unfinished  # --jobs 2: two workers, killed while books were under way
     assert [o.ok for o in done["outcomes"]] == [True, True], done["outcomes"]
     assert [p.parent.name for p in sorted(out.glob("*/*.pdf")) if p.parent.name != ".zinebuild-cache"] == [
         "book-0", "nested-book-1"]
@@ -235,3 +241,38 @@ def test_a_worker_that_cannot_see_the_folders_or_runs_other_code_is_refused():
     assert len(problems) == 2
     assert problems[0].startswith("worker tcp://b:1 does not see /srv/texts")
     assert problems[1].startswith("worker tcp://b:1 runs another version of zinebuild")
+
+
+def test_the_output_folder_and_hidden_folders_are_not_taken_for_books(tmp_path):
+    texts = tmp_path / "texts"
+    for name in ("a.md", "build/a/a.pdf", "build/a/a.epub", ".git/b.md", "sub/.c.txt", "sub/d.txt"):
+        (texts / name).parent.mkdir(parents=True, exist_ok=True)
+        (texts / name).write_text("Title\n\nText.\n")
+    template = tmp_path / "zine.toml"
+    template.write_text("[output]\n")
+    found = batch.find(texts, texts / "build", template)
+    assert [(b.name, b.source.relative_to(texts).as_posix()) for b in found] == [("a", "a.md"), ("sub-d", "sub/d.txt")]
+    (tmp_path / "elsewhere").mkdir()
+    shutil.copy(template, tmp_path / "elsewhere" / "zine.toml")
+    with pytest.raises(InputError, match="outside the template's folder"):
+        batch.find(texts, texts / "build", tmp_path / "elsewhere" / "zine.toml")
+
+
+def test_a_book_built_twice_in_one_block_replaces_its_outputs_once(tmp_path):
+    """A book's booklets on several sheets are builds of their own inside one together()."""
+    from zinebuild.fsutil import together, write_bytes
+
+    (tmp_path / "old.pdf").write_bytes(b"old")
+    with pytest.raises(RuntimeError):
+        with together(tmp_path):
+            with together(tmp_path):
+                write_bytes(tmp_path / "old.pdf", b"new")
+            write_bytes(tmp_path / "other.pdf", b"new")
+            raise RuntimeError("the second build failed")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.pdf"]
+    assert (tmp_path / "old.pdf").read_bytes() == b"old"
+    with together(tmp_path):
+        with together(tmp_path):
+            write_bytes(tmp_path / "old.pdf", b"new")
+        assert (tmp_path / "old.pdf").read_bytes() == b"old"  # staged until the outer block ends
+    assert (tmp_path / "old.pdf").read_bytes() == b"new"
