@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,6 +24,11 @@ from ..settings import CACHE_FOLDER, Settings
 from ..slug import slugify
 from ..units import parse_page_size
 from .books import Book
+
+
+# A Dask worker may run tasks in several threads; a build is one process's work (its logging,
+# its caches, WeasyPrint), so its books are built one after the other.
+_ONE_AT_A_TIME = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,7 @@ def build_book(book: Book, plan: Plan) -> Outcome:
     """Build book into plan.out/book.name; see the module's docstring."""
     collected = _Collected()
     try:
-        with collected.warnings():
+        with _ONE_AT_A_TIME, collected.warnings():
             written, notices = _build(book, plan)
     except ZinebuildError as error:
         return _failed(book, collected, error.message, error.exit_code)
