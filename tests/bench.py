@@ -311,6 +311,41 @@ def main() -> None:
         figures = bench_book("sample", sample_copy(work / "sample"), work)
         bench_cleaner()
         bench_scale(work, scale_books(quick), figures)
+    bench_batch()
+
+
+def bench_batch(books: int = 20, goal: float = 1.2) -> None:
+    """`zinebuild batch` of books zines (the seeds and the Markdown piece, copied over) on a
+    2-worker Dask LocalCluster, against the same batch on the local pool. Cold caches; each
+    cluster is started before its run is timed, its workers' imports are in the run, as
+    the pool's are."""
+    from distributed import LocalCluster
+
+    with tempfile.TemporaryDirectory(prefix="zinebuild-bench-batch-") as tmp:
+        work = Path(tmp)
+        sources = sorted((ROOT / "sources").glob("00*.txt")) + [ROOT / "sources" / "passing-it-on.md"]
+        for index in range(books):
+            copy = work / "texts" / f"copy{index // len(sources)}"
+            copy.mkdir(parents=True, exist_ok=True)
+            shutil.copy(sources[index % len(sources)], copy)
+        for copy in (work / "texts").glob("copy*"):  # the Markdown piece's pictures (not their SOURCES.md: a book)
+            (copy / "images").mkdir()
+            for picture in ("eye.jpg", "fold.png"):
+                shutil.copy(ROOT / "sources" / "images" / picture, copy / "images")
+        template = work / "zine.toml"  # the sample's [output]; each zine's title and authors are its source's
+        template.write_text("[output]" + SAMPLE.read_text(encoding="utf-8").split("[output]", 1)[1])
+        command = [sys.executable, "-m", "zinebuild", "-q", "batch", work / "texts", "--template", template]
+        fresh = lambda: shutil.rmtree(work / "out", ignore_errors=True)  # noqa: E731
+        pool = median_run(command + ["--out", work / "out"], fresh)
+        times = []
+        for _ in range(RUNS):
+            fresh()
+            with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+                times.append(run(command + ["--out", work / "out", "--scheduler", cluster.scheduler_address]))
+        ratio = statistics.median(times) / pool
+        print(f"\nbatch of {books} zines (EPUB, PDF, booklet): local pool {pool:.1f} s, "
+              f"2-worker Dask LocalCluster {statistics.median(times):.1f} s")
+        print(f"  LocalCluster ÷ local pool: {ratio:5.2f}  (goal ≤ {goal}: {'met' if ratio <= goal else 'missed'})")
 
 
 if __name__ == "__main__":
