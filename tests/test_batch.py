@@ -147,12 +147,13 @@ def test_a_failing_book_is_named_and_does_not_stop_the_others(tmp_path):
     (books / "bad-key.toml").write_text('[book]\ntitle = "T"\nsubtitel = "x"\n[[pieces]]\nsource = "texts/piece-0.md"\n')
     (books / "texts" / "korean.md").write_text("# Three Alphabets\n\n안녕하세요 세계\n", encoding="utf-8")
     (books / "glyphs.toml").write_text(CONFIG.format(title="Glyphs", source="texts/korean.md"))
-    result = run("batch", books, "--out", tmp_path / "out", "--jobs", "2")
+    result = run("batch", books, "--out", tmp_path / "out", "--jobs", "2", "--no-cache")
     assert_clean_failure(result, 2, "built 1, failed 2 of 3 book(s)",
                          "bad-key.toml:3: book.subtitel: unknown key", "'Three Alphabets'", "HANGUL")
     assert re.search(r"^  glyphs \(.*glyphs\.toml\): .*korean\.md", result.output, re.M)
     assert (tmp_path / "out" / "book-0" / "book-0.pdf").is_file()
     assert not [p for p in (tmp_path / "out" / "glyphs").iterdir()]  # nothing half-made
+    assert not (tmp_path / "out" / ".zinebuild-cache").exists()  # --no-cache
 
 
 def test_names_from_files_never_lead_outside_the_output_folder(tmp_path):
@@ -276,3 +277,45 @@ def test_a_book_built_twice_in_one_block_replaces_its_outputs_once(tmp_path):
             write_bytes(tmp_path / "old.pdf", b"new")
         assert (tmp_path / "old.pdf").read_bytes() == b"old"  # staged until the outer block ends
     assert (tmp_path / "old.pdf").read_bytes() == b"new"
+
+
+def test_a_file_where_a_books_folder_goes_fails_that_book(tmp_path):
+    from zinebuild.batch.task import _own_folder
+
+    (tmp_path / "poems").write_text("not a folder")
+    with pytest.raises(InputError, match="is in the way"):
+        _own_folder(tmp_path, "poems")
+    assert _own_folder(tmp_path, "odes").is_dir()
+
+
+def test_the_pool_has_one_process_per_core_unless_told(monkeypatch, tmp_path):
+    from zinebuild.settings import cores
+
+    asked = []
+    monkeypatch.setattr(batch, "build", lambda folder, plan, template, jobs, scheduler, report: asked.append(jobs) or [])
+    (tmp_path / "books").mkdir()
+    assert run("batch", tmp_path / "books").exit_code == 0
+    assert run("batch", tmp_path / "books", "--jobs", "3").exit_code == 0
+    assert asked == [cores(), 3]
+
+
+def test_a_worker_with_several_threads_builds_one_book_at_a_time(monkeypatch, tmp_path):
+    from zinebuild.batch import task
+
+    running, most = [], []
+
+    def slow_build(book, plan):
+        running.append(book)
+        most.append(len(running))
+        time.sleep(0.2)
+        running.remove(book)
+        return [], []
+
+    monkeypatch.setattr(task, "_build", slow_build)
+    books = [batch.Book(f"b{i}", tmp_path / f"b{i}.toml") for i in range(3)]
+    threads = [threading.Thread(target=task.build_book, args=(book, batch.Plan(tmp_path))) for book in books]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most == [1, 1, 1]
