@@ -26,6 +26,8 @@ class Book:
     """Its config file (absolute), or the template config that makes it from source."""
     source: Path | None = None
     """Template mode: the one source this book is made from (absolute); None for a config of its own."""
+    size: int = 0
+    """Template mode: the source's bytes, to start the longest books first; 0 for a config."""
 
     @property
     def origin(self) -> Path:
@@ -55,7 +57,7 @@ def find(folder: Path, out: Path, template: Path | None = None) -> list[Book]:
     books = []
     for path in found:
         name = safe_id("", str(path.relative_to(folder).with_suffix("")), taken)
-        books.append(Book(name, template, path) if template else Book(name, path))
+        books.append(Book(name, template, path, path.stat().st_size) if template else Book(name, path))
     return books
 
 

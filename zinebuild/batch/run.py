@@ -33,7 +33,7 @@ def on_pool(books: list[Book], plan: Plan, jobs: int, on_done: OnDone = lambda o
     todo = list(books)
     while todo:
         with ProcessPoolExecutor(min(jobs, len(todo)), mp_context=_context()) as pool:
-            futures = {pool.submit(build_book, book, plan): book for book in todo}
+            futures = {pool.submit(build_book, book, plan): book for book in longest_first(todo)}
             todo = []
             for future in as_completed(futures):
                 book = futures[future]
@@ -80,7 +80,8 @@ def on_cluster(books: list[Book], plan: Plan, address: str, folders: list[Path],
         check_workers(client, folders)
         batch = uuid.uuid4().hex[:8]  # keys of this run alone: another batch's results are not ours
         futures = {client.submit(build_book, book, plan, key=f"zinebuild-{batch}-{book.name}", pure=False,
-                                 retries=TRIES - 1): book for book in books}
+                                 retries=TRIES - 1, priority=len(books) - rank): book
+                   for rank, book in enumerate(longest_first(books))}
         outcomes: dict[str, Outcome] = {}
         for future in completed(list(futures)):
             book = futures[future]
@@ -91,6 +92,12 @@ def on_cluster(books: list[Book], plan: Plan, address: str, folders: list[Path],
             outcomes[book.name] = outcome
             on_done(outcome)
     return [outcomes[book.name] for book in books]
+
+
+def longest_first(books: list[Book]) -> list[Book]:
+    """The order to start books in: a long book started last would keep one worker busy
+    while the others wait at the end of the batch (a stable sort: configs keep theirs)."""
+    return sorted(books, key=lambda book: -book.size)
 
 
 def lost(book: Book, reason: str) -> Outcome:
