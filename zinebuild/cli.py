@@ -227,14 +227,16 @@ def batch(folder: Path, template: Path | None, out_dir: Path | None, formats: st
     out_dir = (out_dir or folder / "build").resolve()
     plan = batches.Plan(out_dir, _formats(formats), papers, cache=not no_cache)
     quiet = click.get_current_context().find_root().params.get("quiet", False)
-    done = []
+    here = str(Path.cwd()) + "/"  # the workers name files in full; shown as the user named them
+
+    def failure(outcome) -> str:
+        return f"{outcome.book} ({outcome.origin}): {outcome.problem}".replace(here, "")
 
     def report(outcome) -> None:
-        done.append(outcome)
         for warning in outcome.warnings:
-            click.secho(f"warning: {outcome.book}: {warning}", fg="yellow", err=True)
+            click.secho(f"warning: {outcome.book}: {warning}".replace(here, ""), fg="yellow", err=True)
         if not outcome.ok:
-            click.secho(f"failed {outcome.book} ({outcome.origin}): {outcome.problem}", fg="red", err=True)
+            click.secho(f"failed {failure(outcome)}", fg="red", err=True)
         elif not quiet:
             click.echo(f"built  {outcome.book}: {', '.join(outcome.written)}", err=True)
 
@@ -245,7 +247,7 @@ def batch(folder: Path, template: Path | None, out_dir: Path | None, formats: st
     failed = [o for o in outcomes if not o.ok]
     click.echo(f"built {len(outcomes) - len(failed)}, failed {len(failed)} of {len(outcomes)} book(s) in {out_dir}")
     for outcome in failed:
-        click.echo(f"  {outcome.book} ({outcome.origin}): {outcome.problem}")
+        click.echo(f"  {failure(outcome)}")
     if failed:
         raise click.exceptions.Exit(2 if all(o.exit_code == 2 for o in failed) else 1)
 

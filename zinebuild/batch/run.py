@@ -9,6 +9,7 @@ whose worker is lost is given to another worker, up to its allowed-failures sett
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -32,7 +33,7 @@ def on_pool(books: list[Book], plan: Plan, jobs: int, on_done: OnDone = lambda o
     tries = dict.fromkeys((book.name for book in books), 0)
     todo = list(books)
     while todo:
-        with ProcessPoolExecutor(min(jobs, len(todo)), mp_context=_context()) as pool:
+        with _stopped_with_us(ProcessPoolExecutor(min(jobs, len(todo)), mp_context=_context())) as pool:
             futures = {pool.submit(build_book, book, plan): book for book in longest_first(todo)}
             todo = []
             for future in as_completed(futures):
@@ -48,6 +49,22 @@ def on_pool(books: list[Book], plan: Plan, jobs: int, on_done: OnDone = lambda o
                 outcomes[book.name] = outcome
                 on_done(outcome)
     return [outcomes[book.name] for book in books]
+
+
+@contextlib.contextmanager
+def _stopped_with_us(pool: ProcessPoolExecutor):
+    """The pool, whose workers stop when the batch does (Ctrl-C, SIGTERM, an error): left
+    alone they would build the books in their queue. A book stopped half-way leaves its
+    previous outputs (fsutil.together); the next build removes its temporary files."""
+    try:
+        yield pool
+    except BaseException:
+        processes = dict(getattr(pool, "_processes", None) or {})  # no public way to reach them
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes.values():
+            process.terminate()
+        raise
+    pool.shutdown()
 
 
 def _context():
