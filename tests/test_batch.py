@@ -158,24 +158,25 @@ def test_a_failing_book_is_named_and_does_not_stop_the_others(tmp_path):
 
 def test_names_from_files_never_lead_outside_the_output_folder(tmp_path):
     books = library(tmp_path, 1)
-    for name in ("-- .toml", "Über\nall.toml", "..toml"):  # the last: hidden
+    for name in ("--\x1b[2J .toml", "Über\nall.toml", "..toml"):  # the last: hidden
         shutil.copy(books / "book-0.toml", books / name)
     outside = tmp_path / "outside"
     outside.mkdir()
     out = tmp_path / "out"
     out.mkdir()
-    (out / "book-0").symlink_to(outside)  # a link where a book's folder goes is not followed
+    (out / "2j").symlink_to(outside)  # a link where a book's folder goes is not followed
     (out / "uber-all" / "book-0.epub").mkdir(parents=True)  # a folder where an output goes: exit 1
     (books / ".hidden").mkdir()
     shutil.copy(books / "book-0.toml", books / ".hidden" / "skipped.toml")
     result = run("batch", books, "--out", out, "--format", "epub")
-    assert_clean_failure(result, 1, "built 1, failed 2 of 3 book(s)", "book-0", "is in the way",
+    assert_clean_failure(result, 1, "built 1, failed 2 of 3 book(s)", "2j", "is in the way",
                          "uber-all/book-0.epub: a folder is in the way")
+    assert "\\u001b[2J .toml" in result.output and "\x1b" not in result.output  # the name shown, not obeyed
     assert list(outside.iterdir()) == []
     folders = sorted(p.name for p in out.iterdir() if not p.is_symlink())
-    assert folders == [".zinebuild-cache", "uber-all", "untitled"]
+    assert folders == [".zinebuild-cache", "book-0", "uber-all"]
     assert all(re.fullmatch(r"[a-z0-9-]+", name) for name in folders[1:])
-    assert all(p.resolve().is_relative_to(out) for p in out.rglob("*") if p.name != "book-0")
+    assert all(p.resolve().is_relative_to(out) for p in out.rglob("*") if p.name != "2j")
 
 
 def test_a_worker_lost_mid_task_is_retried_on_the_cluster(cluster, tmp_path):

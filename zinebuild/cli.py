@@ -234,20 +234,20 @@ def batch(folder: Path, template: Path | None, out_dir: Path | None, formats: st
 
     def report(outcome) -> None:
         for warning in outcome.warnings:
-            click.secho(f"warning: {outcome.book}: {warning}".replace(here, ""), fg="yellow", err=True)
+            echo(f"warning: {outcome.book}: {warning}".replace(here, ""), fg="yellow", err=True)
         if not outcome.ok:
-            click.secho(f"failed {failure(outcome)}", fg="red", err=True)
+            echo(f"failed {failure(outcome)}", fg="red", err=True)
         elif not quiet:
-            click.echo(f"built  {outcome.book}: {', '.join(outcome.written)}", err=True)
+            echo(f"built  {outcome.book}: {', '.join(outcome.written)}", err=True)
 
     if not folder.is_dir():  # before the output folder is made inside it
         raise InputError(Problem("no such folder", file=folder, hint="name the folder that holds the books"))
     _check_writable(out_dir)
     outcomes = batches.build(folder, plan, template, jobs or cores(), scheduler, report)
     failed = [o for o in outcomes if not o.ok]
-    click.echo(f"built {len(outcomes) - len(failed)}, failed {len(failed)} of {len(outcomes)} book(s) in {out_dir}")
+    echo(f"built {len(outcomes) - len(failed)}, failed {len(failed)} of {len(outcomes)} book(s) in {out_dir}")
     for outcome in failed:
-        click.echo(f"  {failure(outcome)}")
+        echo(f"  {failure(outcome)}")
     if failed:
         raise click.exceptions.Exit(2 if all(o.exit_code == 2 for o in failed) else 1)
 
