@@ -94,6 +94,7 @@ def test_the_pool_builds_every_config_into_a_folder_of_its_own(pool_build):
     books, out, result = pool_build
     assert result.exit_code == 0, result.output
     assert "built 3, failed 0 of 3 book(s)" in result.output
+    assert re.findall(r"^\[(\d)/3\] built ", result.output, re.M) == ["1", "2", "3"]  # each as it ends
     assert sorted(p.name for p in out.iterdir()) == [".zinebuild-cache", "book-0", "book-2", "nested-book-1"]
     for name, i in (("book-0", 0), ("nested-book-1", 1), ("book-2", 2)):
         assert sorted(p.name for p in (out / name).iterdir()) == [f"book-{i}.epub", f"book-{i}.pdf"]

@@ -232,13 +232,13 @@ def batch(folder: Path, template: Path | None, out_dir: Path | None, formats: st
     def failure(outcome) -> str:
         return f"{outcome.book} ({outcome.origin}): {outcome.problem}".replace(here, "")
 
-    def report(outcome) -> None:
+    def report(outcome, done: int, total: int) -> None:
         for warning in outcome.warnings:
             echo(f"warning: {outcome.book}: {warning}".replace(here, ""), fg="yellow", err=True)
         if not outcome.ok:
-            echo(f"failed {failure(outcome)}", fg="red", err=True)
+            echo(f"[{done}/{total}] failed {failure(outcome)}", fg="red", err=True)
         elif not quiet:
-            echo(f"built  {outcome.book}: {', '.join(outcome.written)}", err=True)
+            echo(f"[{done}/{total}] built {outcome.book}: {', '.join(outcome.written)}", err=True)
 
     if not folder.is_dir():  # before the output folder is made inside it
         raise InputError(Problem("no such folder", file=folder, hint="name the folder that holds the books"))

@@ -8,6 +8,8 @@ never stops the others.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
 from pathlib import Path
 
 from .books import Book, find
@@ -18,13 +20,16 @@ __all__ = ["Book", "Outcome", "Plan", "build", "build_book", "find"]
 
 
 def build(folder: Path, plan: Plan, template: Path | None = None, jobs: int = 1, scheduler: str | None = None,
-          on_done: OnDone = lambda outcome: None) -> list[Outcome]:
+          on_done: Callable[[Outcome, int, int], None] = lambda outcome, done, total: None) -> list[Outcome]:
     """Every book under folder built into plan.out: locally on jobs processes, or on the
-    Dask cluster whose scheduler is at the address scheduler."""
+    Dask cluster whose scheduler is at the address scheduler. on_done(outcome, done, total)
+    hears of each book as it ends."""
     books = find(folder, plan.out, template)
     plan.out.mkdir(parents=True, exist_ok=True)
+    ended = itertools.count(1)
+    counted: OnDone = lambda outcome: on_done(outcome, next(ended), len(books))  # noqa: E731
     if scheduler:
         # The workers read the sources (under the template's folder in template mode) and write the outputs.
         shared = [(template.resolve().parent if template else folder.resolve()), plan.out]
-        return on_cluster(books, plan, scheduler, shared, on_done)
-    return on_pool(books, plan, jobs, on_done)
+        return on_cluster(books, plan, scheduler, shared, counted)
+    return on_pool(books, plan, jobs, counted)
