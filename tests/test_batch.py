@@ -106,6 +106,14 @@ def test_the_pool_builds_every_config_into_a_folder_of_its_own(pool_build):
     assert len(list((out / ".zinebuild-cache").glob("*.source.json"))) == 3
 
 
+def test_a_book_of_the_batch_is_the_book_build_makes(pool_build, tmp_path):
+    books, pool_out, _ = pool_build
+    result = run("build", books / "book-0.toml", "--out", tmp_path / "alone")
+    assert result.exit_code == 0, result.output
+    assert outputs(tmp_path / "alone") == {name.split("/", 1)[1]: digest for name, digest in outputs(pool_out).items()
+                                           if name.startswith("book-0/")}
+
+
 def test_the_cluster_writes_the_same_bytes_as_the_pool(pool_build, cluster, tmp_path):
     books, pool_out, _ = pool_build
     result = run("batch", books, "--out", tmp_path / "out", "--scheduler", cluster.scheduler_address)
