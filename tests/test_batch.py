@@ -6,6 +6,7 @@ licence (/usr/share/common-licenses/BSD, from base-files), copied at test time.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -230,10 +231,9 @@ def test_a_pool_worker_lost_mid_task_is_tried_again(tmp_path):
     thread = threading.Thread(target=lambda: done.update(outcomes=batch.build(books, batch.Plan(out, ("pdf",)), jobs=2)))
     thread.start()
     deadline = time.monotonic() + 60
-    while not (out.is_dir() and any(out.iterdir())) and time.monotonic() < deadline:
+    while not (out.is_dir() and any(out.iterdir()) and len(_pool_workers()) == 2) and time.monotonic() < deadline:
         time.sleep(0.01)
-    killed = [child for child in psutil.Process().children(recursive=True)
-              if "forkserver" in " ".join(child.parent().cmdline())]
+    killed = _pool_workers()
     unfinished = len([p for p in out.glob("*/*.pdf") if p.parent.name != ".zinebuild-cache"]) < 2
     for child in killed:
         child.kill()
@@ -243,6 +243,16 @@ def test_a_pool_worker_lost_mid_task_is_tried_again(tmp_path):
     assert [p.parent.name for p in sorted(out.glob("*/*.pdf")) if p.parent.name != ".zinebuild-cache"] == [
         "book-0", "nested-book-1"]
     assert not [p for p in out.glob("*/.*") if p.parent.name != ".zinebuild-cache"]  # no temporary left
+
+
+def _pool_workers() -> list[psutil.Process]:
+    """The local pool's worker processes: those its fork server made."""
+    workers = []
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error, AttributeError):
+            if "forkserver" in " ".join(child.parent().cmdline()):
+                workers.append(child)
+    return workers
 
 
 def test_a_worker_that_cannot_see_the_folders_or_runs_other_code_is_refused():
