@@ -30,7 +30,12 @@ def check_workers(client, folders: list[Path]) -> None:
     except TimeoutError:
         raise BuildError(Problem(f"the Dask scheduler has no workers after {WAIT_FOR_WORKERS} s", key="--scheduler",
                                  hint="start them with `dask worker ADDRESS` on each machine")) from None
-    problems = refusals(client.run(look, [str(folder) for folder in folders]), code_digest())
+    try:
+        answers = client.run(look, [str(folder) for folder in folders])
+    except Exception as error:  # a worker without zinebuild cannot even load look()
+        raise BuildError(Problem(f"a worker cannot run zinebuild: {type(error).__name__}: {error}", key="--scheduler",
+                                 hint="install the same zinebuild on every machine: pip install 'zinebuild[cluster]'")) from None
+    problems = refusals(answers, code_digest())
     if problems:
         raise BuildError(problems)
 
