@@ -279,6 +279,20 @@ def test_the_output_folder_and_hidden_folders_are_not_taken_for_books(tmp_path):
         batch.find(texts, texts / "build", tmp_path / "elsewhere" / "zine.toml")
 
 
+def test_a_source_that_links_outside_the_templates_folder_is_refused(tmp_path):
+    secret = tmp_path / "private" / "diary.md"
+    secret.parent.mkdir()
+    secret.write_text("# Diary\n\nNot for the archive.\n")
+    (tmp_path / "archive" / "texts").mkdir(parents=True)
+    (tmp_path / "archive" / "zine.toml").write_text("[output]\n")
+    (tmp_path / "archive" / "texts" / "diary.md").symlink_to(secret)
+    (book,) = batch.find(tmp_path / "archive" / "texts", tmp_path / "out", tmp_path / "archive" / "zine.toml")
+    outcome = batch.build_book(book, batch.Plan(tmp_path / "out"))
+    assert not outcome.ok and outcome.exit_code == 2
+    assert "diary.md: is a link to a file outside the template's folder" in outcome.problem
+    assert list((tmp_path / "out" / "diary").iterdir()) == [] and not (tmp_path / "out" / ".zinebuild-cache").exists()
+
+
 def test_a_book_built_twice_in_one_block_replaces_its_outputs_once(tmp_path):
     """A book's booklets on several sheets are builds of their own inside one together()."""
     from zinebuild.fsutil import together, write_bytes

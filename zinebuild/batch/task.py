@@ -92,6 +92,11 @@ def _build(book: Book, plan: Plan) -> tuple[list[Path], list[str]]:
     config = book.config
     if book.source is not None:
         from ..readers import cached
+
+        if not book.source.resolve().is_relative_to(book.config.parent):
+            # An archive's folder may hold what others sent: a link must not publish /etc/passwd.md.
+            raise InputError(Problem("is a link to a file outside the template's folder", file=book.source,
+                                     hint="copy the file into the folder instead"))
         from .template import zine_config
 
         config = zine_config(book.config, book.source, cached(BlobCache(plan.cache_dir)))
