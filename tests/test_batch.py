@@ -22,8 +22,7 @@ from distributed import Client, LocalCluster
 from pypdf import PdfReader
 
 from zinebuild import batch
-from zinebuild.batch.probe import refusals
-from zinebuild.cache import code_digest
+from zinebuild.batch.probe import fingerprint, refusals
 from zinebuild.errors import InputError
 
 from .test_cli import assert_clean_failure, run
@@ -189,10 +188,12 @@ def test_names_from_files_never_lead_outside_the_output_folder(tmp_path):
     assert all(p.resolve().is_relative_to(out) for p in out.rglob("*") if p.name != "2j")
 
 
-def test_a_worker_lost_mid_task_is_retried_on_the_cluster(cluster, tmp_path):
+def test_a_worker_lost_mid_task_is_retried_on_the_cluster(cluster, tmp_path, monkeypatch):
     books = library(tmp_path, 2)
     out = tmp_path / "out"
-    plan = batch.Plan(out, ("pdf",))
+    # The workers were started without it: the command's own reaches them with each book.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "946684800")
+    plan = batch.Plan(out, ("epub", "pdf"))
     done = {}
     thread = threading.Thread(target=lambda: done.update(
         outcomes=batch.build(books, plan, scheduler=cluster.scheduler_address)))
@@ -207,6 +208,9 @@ def test_a_worker_lost_mid_task_is_retried_on_the_cluster(cluster, tmp_path):
     assert [o.ok for o in done["outcomes"]] == [True, True], done["outcomes"]
     (pdf,) = (out / name).glob("*.pdf")
     assert "begins here" in pdf_text(pdf)
+    for epub in out.glob("*/*.epub"):
+        modified = read_epub(epub)[0].xpath("string(//opf:meta[@property='dcterms:modified'])", namespaces=NS)
+        assert modified.startswith("2000-01-01T"), modified
     assert not [p.name for p in (out / name).iterdir() if p.name.startswith(".")]  # no temporary left
 
 
@@ -256,12 +260,15 @@ def _pool_workers() -> list[psutil.Process]:
 
 
 def test_a_worker_that_cannot_see_the_folders_or_runs_other_code_is_refused():
-    answers = {"tcp://a:1": {"code": code_digest(), "missing": []},
-               "tcp://b:1": {"code": "other", "missing": ["/srv/texts"]}}
-    problems = [str(p) for p in refusals(answers, code_digest())]
-    assert len(problems) == 2
+    ours = fingerprint()
+    other = {**ours["libraries"], "weasyprint": "0.1"}
+    answers = {"tcp://a:1": {**ours, "missing": []},
+               "tcp://b:1": {"code": "other", "libraries": other, "missing": ["/srv/texts"]}}
+    problems = [str(p) for p in refusals(answers, ours)]
+    assert len(problems) == 3
     assert problems[0].startswith("worker tcp://b:1 does not see /srv/texts")
     assert problems[1].startswith("worker tcp://b:1 runs another version of zinebuild")
+    assert problems[2].startswith(f"worker tcp://b:1 runs other libraries: weasyprint 0.1 (here {ours['libraries']['weasyprint']})")
 
 
 def test_the_output_folder_and_hidden_folders_are_not_taken_for_books(tmp_path):

@@ -2,7 +2,8 @@
 
 A batch on a cluster reads the sources and writes the outputs where the client names
 them, so every worker must see the same folders at the same paths (a shared disk). And
-its bytes equal a local build's only if every worker runs the same zinebuild. Both are
+its bytes equal a local build's only if every worker runs the same zinebuild, with the
+same versions of the libraries that write the outputs. Both are
 asked of each worker before any book is sent, so that a worker set up otherwise stops
 the batch with one clear message instead of failing every book it is given.
 """
@@ -18,9 +19,25 @@ from ..errors import BuildError, Problem
 WAIT_FOR_WORKERS = 30  # seconds: a scheduler just started may have none yet
 
 
+# The libraries whose version shows in the outputs' bytes: layout, PDF writing, fonts, the EPUB.
+LIBRARIES = ("weasyprint", "pydyf", "pikepdf", "fonttools", "ebooklib")
+
+
 def look(paths: list[str]) -> dict:
-    """On a worker: zinebuild's code digest, and which of paths it cannot see."""
-    return {"code": code_digest(), "missing": [path for path in paths if not os.path.isdir(path)]}
+    """On a worker: zinebuild's code digest, its libraries' versions, and which of paths it cannot see."""
+    return {**fingerprint(), "missing": [path for path in paths if not os.path.isdir(path)]}
+
+
+def fingerprint() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    libraries = {}
+    for name in LIBRARIES:
+        try:
+            libraries[name] = version(name)
+        except PackageNotFoundError:
+            libraries[name] = None
+    return {"code": code_digest(), "libraries": libraries}
 
 
 def check_workers(client, folders: list[Path]) -> None:
@@ -35,19 +52,24 @@ def check_workers(client, folders: list[Path]) -> None:
     except Exception as error:  # a worker without zinebuild cannot even load look()
         raise BuildError(Problem(f"a worker cannot run zinebuild: {type(error).__name__}: {error}", key="--scheduler",
                                  hint="install the same zinebuild on every machine: pip install 'zinebuild[cluster]'")) from None
-    problems = refusals(answers, code_digest())
+    problems = refusals(answers, fingerprint())
     if problems:
         raise BuildError(problems)
 
 
-def refusals(answers: dict[str, dict], code: str) -> list[Problem]:
-    """What is wrong with each worker's answer to look()."""
+def refusals(answers: dict[str, dict], ours: dict) -> list[Problem]:
+    """What is wrong with each worker's answer to look(), against ours (fingerprint())."""
     problems = []
     for worker, answer in sorted(answers.items()):
         for path in answer["missing"]:
             problems.append(Problem(f"worker {worker} does not see {path}",
                                     hint="share the folder with every worker at the same path (NFS, sshfs…)"))
-        if answer["code"] != code:
+        if answer["code"] != ours["code"]:
             problems.append(Problem(f"worker {worker} runs another version of zinebuild",
                                     hint="install the same zinebuild on every machine: the books' bytes depend on it"))
+        others = [f"{name} {answer['libraries'].get(name)} (here {mine})" for name, mine in ours["libraries"].items()
+                  if answer["libraries"].get(name) != mine]
+        if others:
+            problems.append(Problem(f"worker {worker} runs other libraries: {', '.join(others)}",
+                                    hint="install the same versions on every machine: the books' bytes depend on them"))
     return problems

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import fsutil, pipeline
@@ -43,6 +44,9 @@ class Plan:
     """Paper for booklets, one booklet each (NAME-a4-booklet.pdf…); () for the config's sheet."""
     cache: bool = True
     """Share OUT/.zinebuild-cache between the books (and later batches)."""
+    source_date_epoch: str | None = field(default_factory=lambda: os.environ.get("SOURCE_DATE_EPOCH"))
+    """The SOURCE_DATE_EPOCH of the command (dates.py, typeset/weasy.py read it): a worker
+    elsewhere has an environment of its own, and the books' bytes must not depend on it."""
 
     @property
     def cache_dir(self) -> Path | None:
@@ -73,7 +77,7 @@ def build_book(book: Book, plan: Plan) -> Outcome:
     """Build book into plan.out/book.name; see the module's docstring."""
     collected = _Collected()
     try:
-        with _ONE_AT_A_TIME, collected.warnings():
+        with _ONE_AT_A_TIME, collected.warnings(), _source_date_epoch(plan.source_date_epoch):
             written, notices = _build(book, plan)
     except ZinebuildError as error:
         return _failed(book, collected, error.message, error.exit_code)
@@ -121,6 +125,24 @@ def _on_sheet(project: pipeline.Project, sheet: str) -> pipeline.Project:
                      name=f"{output_stem(project.anthology.book, output)}-{slugify(sheet)}")
     return replace(project, config=replace(project.config, output=output),
                    layout=replace(project.layout, output=output))
+
+
+@contextlib.contextmanager
+def _source_date_epoch(value: str | None):
+    """The command's SOURCE_DATE_EPOCH (or none) in this process while a book is built."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    _set_source_date_epoch(value)
+    try:
+        yield
+    finally:
+        _set_source_date_epoch(before)
+
+
+def _set_source_date_epoch(value: str | None) -> None:
+    if value is None:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    else:
+        os.environ["SOURCE_DATE_EPOCH"] = value
 
 
 def _own_folder(out: Path, name: str) -> Path:
