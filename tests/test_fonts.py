@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
 
@@ -69,6 +70,18 @@ def test_noto_serif_is_shipped_for_latin_greek_and_cyrillic(tmp_path):
     with zipfile.ZipFile(next(p for p in paths if p.suffix == ".epub")) as epub:
         css = epub.read("EPUB/style/epub.css").decode()
         assert '"Noto Serif"' in css and "EPUB/fonts/font-0.ttf" in epub.namelist()
+
+
+def test_the_generated_cover_is_set_in_the_chosen_face(tmp_path):
+    """cover.html (the EPUB's cover image) names [output] font, as the book does."""
+    from zinebuild.render import cover_html
+    from zinebuild.typeset import weasy
+
+    project_ = pipeline.load(project(tmp_path, 'font = "Noto Serif"'))
+    drawn = weasy.render(cover_html(project_.anthology, project_.layout), project_.layout, "cover")
+    with pikepdf.open(io.BytesIO(drawn.pdf)) as pdf:
+        names = {str(font.BaseFont).split("+")[-1] for font in pdf.pages[0].obj.Resources.Font.values()}
+    assert "Noto-Serif" in names and not any("Libertine" in name for name in names), names
 
 
 def test_a_font_folder_of_the_users_own(tmp_path):

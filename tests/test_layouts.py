@@ -161,3 +161,32 @@ def test_init_copies_only_the_files_people_edit(tmp_path):
     assert layout_files == ["README.md", "custom.css"]
     layout = Layout.from_config(config.load(target / "anthology.toml"))
     assert layout.print_stylesheets()[-1] == (target / "layouts" / "default" / "custom.css").resolve()
+
+
+def test_user_stylesheets_apply_to_the_epub_too(long_project, tmp_path):
+    """custom.css and [output] css come after the built-in epub.css, with what they refer to
+    embedded (the EPUB holds no file they could name), and the EPUB stays epubcheck-clean."""
+    import re
+    import zipfile
+
+    from .test_epub import assert_epubcheck_clean
+
+    layout = long_project.parent / "layouts" / "default"
+    layout.mkdir(parents=True)
+    (layout / "custom.css").write_text("p { text-indent: 2.5em }\n@media print { @page { margin: 20mm } }\n")
+    (layout / "rule.png").write_bytes(_ONE_PIXEL_PNG)
+    (long_project.parent / "my.css").write_text(".piece-title { color: #b3261e; border-top: 2px solid #111;"
+                                                " background: url(layouts/default/rule.png) }\n")
+    long_project.write_text(long_project.read_text().replace('page_size = "A6"', 'page_size = "A6"\ncss = ["my.css"]'))
+    (epub,) = pipeline.build(pipeline.load(long_project), ("epub",), tmp_path / "out")
+    with zipfile.ZipFile(epub) as book:
+        css = book.read(next(n for n in book.namelist() if n.endswith("epub.css"))).decode()
+    built_in, custom, mine = (css.index(".cover-page"), css.index("text-indent: 2.5em"), css.index("#b3261e"))
+    assert built_in < custom < mine
+    assert re.search(r'url\("?data:image/png;base64,', css) and "rule.png" not in css
+    assert_epubcheck_clean(epub)
+
+
+_ONE_PIXEL_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0f01f0005"
+    "0001ff5d2d1c6b0000000049454e44ae426082")

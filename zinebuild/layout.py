@@ -117,11 +117,16 @@ class Layout:
                     break
         return tuple(reversed(found))
 
-    def print_stylesheets(self) -> tuple[Path, ...]:
-        """The PDF's and the .html output's stylesheets in cascade order: the layout's, then the user's."""
+    def user_stylesheets(self) -> tuple[Path, ...]:
+        """Every layer's custom.css, parent first, then [output] css: after the layout's own
+        sheets in every output (the PDF, the .html and the EPUB), so that plain CSS there wins."""
         custom = tuple(reversed([folder / CUSTOM_CSS for folder in self.search_path
                                  if (folder / CUSTOM_CSS).is_file()]))
-        return self.stylesheets("print.css") + custom + self.output.css
+        return custom + self.output.css
+
+    def print_stylesheets(self) -> tuple[Path, ...]:
+        """The PDF's and the .html output's stylesheets in cascade order: the layout's, then the user's."""
+        return self.stylesheets("print.css") + self.user_stylesheets()
 
     def asset(self, relative: str) -> Path:
         for folder in self.search_path:

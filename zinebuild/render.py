@@ -138,12 +138,17 @@ def _print_sheets(layout: Layout, inline_assets: bool = False) -> dict:
     """The print stylesheets as <link> URLs, or inlined in one <style> (a self-contained file),
     and the @font-face rules of the chosen book face."""
     sheets = layout.print_stylesheets()
-    faces = "\n".join(f'@font-face {{ font-family: "{layout.face.family}"; src: url({path.as_uri()}); '
-                      f"font-style: {style}; font-weight: {weight}; }}" for style, weight, path in layout.face.files)
+    faces = font_faces(layout)
     if inline_assets:
         return {"stylesheets": [], "font_faces": _embedded_faces(layout),
                 "inline_css": "\n".join(_inline_css(layout, sheet) for sheet in sheets)}
     return {"stylesheets": [sheet.as_uri() for sheet in sheets], "inline_css": "", "font_faces": faces}
+
+
+def font_faces(layout: Layout) -> str:
+    """The @font-face rules of the chosen book face ([output] font), by file URL."""
+    return "\n".join(f'@font-face {{ font-family: "{layout.face.family}"; src: url({path.as_uri()}); '
+                     f"font-style: {style}; font-weight: {weight}; }}" for style, weight, path in layout.face.files)
 
 
 def book_html(anthology: Anthology, layout: Layout, inline_assets: bool = False) -> str:
@@ -229,7 +234,9 @@ def epub_units(anthology: Anthology, layout: Layout, cover: bool = False) -> lis
 
 def cover_html(anthology: Anthology, layout: Layout) -> str:
     """The generated cover's design, a one-page HTML document (layouts/*/cover.html)."""
-    return layout.render("cover.html", **_context(anthology, layout, "cover"))
+    context = _context(anthology, layout, "cover")
+    context.update(font_faces=font_faces(layout))  # [output] font, as in the book
+    return layout.render("cover.html", **context)
 
 
 def cover_sheet_html(anthology: Anthology, layout: Layout, spine: float) -> str:
@@ -240,9 +247,12 @@ def cover_sheet_html(anthology: Anthology, layout: Layout, spine: float) -> str:
 
 
 def epub_css(layout: Layout) -> str:
-    """The EPUB's one stylesheet: every layer's epub.css, parent first."""
+    """The EPUB's one stylesheet: every layer's epub.css, parent first, then the user's stylesheets
+    (custom.css, [output] css) as in print, each with what it refers to embedded: the EPUB holds
+    no file a stylesheet could name."""
     confined = Confined(layout)
-    return "\n".join(confined.required(sheet).decode("utf-8") for sheet in layout.stylesheets("epub.css"))
+    own = [confined.required(sheet).decode("utf-8") for sheet in layout.stylesheets("epub.css")]
+    return "\n".join(own + [inline_stylesheet(confined, sheet) for sheet in layout.user_stylesheets()])
 
 
 def _inline_css(layout: Layout, css_path: Path) -> str:
