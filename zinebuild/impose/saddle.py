@@ -68,13 +68,14 @@ def plan(n_pages: int, page_size: tuple[float, float], sheet_size: tuple[float, 
                                Slot(right, half - shift, y, w, h, cell=(half, 0, half, sheet_h))), marks))
     instructions = INSTRUCTIONS if options.signature <= 0 else SIGNATURE_INSTRUCTIONS.format(n=options.signature)
     return Plan(sheet_w, sheet_h, tuple(sides), "short", instructions, folds=((half, 0, half, sheet_h),),
-                warnings=_creep_warning(deepest, half - w, options.margin, scale),
+                warnings=_creep_warning(deepest, options.margin, scale),
                 advice=_signature_advice(len(sides) // 2 + len(sides) % 2, options.signature))
 
 
-def _creep_warning(deepest: float, room: float, margin: float | None, scale: float) -> tuple[str, ...]:
-    """The innermost pages move `deepest` toward the fold; past `room` their inner margin is cut."""
-    if margin is None or deepest - room <= margin * scale:
+def _creep_warning(deepest: float, margin: float | None, scale: float) -> tuple[str, ...]:
+    """The innermost pages move `deepest` toward the fold; pages sit against the fold (a smaller
+    page's spare room is at its fore-edge), so past their inner margin the text is cut."""
+    if margin is None or deepest <= margin * scale:
         return ()
     return (f"creep moves the innermost pages {deepest / MM:.1f} mm toward the fold, past their "
             f"{margin * scale / MM:.1f} mm inner margin: text will be lost in the fold; use signatures "
