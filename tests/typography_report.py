@@ -62,6 +62,12 @@ def _lines(textpage, top: float, bottom: float) -> list[str]:
     return [" ".join(t for _, t in sorted(row)).strip() for _, row in sorted(rows.items(), reverse=True)]
 
 
+def _has_picture(page) -> bool:
+    import pypdfium2.raw as pdfium_c
+
+    return any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=3))
+
+
 def measure(path) -> Figures:
     figures = Figures()
     pdf = pypdfium2.PdfDocument(path)
@@ -77,7 +83,8 @@ def measure(path) -> Figures:
             figures.heads += 1
             if len(heads) > 1:
                 figures.multi_line_heads.append(number)
-        if folio and 1 <= len(body) <= 3:
+        # A page of 1-3 lines under a picture is the picture's page, not a short ending.
+        if folio and 1 <= len(body) <= 3 and not _has_picture(page):
             figures.nearly_empty.append(number)
         for index, text in enumerate(body):
             figures.lines += 1

@@ -100,15 +100,24 @@ def lay_out(html: str, layout: Layout, extra_css: str = ""):
 
     _stable_font_stamps()
 
+    from .. import linebreaks
+
     with _collected() as messages:
         base_url = layout.search_path[0].as_uri() + "/"
         state = _process_state(layout)
         html, sheets = _take_stylesheets(html, base_url, state)
         if extra_css:
             sheets.append(_sheet(state, extra_css, lambda css: css(string=extra_css, font_config=state.fonts)))
-        document = _failing_as_build_error(layout, lambda: HTML(
-            string=html, base_url=base_url, url_fetcher=state.fetcher).render(stylesheets=sheets,
-                                                                               font_config=state.fonts))
+
+        def laid_out(mends=None):  # laid out again with line mends (linebreaks.py)
+            source = HTML(string=html, base_url=base_url, url_fetcher=state.fetcher)
+            if mends:
+                linebreaks.apply(source.etree_element, mends)
+                source.wrapper_element = type(source.wrapper_element).from_html_root(source.etree_element)
+            laid = _failing_as_build_error(layout, lambda: source.render(stylesheets=sheets, font_config=state.fonts))
+            return laid, source.etree_element
+
+        document = linebreaks.refine(*laid_out(), laid_out)
     document.zinebuild_layout = layout
     # What parsing the stylesheets said, for every document: the parse is shared, the warnings are not lost.
     document.zinebuild_warnings = list(dict.fromkeys(state.warnings + messages))
