@@ -13,7 +13,7 @@ from zinebuild import pipeline
 from zinebuild.render import piece_html, print_pieces
 
 from .test_typography import small_book
-from .typography_report import measure
+from .typography_report import _lines, measure, short_endings
 
 CORPUS = Path(__file__).parent / "corpus" / "text"
 
@@ -48,3 +48,23 @@ def test_never_three_hyphenated_lines_in_a_row(tmp_path, name, page):
     after = measure(path)
     assert not after.runs, after.report()
     assert after.hyphenated >= before.hyphenated * 0.7  # the rule ends runs; hyphenation stays
+
+
+def last_page_lines(path: Path) -> int:
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(path)
+    page = pdf[len(pdf) - 1]
+    _, height = page.get_size()
+    return len([t for t in _lines(page.get_textpage(), height * 0.935, height * 0.075) if t])
+
+
+@pytest.mark.parametrize(("page", "paragraphs"), [("A7", 5), ("A6", 19)])
+def test_a_short_ending_goes_back_on_the_page_before(tmp_path, page, paragraphs):
+    """GPL-2's prose, cut where WeasyPrint alone leaves two lines on the piece's last page."""
+    files = {"one.md": "# A Licence\n\n" + prose("licence-gpl-2.txt", paragraphs)}
+    project = small_book(tmp_path, f'page_size = "{page}"', files=files)
+    assert 1 <= last_page_lines(without_mends(project, tmp_path)) <= 3  # the text does call for the rule
+    (path,) = pipeline.build(project, ("pdf",), tmp_path / "out")
+    assert not short_endings(path)
+    assert not measure(path).runs

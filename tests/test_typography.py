@@ -11,7 +11,7 @@ import pytest
 from zinebuild import pipeline
 
 from .conftest import write_project
-from .typography_report import AUTO_HYPHEN, measure
+from .typography_report import AUTO_HYPHEN, measure, short_endings
 
 
 def test_sample_hyphenation_and_heads_meet_the_limits(sample_build):
@@ -21,6 +21,8 @@ def test_sample_hyphenation_and_heads_meet_the_limits(sample_build):
     assert figures.shortest >= 3, figures.report()
     assert not figures.multi_line_heads, figures.report()
     assert figures.heads > 80
+    assert not figures.runs, figures.report()  # never three hyphenated lines in a row
+    assert not figures.nearly_empty and not short_endings(sample_build["pdf"]), figures.report()
 
 
 LONG_TITLE = ("A Very Long Title Of Seventeen Words That Would Otherwise Wrap Into Two Lines "

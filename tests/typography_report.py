@@ -112,5 +112,27 @@ def measure(path) -> Figures:
     return figures
 
 
+def short_endings(path) -> list[tuple[str, int, int]]:
+    """(title, page from 1, lines) of every piece of two pages or more whose last page holds
+    1-3 lines of its text; pieces are found by the PDF's outline (parts, pieces, matter)."""
+    pdf = pypdfium2.PdfDocument(path)
+    starts = sorted({(item.get_dest().get_index(), item.get_title()) for item in pdf.get_toc()
+                     if item.get_dest() is not None})
+    ends = [start for start, _ in starts[1:]] + [len(pdf)]
+    found = []
+    for (start, title), end in zip(starts, ends):
+        counts = []
+        for index in range(start, end):
+            page = pdf[index]
+            _, height = page.get_size()
+            body = [t for t in _lines(page.get_textpage(), height * 0.935, height * 0.075) if t]
+            counts.append((index, len(body), _has_picture(page)))
+        written = [c for c in counts if c[1] or c[2]]  # blank pages before a right-hand opening left out
+        if len(written) > 1 and 1 <= written[-1][1] <= 3 and not written[-1][2]:
+            found.append((title, written[-1][0] + 1, written[-1][1]))
+    return found
+
+
 if __name__ == "__main__":
     print(measure(sys.argv[1]).report())
+    print(f"pieces ending on 1-3 lines:    {short_endings(sys.argv[1])}")
