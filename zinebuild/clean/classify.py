@@ -23,6 +23,8 @@ _DASH_SIGNATURE = re.compile(rf"^[{EM_DASH}\u2015]\s?(?P<who>[A-Z][^.!?]{{1,80}}
 _NAME_ORG = re.compile(r"^(?P<who>[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){0,3} \([A-Z]{2,10}\))$")
 # "KRAS*:", "Introduction:": a label standing before a title.
 LABEL = re.compile(r"^(?P<label>[\w’'. -]{2,30}?)(?P<star>\*?)\s*:$")
+# A FAQ's "Q. Why …?" and "A. Because …" (or "Q:" and "A:") paragraphs.
+_QA = re.compile(r"^(?P<mark>[QA])[.:]\s+\S")
 _SPEAKER = re.compile(r"^(?P<who>[A-Z][\w’'.-]*(?: [A-Z][\w’'.-]*){0,3}):\s+\S")
 
 
@@ -125,8 +127,19 @@ def _is_question(chunk: Chunk, speakers: set[str]) -> bool:
         return False
     if text.startswith(EM_DASH) or re.match(r"^\d{1,3}\)", text):
         return True
+    if _QA.match(text) and _QA.match(text)["mark"] == "Q" and "A" in speakers:
+        return True  # a FAQ's "Q. …?" where "A. …" paragraphs answer
     match = _SPEAKER.match(text)
     return bool(match and match["who"] in speakers)
+
+
+def faq_questions(chunks: list[Chunk]) -> None:
+    """A FAQ's "Q. …?" paragraphs are questions where "A." paragraphs answer (three at least):
+    plain documents (clean/plain.py) keep their own kinds, and get this role too."""
+    if _speakers([c for c in chunks if c.kind == "paragraph"]) & {"A"}:
+        for chunk in chunks:
+            if chunk.kind == "paragraph" and chunk.role is None and _is_question(chunk, {"A"}):
+                chunk.role = "question"
 
 
 def _next_question(text: str, last_question: int) -> bool:
@@ -138,4 +151,5 @@ def _next_question(text: str, last_question: int) -> bool:
 def _speakers(chunks: list[Chunk]) -> set[str]:
     """Names that label three or more paragraphs: an interview's speakers."""
     counts = Counter(m["who"] for c in chunks if (m := _SPEAKER.match(c.text)))
+    counts.update(m["mark"] for c in chunks if (m := _QA.match(c.text)))  # "A. …" answers three times: a FAQ
     return {who for who, n in counts.items() if n >= 3}

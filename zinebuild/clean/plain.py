@@ -13,6 +13,7 @@ import re
 
 from ..model import Removal
 from . import outline
+from .classify import faq_questions
 from .layout import (ALPHA, ATX, BANNER, BULLET, CENTRED, DEEPER, FENCE, LEADERS, MAN_HEAD, NUMBERED, OUTLINE,
                      SECTION, TABLE_GAP, body_indent, centred, chunks, indent, is_plain_document, is_table,
                      merge_lone_bullets, merge_tables, section_title)
@@ -60,6 +61,7 @@ def classify(chunks: list[Chunk], removed: list[Removal]) -> list[Chunk]:
     outline.levels(out)
     outline.closing_lines(out)
     outline.local_verbatim(out)
+    faq_questions(out)
     return out
 
 
