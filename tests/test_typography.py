@@ -204,3 +204,30 @@ def test_a_right_to_left_book_turns_its_pages_to_the_left(tmp_path):
     with zipfile.ZipFile(epub) as book:
         opf = next(book.read(n).decode() for n in book.namelist() if n.endswith(".opf"))
     assert 'page-progression-direction="rtl"' in opf
+
+
+URL_TEXT = """# Links
+
+Please see the page where all of it is written down for more: <https://archive.example.org/Zm9yY2libHltb2JpbGlzZWRhbmR0aGVua2lsbGVkYnlkcm9uZXRoZW11cmRlcm91c2xvZ2lj> and more words after it.
+
+The story is told in [an unusually comprehensive and extraordinarily detailed retrospective](https://example.org/x) by the people who were there.
+"""
+
+
+def test_an_address_fills_its_line_and_a_link_of_words_breaks_as_words(tmp_path):
+    project = small_book(tmp_path, 'page_size = "A7"', files={"one.md": URL_TEXT})
+    (path,) = build(project, tmp_path)
+    pdf = pypdfium2.PdfDocument(path)
+    page = next(p for p in pdf if "Please see" in p.get_textpage().get_text_range())
+    width, _ = page.get_size()
+    textpage = page.get_textpage()
+    boxes = [textpage.get_charbox(i) for i in range(textpage.count_chars())]
+    assert max(b[2] for b in boxes if b[2] > b[0]) < width * 0.92  # nothing runs into the margin
+    lines = [line.strip() for line in textpage.get_text_range().splitlines()]
+    # The address (one long run without a break) starts on the line of the words before it,
+    # and is broken where the line ends: that line is not left loose, nor the margin crossed.
+    assert any("more:" in line and "https" in line for line in lines), lines
+    text = " ".join(" ".join(p.get_textpage().get_text_range().split()) for p in pdf)
+    # Words of a link break between words (or hyphenate), never anywhere inside a word.
+    for word in ("unusually", "comprehensive", "extraordinarily", "retrospective"):
+        assert word in text.replace(AUTO_HYPHEN + " ", "").replace("\ufffe ", ""), word

@@ -89,6 +89,12 @@ def running_head(title: str, short_title: str | None, out: OutputConfig) -> str:
     return f"{cut}…"
 
 
+def is_bare_url(link) -> bool:
+    """Whether a link's text is an address (https://…, www.…) rather than words."""
+    text = "".join(getattr(child, "text", "") for child in link.children).strip()
+    return bool(text) and " " not in text and ("://" in text or text.startswith(("www.", "mailto:")))
+
+
 def punctuate(text: str, mark: str) -> str:
     """The mark to put after text, unless it already ends in punctuation ("weapons!, KRAS.")."""
     bare = text.rstrip().rstrip("\"'”’»)]")  # “It’s Capitalism stupid!”, Dreyfus: the quote ends in "!"
@@ -112,7 +118,7 @@ def _context(anthology: Anthology, layout: Layout, target: str) -> dict:
         "running_head": lambda title, short=None: running_head(title, short, out),
         "opening": out.opening, "print_notes": out.notes, "captions": out.captions,
         "build_date": build_time(anthology.book.date).date().isoformat(),
-        "file_name": lambda path: Path(path).name, "punctuate": punctuate, "direction": direction,
+        "file_name": lambda path: Path(path).name, "punctuate": punctuate, "is_bare_url": is_bare_url, "direction": direction,
         "anthology": anthology, "book": anthology.book, "target": target,
         "page_width": round(out.page_size.width, 3), "page_height": round(out.page_size.height, 3),
         "font_size": out.font_size, "notes": NoteIds(), "unreferenced_notes": unreferenced_notes,
