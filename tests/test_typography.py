@@ -231,3 +231,24 @@ def test_an_address_fills_its_line_and_a_link_of_words_breaks_as_words(tmp_path)
     # Words of a link break between words (or hyphenate), never anywhere inside a word.
     for word in ("unusually", "comprehensive", "extraordinarily", "retrospective"):
         assert word in text.replace(AUTO_HYPHEN + " ", "").replace("\ufffe ", ""), word
+
+
+def test_a7_heads_stay_whole_and_margins_suit_the_page(tmp_path):
+    """At A7 (74 × 105 mm): a section head that fits stays on one line, no head or title is
+    hyphenated, the text block sits in margins proportioned to the page (11.5% of the width
+    at the fold, 9.5% outside), in 8.5pt type (test_small_pages_get_smaller_type_unless_told)."""
+    from .test_layouts import margins_mm
+
+    head = "Administrative consequences of mobilisation"
+    title = "Forcibly mobilised and then killed by drone: the murderous logic of war in practice"
+    pieces = f'[[pieces]]\nsource = "one.md"\ntitle = "{title}"\n'
+    files = {"one.md": f"# One\n\n## {head}\n\n{PARAGRAPHS}\n"}
+    (path,) = build(small_book(tmp_path, 'page_size = "A7"', files=files, pieces=pieces), tmp_path)
+    pdf = pypdfium2.PdfDocument(path)
+    opening = next(p for p in pdf if head in " ".join(p.get_textpage().get_text_range().split()))
+    lines = [line.strip() for line in opening.get_textpage().get_text_range().splitlines()]
+    assert head in lines  # one line
+    title_lines = lines[:lines.index(head)]
+    assert " ".join(title_lines).startswith("Forcibly") and not any(line.endswith(AUTO_HYPHEN) for line in title_lines)
+    found = margins_mm(path)  # (left, right) in whole mm; a justified line's last letter may fall short
+    assert {left for left, _ in found} == {7, 9} and all(7 <= right <= 9 for _, right in found), found
