@@ -109,13 +109,15 @@ def _uncovered(pieces: list[Piece], config: Config) -> list[Notice]:
     from . import faces
     from .layout import BUILTIN_LAYOUTS
 
-    regular = faces.face(config.output.font, config.root, BUILTIN_LAYOUTS / "default" / "fonts").regular
+    shipped = BUILTIN_LAYOUTS / "default" / "fonts"
+    regular = faces.face(config.output.font, config.root, shipped).regular
+    scripts_shipped = [face.regular for face in faces.script_faces(shipped)]
     notices = []
     for piece in pieces:
         doc = piece.document
         text = doc.title + "".join(doc.authors) + (doc.subtitle or "") + "".join(block_text(b) for b in doc.blocks)
         text += "".join(plain(p) for note in doc.notes for p in note.paragraphs)
-        lacking = faces.missing(text, regular)
+        lacking = faces.missing(text, regular, *scripts_shipped)
         if lacking:
             scripts = sorted({unicodedata.name(c, "?").split()[0] for c in lacking})
             for script in scripts:

@@ -21,6 +21,12 @@ SHIPPED = {
                    "NotoSerif-BoldItalic.ttf"),
 }
 DEFAULT = "Libertine"
+# Faces for scripts no book face covers, shipped beside them: they set the letters of their
+# script wherever the chosen face lacks them (listed after it in --zb-font-family).
+SCRIPT_FACES = {
+    "zb Noto Naskh Arabic": ("NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf"),
+    "zb Noto Serif Hebrew": ("NotoSerifHebrew-Regular.ttf", "NotoSerifHebrew-Bold.ttf"),
+}
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,12 @@ def face(choice: str, root: Path, layout_fonts: Path) -> Face:
     return folder_face((root / choice).resolve())
 
 
+def script_faces(layout_fonts: Path) -> tuple[Face, ...]:
+    """The shipped faces for Arabic and Hebrew, regular and bold (italics are slanted by the engine)."""
+    return tuple(Face(family, (("normal", "normal", layout_fonts / regular), ("normal", "bold", layout_fonts / bold)))
+                 for family, (regular, bold) in SCRIPT_FACES.items())
+
+
 @lru_cache(maxsize=64)
 def system_has(chars: str) -> bool:
     """Whether some font fontconfig knows (WeasyPrint's fallbacks) has all of chars; True when
@@ -93,8 +105,9 @@ def characters(path: Path) -> frozenset[int]:
     return frozenset(TTFont(path, lazy=True).getBestCmap())
 
 
-def missing(text: str, regular: Path) -> list[str]:
-    """The letters (and combining marks) of text the face's regular style lacks: a script it
-    does not cover. Symbols and emoji are left to the fallback fonts, as before."""
-    mapped = characters(regular)
+def missing(text: str, regular: Path, *fallbacks: Path) -> list[str]:
+    """The letters (and combining marks) of text the face's regular style lacks, and the
+    shipped script faces too: a script nothing we ship covers. Symbols and emoji are left to
+    the fallback fonts, as before."""
+    mapped = characters(regular).union(*(characters(path) for path in fallbacks))
     return sorted({c for c in text if unicodedata.category(c)[0] in "LM" and ord(c) not in mapped})

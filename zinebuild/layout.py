@@ -65,6 +65,7 @@ class Layout:
         state = dict(self.__dict__)
         state.pop("env", None)
         state.pop("face", None)
+        state.pop("script_faces", None)
         return state
 
     @cached_property
@@ -81,6 +82,13 @@ class Layout:
         chosen = faces.face(self.output.font, self.project_root, _default() / "fonts")
         return faces.Face(chosen.family, tuple((style, weight, self.resolve(path) or path)
                                                for style, weight, path in chosen.files))
+
+    @cached_property
+    def script_faces(self) -> tuple[faces.Face, ...]:
+        """The shipped Arabic and Hebrew faces, behind the book face (a layer may override their files)."""
+        return tuple(faces.Face(f.family, tuple((style, weight, self.resolve(path) or path)
+                                                for style, weight, path in f.files))
+                     for f in faces.script_faces(_default() / "fonts"))
 
     def files(self) -> dict[str, Path]:
         """Every file the layout offers, by relative path: the first folder with it wins.

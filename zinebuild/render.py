@@ -107,7 +107,9 @@ def config_properties(layout: Layout) -> dict[str, str]:
     margins = page_margins(out.page_size.width, out.page_size.height)
     return {"page-width": f"{round(out.page_size.width, 3)}pt", "page-height": f"{round(out.page_size.height, 3)}pt",
             **{f"margin-{side}": f"{value}pt" for side, value in margins.items()},
-            "font-size": f"{out.font_size}pt", "font-family": f'"{layout.face.family}"'}
+            "font-size": f"{out.font_size}pt",
+            # The book face, then the shipped faces for the scripts it may lack (Arabic, Hebrew).
+            "font-family": ", ".join(f'"{face.family}"' for face in (layout.face, *layout.script_faces))}
 
 
 def _context(anthology: Anthology, layout: Layout, target: str) -> dict:
@@ -153,8 +155,9 @@ def _print_sheets(layout: Layout, inline_assets: bool = False) -> dict:
 
 def font_faces(layout: Layout) -> str:
     """The @font-face rules of the chosen book face ([output] font), by file URL."""
-    return "\n".join(f'@font-face {{ font-family: "{layout.face.family}"; src: url({path.as_uri()}); '
-                     f"font-style: {style}; font-weight: {weight}; }}" for style, weight, path in layout.face.files)
+    return "\n".join(f'@font-face {{ font-family: "{face.family}"; src: url({path.as_uri()}); '
+                     f"font-style: {style}; font-weight: {weight}; }}"
+                     for face in (layout.face, *layout.script_faces) for style, weight, path in face.files)
 
 
 def book_html(anthology: Anthology, layout: Layout, inline_assets: bool = False) -> str:
@@ -267,13 +270,14 @@ def _inline_css(layout: Layout, css_path: Path) -> str:
 
 
 def _embedded_faces(layout: Layout) -> str:
-    """The book face's @font-face rules with the fonts embedded (the self-contained .html)."""
+    """The book face's @font-face rules with the fonts embedded (the self-contained .html); a
+    browser sets Arabic and Hebrew in its own fonts, so the script faces are not carried."""
     confined = Confined(layout)
     mime = {".otf": "font/otf", ".ttf": "font/ttf"}
     return "\n".join(
-        f'@font-face {{ font-family: "{layout.face.family}"; src: url("data:{mime.get(path.suffix.lower(), "font/otf")};'
+        f'@font-face {{ font-family: "{face.family}"; src: url("data:{mime.get(path.suffix.lower(), "font/otf")};'
         f'base64,{base64.b64encode(confined.required(path)).decode()}"); font-style: {style}; font-weight: {weight}; }}'
-        for style, weight, path in layout.face.files)
+        for face in (layout.face,) for style, weight, path in face.files)
 
 
 def output_stem(book: BookInfo, output: OutputConfig) -> str:

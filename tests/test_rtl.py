@@ -1,0 +1,114 @@
+"""A right-to-left book: Arabic set in the shipped Noto Naskh Arabic, furniture mirrored for a
+spine on the right, and a booklet that folds to open from the right.
+
+The text is GTK's Arabic translation (tests/corpus/rtl/, origin and licence in SOURCES.md there).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pikepdf
+import pypdfium2
+import pytest
+
+from zinebuild import pipeline
+from zinebuild.impose import Options, saddle
+from zinebuild.units import NAMED_SIZES
+
+from .conftest import write_project
+from .test_impose import faces_of, half_texts
+from .test_layouts import text_boxes
+
+ARABIC = (Path(__file__).parent / "corpus" / "rtl" / "arabic-gtk-colours.md").read_text(encoding="utf-8")
+BOOK_TITLE = "كتاب الألوان"
+PIECE_TITLE = "اختيار اللون"
+
+
+@pytest.fixture(scope="module")
+def arabic_book(tmp_path_factory):
+    root = tmp_path_factory.mktemp("arabic")
+    config = write_project(root, f"""\
+        [book]
+        title = "{BOOK_TITLE}"
+        editor = "GNOME"
+        language = "ar"
+        date = "2024-05-01"
+
+        [[pieces]]
+        source = "colours.md"
+
+        [output]
+        page_size = "A7"
+        font_size = 11
+        name = "colours"
+        """, {"colours.md": ARABIC})
+    project = pipeline.load(config)
+    paths = pipeline.build(project, ("pdf", "booklet"), root / "out")
+    return project, {("booklet" if p.stem.endswith("-booklet") else p.suffix[1:]): p for p in paths}
+
+
+def test_arabic_is_set_in_the_shipped_face_without_a_warning(arabic_book):
+    project, paths = arabic_book
+    assert not [n for n in project.anthology.notices if n.code == "Z112"]
+    with pikepdf.open(paths["pdf"]) as pdf:
+        names = {str(font.BaseFont).split("+")[-1] for page in pdf.pages
+                 for font in page.obj.Resources.get("/Font", {}).values()}
+    assert "zb-Noto-Naskh-Arabic" in names, names  # WeasyPrint names it by its CSS family
+    assert not any("DejaVu" in name for name in names)
+
+
+def test_furniture_is_mirrored_for_a_spine_on_the_right(arabic_book):
+    """Odd pages are left-hand pages: the wider, inner margin on their right, the piece's title
+    as their head at the outer (left) edge; even pages the other way round, with the book's title."""
+    _, paths = arabic_book
+    pages = text_boxes(paths["pdf"])
+    body = [(number, box) for number, box in enumerate(pages, start=1) if len(box[4]) > 200]
+    odd = [(left, width - right) for number, (width, _, left, right, _) in body if number % 2]
+    even = [(left, width - right) for number, (width, _, left, right, _) in body if not number % 2]
+    assert odd and even
+    assert all(inner > outer + 2 for outer, inner in odd), odd
+    assert all(inner > outer + 2 for inner, outer in even), even
+    pdf = pypdfium2.PdfDocument(paths["pdf"])
+    heads = {}
+    for number, page in enumerate(pdf, start=1):
+        width, height = page.get_size()
+        textpage = page.get_textpage()
+        top = textpage.get_text_bounded(0, height * 0.93, width, height).strip()
+        if top:
+            left_half = textpage.get_text_bounded(0, height * 0.93, width / 2, height).strip()
+            heads[number] = (top, bool(left_half))
+    assert any(n % 2 for n in heads) and any(not n % 2 for n in heads), heads
+    for number, (head, on_the_left) in heads.items():
+        assert head == (PIECE_TITLE if number % 2 else BOOK_TITLE)
+        assert on_the_left == bool(number % 2)  # the outer edge
+
+
+def test_the_booklet_opens_from_the_right(arabic_book):
+    """The first sheet's front, as printed: page 1 (the title page) on its left half, the last
+    page on its right, so that folded with the spine on the right the book opens at page 1."""
+    _, paths = arabic_book
+    halves = half_texts(paths["booklet"].read_bytes())
+    assert BOOK_TITLE in halves[0][0] and BOOK_TITLE not in halves[0][1]
+
+
+@pytest.mark.parametrize("n", [4, 8, 13, 30])
+def test_a_right_bound_saddle_folds_into_reading_order(n):
+    """Paper folded with the spine on the right: fold the right half under, then read the
+    leaves as a reader of Arabic turns them; every page in order, none upside down."""
+    from .folding import fold, reading_order, sheet_from_sides
+
+    a5, a4 = NAMED_SIZES["a5"], NAMED_SIZES["a4"]
+    plan = saddle.plan(n, a5, a4, Options(binding="right"))
+    stack = []
+    for s in range(plan.sheets):
+        front = faces_of(plan.sides[2 * s], 1, 2, plan.sheet_width, plan.sheet_height)
+        back = faces_of(plan.sides[2 * s + 1], 1, 2, plan.sheet_width, plan.sheet_height)
+        stack += sheet_from_sides(front, back, "sideways")
+    faces = reading_order(fold(stack, "right"))
+    assert [p for p, _ in faces if p is not None] == list(range(n))
+    assert not any(upside for _, upside in faces)
+    # bound on the left, the same sheets read backwards
+    left = saddle.plan(n, a5, a4)
+    assert [tuple(s.page for s in side.slots) for side in left.sides] == \
+        [tuple(s.page for s in reversed(side.slots)) for side in plan.sides]
