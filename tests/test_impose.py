@@ -285,6 +285,19 @@ def faces_of(side, rows: int, cols: int, sheet_w: float, sheet_h: float):
     return grid
 
 
+def folded_saddle(plan, spine: str = "left"):
+    """The plan's sheets stacked as they come out (the first outside), folded with the spine on
+    the given side, read as a reader meets the pages."""
+    from .folding import fold, reading_order, sheet_from_sides
+
+    stack = []
+    for s in range(plan.sheets):
+        front = faces_of(plan.sides[2 * s], 1, 2, plan.sheet_width, plan.sheet_height)
+        back = faces_of(plan.sides[2 * s + 1], 1, 2, plan.sheet_width, plan.sheet_height)
+        stack += sheet_from_sides(front, back, "sideways")
+    return reading_order(fold(stack, spine))
+
+
 def test_fold_simulator_agrees_with_the_quarter_traced_by_hand():
     from zinebuild.impose import quarter
 
@@ -324,14 +337,6 @@ def test_minizine_16_folds_into_order_the_right_way_up(n):
 
 @pytest.mark.parametrize("n", [4, 7, 12, 30])
 def test_fold_simulator_agrees_with_the_saddle_booklet(n):
-    from .folding import fold, reading_order, sheet_from_sides
-
-    plan = saddle.plan(n, A5, A4)
-    stack = []
-    for s in range(plan.sheets):  # sheets stacked in the order they come out, the first outside
-        front = faces_of(plan.sides[2 * s], 1, 2, plan.sheet_width, plan.sheet_height)
-        back = faces_of(plan.sides[2 * s + 1], 1, 2, plan.sheet_width, plan.sheet_height)
-        stack += sheet_from_sides(front, back, "sideways")
-    faces = reading_order(fold(stack, "left"))
+    faces = folded_saddle(saddle.plan(n, A5, A4))
     assert [p for p, _ in faces if p is not None] == list(range(n))
     assert not any(upside for _, upside in faces)

@@ -17,7 +17,7 @@ from zinebuild.impose import Options, saddle
 from zinebuild.units import NAMED_SIZES
 
 from .conftest import write_project
-from .test_impose import faces_of, half_texts
+from .test_impose import folded_saddle, half_texts
 from .test_layouts import text_boxes
 
 ARABIC = (Path(__file__).parent / "corpus" / "rtl" / "arabic-gtk-colours.md").read_text(encoding="utf-8")
@@ -96,16 +96,9 @@ def test_the_booklet_opens_from_the_right(arabic_book):
 def test_a_right_bound_saddle_folds_into_reading_order(n):
     """Paper folded with the spine on the right: fold the right half under, then read the
     leaves as a reader of Arabic turns them; every page in order, none upside down."""
-    from .folding import fold, reading_order, sheet_from_sides
-
     a5, a4 = NAMED_SIZES["a5"], NAMED_SIZES["a4"]
     plan = saddle.plan(n, a5, a4, Options(binding="right"))
-    stack = []
-    for s in range(plan.sheets):
-        front = faces_of(plan.sides[2 * s], 1, 2, plan.sheet_width, plan.sheet_height)
-        back = faces_of(plan.sides[2 * s + 1], 1, 2, plan.sheet_width, plan.sheet_height)
-        stack += sheet_from_sides(front, back, "sideways")
-    faces = reading_order(fold(stack, "right"))
+    faces = folded_saddle(plan, spine="right")
     assert [p for p, _ in faces if p is not None] == list(range(n))
     assert not any(upside for _, upside in faces)
     # bound on the left, the same sheets read backwards
