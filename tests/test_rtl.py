@@ -105,3 +105,38 @@ def test_a_right_bound_saddle_folds_into_reading_order(n):
     left = saddle.plan(n, a5, a4)
     assert [tuple(s.page for s in side.slots) for side in left.sides] == \
         [tuple(s.page for s in reversed(side.slots)) for side in plan.sides]
+
+
+def test_impose_binds_any_pdf_on_the_right_when_asked(tmp_path):
+    from .test_cli import run
+    from .test_impose import numbered_pdf
+
+    source = tmp_path / "any.pdf"
+    source.write_bytes(numbered_pdf(8))
+    result = run("impose", source, tmp_path / "out.pdf", "--binding", "right")
+    assert result.exit_code == 0, result.output
+    assert half_texts((tmp_path / "out.pdf").read_bytes())[0] == ("PAGE01", "PAGE08")
+
+
+def test_a_hebrew_piece_under_a_face_without_hebrew_uses_the_shipped_one(tmp_path):
+    config = write_project(tmp_path / "he", """\
+        [book]
+        title = "Fonts"
+        editor = "Ed"
+        language = "en"
+        date = "2024-05-01"
+
+        [[pieces]]
+        source = "one.md"
+
+        [output]
+        page_size = "A6"
+        font = "Noto Serif"
+        """, {"one.md": "---\ntitle: שלום\nlang: he\n---\n\nזהו משפט קצר, ועוד אחד.\n"})
+    project = pipeline.load(config)
+    assert not [n for n in project.anthology.notices if n.code == "Z112"]
+    (path,) = pipeline.build(project, ("pdf",), tmp_path / "out")
+    with pikepdf.open(path) as pdf:
+        names = {str(font.BaseFont).split("+")[-1] for page in pdf.pages
+                 for font in page.obj.Resources.get("/Font", {}).values()}
+    assert "zb-Noto-Serif-Hebrew" in names and not any("DejaVu" in name for name in names), names

@@ -380,12 +380,14 @@ def _imposition_options(function):
         click.option("--signature", type=click.IntRange(min=0), default=0, help="Saddle: sheets per signature."),
         click.option("--creep", default="0.1mm", show_default=True, help="Saddle: shift per sheet toward the fold."),
         click.option("--marks", is_flag=True, help="Fold and crop marks."),
+        click.option("--binding", type=click.Choice(("left", "right")), default="left", show_default=True,
+                     help="Saddle: the spine's side; right for a right-to-left book."),
     ):
         function = decorator(function)
     return function
 
 
-def _options(sheet: str, signature: int, creep: str, marks: bool):
+def _options(sheet: str, signature: int, creep: str, marks: bool, binding: str = "left"):
     from .impose import Options
     from .units import parse_length, parse_page_size
 
@@ -394,14 +396,15 @@ def _options(sheet: str, signature: int, creep: str, marks: bool):
         shift = 0.0 if creep.strip() in ("0", "") else parse_length(creep)
     except ValueError as error:
         raise InputError(Problem(str(error), key="--sheet/--creep")) from None
-    return (size.width, size.height), Options(signature=signature, creep=shift, marks=marks)
+    return (size.width, size.height), Options(signature=signature, creep=shift, marks=marks, binding=binding)
 
 
 @main.command()
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 @_imposition_options
-def impose(source: Path, target: Path, scheme: str, sheet: str, signature: int, creep: str, marks: bool) -> None:
+def impose(source: Path, target: Path, scheme: str, sheet: str, signature: int, creep: str, marks: bool,
+           binding: str) -> None:
     """Impose the pages of any PDF SOURCE onto printer sheets, written to TARGET."""
     import pikepdf
 
@@ -409,7 +412,7 @@ def impose(source: Path, target: Path, scheme: str, sheet: str, signature: int, 
     from .impose import NotImposable
     from .impose import impose as impose_pdf
 
-    size, options = _options(sheet, signature, creep, marks)
+    size, options = _options(sheet, signature, creep, marks, binding)
     try:
         data, plan = impose_pdf(source.read_bytes(), scheme, size, options)
     except pikepdf.PasswordError:
