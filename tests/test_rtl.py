@@ -13,11 +13,11 @@ import pypdfium2
 import pytest
 
 from zinebuild import pipeline
-from zinebuild.impose import Options, saddle
+from zinebuild.impose import Options, scheme_plan
 from zinebuild.units import NAMED_SIZES
 
 from .conftest import write_project
-from .test_impose import folded_saddle, half_texts
+from .test_impose import half_texts
 from .test_layouts import text_boxes
 
 ARABIC = (Path(__file__).parent / "corpus" / "rtl" / "arabic-gtk-colours.md").read_text(encoding="utf-8")
@@ -92,19 +92,44 @@ def test_the_booklet_opens_from_the_right(arabic_book):
     assert BOOK_TITLE in halves[0][0] and BOOK_TITLE not in halves[0][1]
 
 
-@pytest.mark.parametrize("n", [4, 8, 13, 30])
-def test_a_right_bound_saddle_folds_into_reading_order(n):
-    """Paper folded with the spine on the right: fold the right half under, then read the
-    leaves as a reader of Arabic turns them; every page in order, none upside down."""
-    a5, a4 = NAMED_SIZES["a5"], NAMED_SIZES["a4"]
-    plan = saddle.plan(n, a5, a4, Options(binding="right"))
-    faces = folded_saddle(plan, spine="right")
-    assert [p for p, _ in faces if p is not None] == list(range(n))
-    assert not any(upside for _, upside in faces)
-    # bound on the left, the same sheets read backwards
-    left = saddle.plan(n, a5, a4)
-    assert [tuple(s.page for s in side.slots) for side in left.sides] == \
-        [tuple(s.page for s in reversed(side.slots)) for side in plan.sides]
+# Each scheme as paper is folded for a spine on the left, and in the mirror for one on the right.
+FOLDS = {"saddle": ((1, 2), ("left",)), "quarter": ((2, 2), ("top", "left")),
+         "minizine-16": ((2, 4), ("left", "top", "left"))}
+MIRROR = {"left": "right", "right": "left", "top": "top"}
+
+
+@pytest.mark.parametrize("scheme", sorted(FOLDS))
+@pytest.mark.parametrize("n", [4, 13, 30])
+def test_a_right_bound_booklet_folds_into_reading_order(scheme, n):
+    """Paper folded as the mirror image of the left-bound booklet (the spine on the right), read
+    as a reader of Arabic turns the leaves: every page in order, none upside down."""
+    from functools import reduce
+
+    from .folding import fold, reading_order, sheet_from_sides
+    from .test_impose import faces_of
+
+    page, sheet = NAMED_SIZES["a7" if scheme == "minizine-16" else "a6"], NAMED_SIZES["a4"]
+    plan = scheme_plan(scheme, n, page, sheet, Options(binding="right"))
+    (rows, cols), folds = FOLDS[scheme]
+    reading = []
+    for s in range(plan.sheets):
+        front = faces_of(plan.sides[2 * s], rows, cols, plan.sheet_width, plan.sheet_height)
+        back = faces_of(plan.sides[2 * s + 1], rows, cols, plan.sheet_width, plan.sheet_height)
+        layers = sheet_from_sides(front, back, "sideways")
+        if scheme == "saddle":  # nested sheets fold together
+            reading.append(layers)
+            continue
+        faces = reading_order(reduce(fold, [MIRROR[f] for f in folds], layers))
+        assert not any(upside for p, upside in faces if p is not None)
+        reading += [p for p, _ in faces]
+    if scheme == "saddle":
+        faces = reading_order(fold([layer for layers in reading for layer in layers], "right"))
+        assert not any(upside for _, upside in faces)
+        reading = [p for p, _ in faces]
+    assert [p for p in reading if p is not None] == list(range(n))
+    left = scheme_plan(scheme, n, page, sheet)  # the same pages, each side in the mirror
+    assert [sorted(s.page or -1 for s in side.slots) for side in left.sides] == \
+        [sorted(s.page or -1 for s in side.slots) for side in plan.sides]
 
 
 def test_impose_binds_any_pdf_on_the_right_when_asked(tmp_path):

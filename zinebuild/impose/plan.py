@@ -38,7 +38,7 @@ class Options:
     margin: float | None = None  # the pages' inner margin in points, when known: creep must stay inside it
     marks: bool = False  # fold and crop marks
     keep_last: bool = True  # padding goes before the last page, the back cover
-    binding: str = "left"  # "right" for a right-to-left book: the spine on the right, pages mirrored
+    binding: str = "left"  # "right" for a right-to-left book: the spine on the right (impose.mirrored)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,6 @@
 """Saddle stitch: 2 pages per side of a landscape sheet, sheets nested, folded once, stapled on the fold.
 
 A long book can be split into signatures of N sheets, each folded on its own (for sewing).
-A right-to-left book is bound on the right: every side carries the same two pages, each
-in the other half, so that the folded booklet opens from the right.
 Creep compensation moves the pages of inner sheets toward the fold, so that the
 fore-edge stays straight once the stack is folded: each sheet by the paper's thickness
 times the sheets outside it, as far as that takes it (the page is clipped to its half of
@@ -66,8 +64,6 @@ def plan(n_pages: int, page_size: tuple[float, float], sheet_size: tuple[float, 
             if options.marks:
                 marks = ((half, sheet_h, half, sheet_h - 12), (half, 0, half, 12))
                 marks += crop_marks(half - w + shift, y, w, h) + crop_marks(half - shift, y, w, h)
-            if options.binding == "right":  # read from the right: each side's pages change halves
-                left, right = right, left
             sides.append(Side((Slot(left, half - w + shift, y, w, h, cell=(0, 0, half, sheet_h)),
                                Slot(right, half - shift, y, w, h, cell=(half, 0, half, sheet_h))), marks))
     instructions = INSTRUCTIONS if options.signature <= 0 else SIGNATURE_INSTRUCTIONS.format(n=options.signature)
