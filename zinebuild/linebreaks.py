@@ -1,9 +1,9 @@
 """Turn a laid-out WeasyPrint document into one that keeps two line rules WeasyPrint lacks.
 
 - No more than two consecutive lines end in a hyphenation (``hyphenate-limit-lines``,
-  which WeasyPrint does not implement): in a run of three or more, every third line from
-  the second on keeps its word whole (``hyphens: manual`` on that word), and the
-  paragraph is broken again from there.
+  which WeasyPrint does not implement): in each three hyphenated lines in a row, the
+  middle one keeps its word whole (``hyphens: manual`` on that word) and the paragraph is
+  broken again from there; what that breaks anew is looked at again, three times at most.
 - A piece does not end on a page holding one to three lines of its text when they can go
   back on the page before: first the piece's paragraphs whose last line is short are set a
   little tighter (as a compositor saves lines), each then losing its last line; where that
