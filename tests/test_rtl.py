@@ -165,3 +165,26 @@ def test_a_hebrew_piece_under_a_face_without_hebrew_uses_the_shipped_one(tmp_pat
         names = {str(font.BaseFont).split("+")[-1] for page in pdf.pages
                  for font in page.obj.Resources.get("/Font", {}).values()}
     assert "zb-Noto-Serif-Hebrew" in names and not any("DejaVu" in name for name in names), names
+
+
+def test_binding_follows_the_book_language_unless_the_config_says(tmp_path):
+    from zinebuild import config
+
+    def binding(language: str, extra: str = "") -> str:
+        path = write_project(tmp_path / language / str(len(extra)), f"""\
+            [book]
+            title = "T"
+            editor = "E"
+            language = "{language}"
+            date = "2024-05-01"
+
+            [[pieces]]
+            source = "one.md"
+
+            [output]
+            {extra}
+            """, {"one.md": "Text.\n"})
+        return config.load(path).output.binding
+
+    assert (binding("ar"), binding("he-IL"), binding("en")) == ("right", "right", "left")
+    assert binding("ar", 'binding = "left"') == "left" and binding("en", 'binding = "right"') == "right"

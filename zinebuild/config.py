@@ -92,6 +92,8 @@ class OutputConfig:
     """Saddle: how far each sheet's pages move toward the fold, per sheet from the outside (points)."""
     marks: bool = False
     """Fold and crop marks on the booklet's sheets."""
+    binding: str = "left"
+    """The booklet's spine: "left", or "right" (the default for a book in a right-to-left language)."""
     images: str = "colour"
     """Pictures in print (PDF, booklet): "colour", "grayscale", or "bitmap" (dithered black and white)."""
     cover: str = "inside"
@@ -316,7 +318,7 @@ class _Validator:
         book = self.book(raw.get("book"))
         parts = self.parts(raw)
         matter = self.matter(raw.get("front", {}), raw.get("back", {}))
-        output = self.output(raw.get("output", {}))
+        output = self.output(raw.get("output", {}), book.language)
         epub = self.epub(raw.get("epub", {}))
         clean = self.clean(raw.get("clean", {}))
         if self.problems:
@@ -465,14 +467,14 @@ class _Validator:
         return MatterConfig(self.file(front, "front", "introduction"),
                             self.file(back, "back", "colophon"), **flags)
 
-    def output(self, raw) -> OutputConfig:
+    def output(self, raw, language: str = "en") -> OutputConfig:
         if not isinstance(raw, dict):
             self.problem("output", "must be a table: [output]")
             raw = {}
         self.table(raw, "output", {"formats", "page_size", "sheet", "imposition",
                                    "font_size", "layout", "name", "opening", "notes", "signature",
                                    "creep", "marks", "images", "cover", "paper", "css", "captions", "font",
-                                   "missing_glyphs"})
+                                   "missing_glyphs", "binding"})
         defaults = OutputConfig()
         formats = raw.get("formats", list(defaults.formats))
         if isinstance(formats, str):
@@ -506,7 +508,8 @@ class _Validator:
         choices = {}
         for key, allowed in (("opening", ("any", "right")), ("notes", ("footnotes", "endnotes")),
                              ("images", ("colour", "grayscale", "bitmap")), ("cover", ("inside", "separate")),
-                                ("captions", ("mark", "omit")), ("missing_glyphs", ("error", "allow"))):
+                                ("captions", ("mark", "omit")), ("missing_glyphs", ("error", "allow")),
+                                ("binding", _bindings(language))):
             value = raw.get(key, allowed[0])
             if value not in allowed:
                 self.problem(f"output.{key}", f"must be {' or '.join(repr(a) for a in allowed)}, not {value!r}")
@@ -636,3 +639,10 @@ class _KeyLines:
                 return self.index[key]
             key = key.rpartition(".")[0]
         return None
+
+
+def _bindings(language: str) -> tuple[str, str]:
+    """The booklet's spine sides, the book language's own first: right for right-to-left."""
+    from .render import direction  # late: render builds on this module
+
+    return ("right", "left") if direction(language) == "rtl" else ("left", "right")

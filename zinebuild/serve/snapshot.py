@@ -20,7 +20,7 @@ import pypdfium2
 from lxml import etree
 
 from ..config import OutputConfig
-from ..impose import SCHEMES, Options, Plan, impose
+from ..impose import Options, Plan, impose, scheme_plan
 from ..impose.preview import contact_sheet
 from ..model import Anthology, Notice
 
@@ -146,7 +146,7 @@ def close_documents() -> None:
 
 def _sheet_and_options(output: OutputConfig) -> tuple[tuple[float, float], Options]:
     return (output.sheet.width, output.sheet.height), \
-        Options(signature=output.signature, creep=output.creep, marks=output.marks)
+        Options(signature=output.signature, creep=output.creep, marks=output.marks, binding=output.binding)
 
 
 def take(generation: int, anthology: Anthology, output: OutputConfig, written: dict[str, Path], logged: list[str],
@@ -160,7 +160,7 @@ def take(generation: int, anthology: Anthology, output: OutputConfig, written: d
         memo: dict = {}
         digests = tuple(_digest(page.obj, memo, DRAWN).hex()[:24] for page in document.pages)
         first_pages, outline = _first_pages(document)
-    plan = SCHEMES[output.imposition](len(digests), size, *_sheet_and_options(output))  # for the sheets' count
+    plan = scheme_plan(output.imposition, len(digests), size, *_sheet_and_options(output))  # for the sheets' count
     pieces = _rows(anthology, first_pages, outline, _epub_files(epub), len(digests))
     changed = tuple(row.id for row in pieces if Path(row.source) in changed_files)
     focus = _focus(pieces, changed, digests, before.page_digests if before else ())

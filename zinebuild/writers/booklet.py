@@ -9,7 +9,7 @@ from pathlib import Path
 from ..fsutil import write_bytes
 from ..impose import Options, Plan, impose
 from ..model import Anthology
-from ..render import Layout, direction, output_stem, page_margins
+from ..render import Layout, output_stem, page_margins
 from ..settings import Settings
 from . import cover_sheet, pdf
 
@@ -21,7 +21,7 @@ def imposed(anthology: Anthology, layout: Layout, settings: Settings) -> tuple[b
     output = layout.output
     margin = page_margins(output.page_size.width, output.page_size.height)["inner"]
     options = Options(signature=output.signature, creep=output.creep, marks=output.marks, margin=margin,
-                      binding="right" if direction(anthology.book.language) == "rtl" else "left")
+                      binding=output.binding)
     return impose(pdf.render(anthology, layout, settings), output.imposition, (output.sheet.width, output.sheet.height),
                   options)
 
