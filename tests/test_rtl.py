@@ -144,26 +144,13 @@ def test_impose_binds_any_pdf_on_the_right_when_asked(tmp_path):
 
 
 def test_a_hebrew_piece_under_a_face_without_hebrew_uses_the_shipped_one(tmp_path):
-    config = write_project(tmp_path / "he", """\
-        [book]
-        title = "Fonts"
-        editor = "Ed"
-        language = "en"
-        date = "2024-05-01"
+    from .test_fonts import pdf_fonts, project
 
-        [[pieces]]
-        source = "one.md"
-
-        [output]
-        page_size = "A6"
-        font = "Noto Serif"
-        """, {"one.md": "---\ntitle: שלום\nlang: he\n---\n\nזהו משפט קצר, ועוד אחד.\n"})
-    project = pipeline.load(config)
-    assert not [n for n in project.anthology.notices if n.code == "Z112"]
-    (path,) = pipeline.build(project, ("pdf",), tmp_path / "out")
-    with pikepdf.open(path) as pdf:
-        names = {str(font.BaseFont).split("+")[-1] for page in pdf.pages
-                 for font in page.obj.Resources.get("/Font", {}).values()}
+    config = project(tmp_path, 'font = "Noto Serif"', text="---\ntitle: שלום\nlang: he\n---\n\nזהו משפט קצר, ועוד אחד.\n")
+    loaded = pipeline.load(config)
+    assert not [n for n in loaded.anthology.notices if n.code == "Z112"]
+    (path,) = pipeline.build(loaded, ("pdf",), tmp_path / "out")
+    names = pdf_fonts(path)
     assert "zb-Noto-Serif-Hebrew" in names and not any("DejaVu" in name for name in names), names
 
 
