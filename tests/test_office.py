@@ -10,10 +10,12 @@ import zipfile
 import pytest
 
 from zinebuild.errors import SourceError
-from zinebuild.model import NoteRef, Strong, Text, plain
+from zinebuild.images import source_bytes
+from zinebuild.model import Image, NoteRef, Paragraph, Strong, Table, Text, block_text, plain
 from zinebuild.readers import read
 
-from .formats import CORPUS, assert_reads_like, check_golden, outline
+
+from .formats import CORPUS, assert_reads_like, check_golden, outline, source_words, words
 from .test_cli import assert_clean_failure, run
 
 sys.path.insert(0, str(CORPUS))
@@ -130,8 +132,10 @@ def test_odt_styles_notes_tables_comments_and_deletions(tmp_path):
 <text:note-citation>i</text:note-citation><text:note-body><text:p>The endnote.</text:p></text:note-body></text:note>
 with a comment<office:annotation><dc:creator>Ed</dc:creator><text:p>Check this</text:p></office:annotation>.</text:p>
 <text:p text:style-name="P1">Quoted words.</text:p>
-<table:table><table:table-row><table:table-cell><text:p>cell one</text:p></table:table-cell>
-<table:table-cell><text:p>cell two</text:p></table:table-cell></table:table-row></table:table>
+<table:table><table:table-header-rows><table:table-row><table:table-cell table:number-columns-spanned="2">
+<text:p>Both columns</text:p></table:table-cell><table:covered-table-cell/></table:table-row></table:table-header-rows>
+<table:table-row><table:table-cell><text:p>cell one</text:p></table:table-cell>
+<table:table-cell><text:p>cell two</text:p><text:p>second line</text:p></table:table-cell></table:table-row></table:table>
 </office:text></office:body></office:document-content>"""
     path = tmp_path / "made.odt"
     with zipfile.ZipFile(path, "w") as z:
@@ -140,11 +144,13 @@ with a comment<office:annotation><dc:creator>Ed</dc:creator><text:p>Check this</
     source = read(path)
     (doc,) = source.documents
     assert doc.title == "An Odt Title"
-    assert [b.kind for b in doc.blocks] == ["heading", "paragraph", "quote", "paragraph"]
+    assert [b.kind for b in doc.blocks] == ["heading", "paragraph", "quote", "table"]
     paragraph = doc.blocks[1].inlines
     assert Strong((Text("bold"),)) in paragraph and NoteRef("1") in paragraph
     assert [plain(p) for p in doc.note("1").paragraphs] == ["The endnote."]
-    assert plain(doc.blocks[3].inlines) == "cell one | cell two"
+    table = doc.blocks[3]
+    assert [[(plain(c.inlines), c.header, c.colspan) for c in row] for row in table.head] == [[("Both columns", True, 2)]]
+    assert [[plain(c.inlines) for c in row] for row in table.body] == [["cell one", "cell two\nsecond line"]]
     reasons = {r.text: r.reason for r in source.removed}
     assert reasons["Ed Check this"].startswith("a comment") and reasons["Struck out words"] == "a tracked deletion"
 
@@ -153,3 +159,60 @@ def test_rtf_saved_as_docx_is_an_input_error(tmp_path):
     path = tmp_path / "letter.docx"
     path.write_text("{\\rtf1\\ansi Hello}")
     assert_clean_failure(run("inspect", path), 2, "RTF document")
+
+
+def pictured():
+    return make_documents.pick(*make_documents.PICTURED[:2])
+
+
+def cells(table):
+    return [[(plain(c.inlines), c.header) for c in row] for row in table.head + table.body]
+
+
+@pytest.mark.parametrize("ext", ["odt", "docx"])
+def test_pictures_and_tables_of_an_office_document(ext):
+    """LibreOffice's documents of a text with a table and two pictures: each picture is the very file
+    the document holds, the table keeps its header cells, every word is kept."""
+    path = OFFICE / f"passing.{ext}"
+    source = read(path)
+    (doc,) = source.documents
+    first = pictured()
+    with zipfile.ZipFile(path) as z:
+        packed = {z.read(n) for n in z.namelist() if n.startswith(("Pictures/", "word/media/"))}
+    images = [b for b in doc.blocks if isinstance(b, Image)]
+    originals = [b for b in first.blocks if isinstance(b, Image)]
+    assert len(packed) == 2 and {source_bytes(b.src) for b in images} == packed == {
+        source_bytes(b.src) for b in originals}
+    if ext == "odt":  # LibreOffice keeps a picture's description in the .odt, not in the .docx it writes
+        assert [b.alt for b in images] == [b.alt for b in originals]
+    else:
+        assert [b.alt for b in images] == ["", ""]
+        assert sum("has no description" in w for w in source.warnings) == 2
+    (table,) = [b for b in doc.blocks if isinstance(b, Table)]
+    (original,) = [b for b in first.blocks if isinstance(b, Table)]
+    assert cells(table) == cells(original) and table.head
+    assert [b.kind for b in doc.blocks if b.kind in ("heading", "table", "image")] == [
+        b.kind for b in first.blocks if b.kind in ("heading", "table", "image")]
+    expected = words("\n".join([first.title, *first.authors] + [block_text(b) for b in first.blocks]))
+    if ext == "docx":
+        expected -= words(" ".join(b.alt for b in originals))
+    assert source_words(source) == expected
+
+
+def test_word_captions_belong_to_their_picture_and_table(tmp_path):
+    """Word's Caption style on the paragraph after a picture or a table makes it its caption (the
+    captions of LibreOffice's .docx restyled, as a Word user would style them)."""
+    path = tmp_path / "captioned.docx"
+    with zipfile.ZipFile(OFFICE / "passing.docx") as z, zipfile.ZipFile(path, "w") as out:
+        for name in z.namelist():
+            data = z.read(name)
+            if name == "word/document.xml":
+                for caption in (b"What fifty copies cost us", b"Stack, fold, staple", b"What a camera at a"):
+                    start = data.rindex(b"<w:p>", 0, data.index(caption))
+                    data = data[:start] + data[start:].replace(b'w:val="TextBody"', b'w:val="Caption"', 1)
+            out.writestr(name, data)
+    (doc,) = read(path).documents
+    first = pictured()
+    assert [(b.kind, plain(b.caption)) for b in doc.blocks if isinstance(b, (Image, Table))] == [
+        (b.kind, plain(b.caption)) for b in first.blocks if isinstance(b, (Image, Table))]
+    assert not [b for b in doc.blocks if isinstance(b, Paragraph) and "fold, staple" in plain(b.inlines)]

@@ -13,9 +13,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..model import (Block, Break, Document, Heading, Inline, Note, NoteRef, Paragraph, Quote, Removal, Source, Text, block_text, plain,
-                     shift_headings)
+from ..model import (Block, Break, Caption, Document, Heading, Image, Inline, Note, NoteRef, Paragraph, Quote, Removal,
+                     Source, Table, Text, block_text, plain, shift_headings, with_inlines)
 from ..slug import slugify
+from . import figures
 from .htmlblocks import Walker
 from .tree import replace_with_text
 
@@ -66,7 +67,7 @@ def single_source(path, root, meta: Meta, kind: str) -> Source:
     """The Source of a one-article document whose notes link by id inside root."""
     by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
     notes = extract_notes(root, lambda href: by_id.get(href.partition("#")[2]), meta)
-    doc = document(root, notes, meta, path.stem.replace("_", " "))
+    doc = document(root, notes, meta, path.stem.replace("_", " "), path)
     return Source(str(path), kind, (doc,), tuple(meta.removed), tuple(meta.warnings))
 
 
@@ -142,11 +143,17 @@ def extract_notes(root, target: Callable[[str], object | None], meta: Meta) -> l
     return order
 
 
-def document(root, notes: list[tuple[str, object]], meta: Meta, fallback_title: str) -> Document:
-    """The Document of an HTML body whose note references are marks and whose notes are taken out."""
+def document(root, notes: list[tuple[str, object]], meta: Meta, fallback_title: str, path) -> Document:
+    """The Document of an HTML body whose note references are marks and whose notes are taken out.
+
+    Pictures (their src a data: URL by now: a document's pictures are inside it) and tables become
+    blocks of their own as in a web page (figures.py); a caption paragraph right after one is its caption.
+    """
+    walker = Walker()
+    figures.lift(root, walker._children, path, meta.warnings)
     levels = [0 if "title" in (h.get("class") or "").split() else int(h.tag[1])
               for h in root.iter(*_HEADINGS) if h.text_content().strip()]
-    blocks = _relevel([_resolve_block(b) for b in Walker().blocks(root)], levels)
+    blocks = _relevel(_captions([_resolve_block(b) for b in walker.blocks(root)]), levels)
     note_list = []
     for note_id, body in notes:
         paragraphs = tuple(_resolve(getattr(b, "inlines", None) or (Text(block_text(b)),))
@@ -171,6 +178,15 @@ def document(root, notes: list[tuple[str, object]], meta: Meta, fallback_title: 
                     subtitle=subtitle or None, authors=meta.authors, lang=lang or None,
                     slug=slugify(title or fallback_title), source_url=meta.source_url or None,
                     date=meta.date or None, untitled=not title)
+
+
+def _captions(blocks: list[Block]) -> list[Block]:
+    """A word processor's caption is a paragraph of its own (style Caption) after its picture or table."""
+    out: list[Block] = []
+    for block in blocks:
+        if not (isinstance(block, Caption) and figures.take_caption(out, block)):
+            out.append(block)
+    return out
 
 
 def _join_quotes(blocks: list[Block]) -> list[Block]:
@@ -315,6 +331,8 @@ def _resolve(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
 
 
 def _resolve_block(block: Block) -> Block:
+    if isinstance(block, (Image, Table)):
+        return with_inlines(block, _resolve)
     if hasattr(block, "inlines"):
         return dataclasses.replace(block, inlines=_resolve(block.inlines))
     if hasattr(block, "items"):

@@ -10,6 +10,7 @@ them with the original. See SOURCES.md for the texts.
 
 from __future__ import annotations
 
+import base64
 import html
 import subprocess
 import sys
@@ -19,8 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
-from zinebuild.model import (Break, Caption, Code, Emphasis, Heading, LineBreak, Link, ListBlock,  # noqa: E402
-                             NoteRef, Paragraph, Preformatted, Quote, Strong, Text)
+from zinebuild.images import source_bytes  # noqa: E402
+from zinebuild.model import (Break, Caption, Code, Emphasis, Heading, Image, LineBreak, Link, ListBlock,  # noqa: E402
+                             NoteRef, Paragraph, Preformatted, Quote, Strong, Table, Text)
 from zinebuild.readers import read  # noqa: E402
 
 HERE = Path(__file__).parent
@@ -30,6 +32,8 @@ ORIGINALS = [
     (ROOT / "sources" / "001_610ae073540cbeae.txt", "Forcibly mobilised", "mobilised"),
     (HERE / "muse" / "manual.muse", None, "manual"),
 ]
+# A text with a table (header cells) and two pictures, each with its description and caption.
+PICTURED = (ROOT / "sources" / "passing-it-on.md", None, "passing")
 
 
 def pick(path: Path, title: str | None):
@@ -79,6 +83,19 @@ def blocks(items, notes) -> str:
             out.append(f"<pre>{html.escape(block.text)}</pre>")
         elif isinstance(block, Break):
             out.append("<p>* * *</p>")
+        elif isinstance(block, Image):  # embedded as a data: URL, so that LibreOffice stores the picture itself
+            kind = "jpeg" if source_bytes(block.src)[:2] == b"\xff\xd8" else "png"
+            data = base64.b64encode(source_bytes(block.src)).decode()
+            out.append(f'<p><img src="data:image/{kind};base64,{data}" alt="{html.escape(block.alt)}"></p>')
+            if block.caption:
+                out.append(f"<p>{inlines(block.caption, notes)}</p>")
+        elif isinstance(block, Table):
+            def row(cells, tag):
+                return "<tr>" + "".join(f"<{tag}>{inlines(c.inlines, notes)}</{tag}>" for c in cells) + "</tr>"
+            out.append("<table border=1><thead>" + "".join(row(r, "th") for r in block.head) + "</thead><tbody>"
+                       + "".join(row(r, "td") for r in block.body) + "</tbody></table>")
+            if block.caption:
+                out.append(f"<p>{inlines(block.caption, notes)}</p>")
     return "\n".join(out)
 
 
@@ -111,7 +128,7 @@ def main() -> None:
     (HERE / "epub").mkdir(exist_ok=True)
     (HERE / "pdf").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        for original, title, name in ORIGINALS:
+        for original, title, name in [*ORIGINALS, PICTURED]:
             page = Path(tmp) / f"{name}.html"
             page.write_text(to_html(pick(original, title)), encoding="utf-8")
             soffice("odt:writer8", page, out)
