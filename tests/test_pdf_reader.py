@@ -4,17 +4,21 @@ real texts read back into their originals' outline and words; scans and locked P
 from __future__ import annotations
 
 import collections
+import io
 import re
 import sys
+
+import PIL.Image
 
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
 
-from zinebuild.model import Heading, block_text, plain, shift_headings
+from zinebuild.images import source_bytes
+from zinebuild.model import Caption, Heading, Image, Preformatted, Quote, Table, block_text, plain, shift_headings
 from zinebuild.readers import read
 
-from .formats import CORPUS, check_golden, outline, referenced, source_words, words
+from .formats import CORPUS, all_blocks, check_golden, outline, referenced, source_words, words
 from .test_cli import assert_clean_failure, run
 
 sys.path.insert(0, str(CORPUS))
@@ -64,6 +68,80 @@ def test_zinebuild_pdf_reads_back_into_its_pieces(sample_build, sample_project):
     reasons = [r.reason for r in source.removed]
     assert reasons.count("running head") > 40 and reasons.count("page number") > 40
     assert "a part's title page" in reasons
+
+
+def figures(path) -> list[str]:
+    """The descriptions (/Alt) of the Figures of a tagged PDF's structure tree, in order."""
+    found = []
+    with pikepdf.open(path) as pdf:
+        stack = [pdf.Root.StructTreeRoot]
+        while stack:
+            element = stack.pop()
+            if not isinstance(element, pikepdf.Dictionary):
+                continue
+            if element.get("/S") == "/Figure":
+                found.append(str(element.get("/Alt", "")))
+            kids = element.get("/K")
+            stack.extend(reversed(list(kids)) if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else [])
+    return found
+
+
+def first_words(blocks, keep) -> list[str]:
+    return [" ".join(block_text(b).split()[:6]) for b in all_blocks(blocks) if keep(b)]
+
+
+def test_pictures_captions_and_questions_read_back_from_zinebuild_pdf(sample_build, sample_project):
+    """What the layout shows by its look comes back as the block it was: each picture (the PDF's own
+    image, with the description its tagged Figure carries) and its caption, captions in smaller
+    italics, the '[Photo: …]' a caption without its photo is printed as, questions in italics."""
+    source = read(sample_build["pdf"])
+    by_title = {doc.title: doc for doc in source.documents}
+    images = [b for d in source.documents for b in all_blocks(d.blocks) if isinstance(b, Image)]
+    assert [b.alt for b in images] == figures(sample_build["pdf"]) and len(images) == 2
+    assert not [w for w in source.warnings if "description" in w]
+    questions = asked = 0
+    for piece in sample_project.anthology.pieces:
+        original, back = piece.document, by_title[piece.document.title]
+        assert [(b.alt, plain(b.caption)) for b in all_blocks(back.blocks) if isinstance(b, Image)] == [
+            (b.alt, plain(b.caption)) for b in all_blocks(original.blocks) if isinstance(b, Image)]
+        assert first_words(back.blocks, lambda b: isinstance(b, Caption)) == first_words(
+            original.blocks, lambda b: isinstance(b, Caption)) or any(isinstance(b, Table) for b in original.blocks)
+        wanted = first_words(original.blocks, lambda b: getattr(b, "role", None) == "question")
+        got = first_words(back.blocks, lambda b: getattr(b, "role", None) == "question")
+        assert subsequence(got, wanted), original.title  # never a question the text does not ask
+        questions, asked = questions + len(wanted), asked + len(got)
+    # Two numbered questions ("10) Thank you …") ask nothing in their words; one set as a list item.
+    assert questions >= 30 and asked >= questions - 3, (asked, questions)
+
+
+def test_libreoffice_pdf_pictures_and_quotations():
+    """LibreOffice's PDFs: each embedded picture is an Image where the text has it, the PDF's
+    image at its pixel size; quotations set in from both sides and preformatted text in a fixed-pitch font
+    come back as such (the Text::Amuse manual)."""
+    first = make_documents.pick(*make_documents.PICTURED[:2])
+    source = read(PDFS / "passing.pdf")
+    (doc,) = source.documents
+    # Each picture after the paragraph it follows in the text, its caption (a plain paragraph here) after it.
+    placed = [(block_text(doc.blocks[i - 1]), block_text(doc.blocks[i + 1]))
+              for i, b in enumerate(doc.blocks) if isinstance(b, Image)]
+    assert placed == [(block_text(first.blocks[i - 1]), plain(b.caption))
+                      for i, b in enumerate(first.blocks) if isinstance(b, Image)]
+    sizes = [PIL.Image.open(io.BytesIO(source_bytes(b.src))).size for b in doc.blocks if isinstance(b, Image)]
+    with pikepdf.open(PDFS / "passing.pdf") as pdf:  # the PDF's own pictures (LibreOffice resampled the photo)
+        assert len(sizes) == 2 and set(sizes) == {(int(x.Width), int(x.Height)) for page in pdf.pages
+                                                  for x in page.get_images().values()}
+    assert sum("has no description" in w for w in source.warnings) == 2  # LibreOffice tags no Figure by default
+    manual = make_documents.pick(*make_documents.ORIGINALS[2][:2])
+    (back,) = read(PDFS / "manual.pdf").documents
+
+    def verbatim(doc):
+        return [" ".join(b.text.split()) for b in doc.blocks if isinstance(b, Preformatted)]
+
+    # Every example of the manual, in order, its words as written (two examples in a row make one).
+    assert " ".join(verbatim(back)) == " ".join(verbatim(manual)) and len(verbatim(back)) >= 30
+    quotes = first_words(back.blocks, lambda b: isinstance(b, Quote))
+    assert len(quotes) >= 5 and subsequence([q for q in quotes if q in first_words(
+        manual.blocks, lambda b: isinstance(b, Quote))], quotes)
 
 
 @pytest.mark.parametrize("original,title,name", make_documents.ORIGINALS, ids=[o[2] for o in make_documents.ORIGINALS])

@@ -98,17 +98,17 @@ def _unmark_missing_photo(element, meta: Meta) -> None:
     label is the layout's, not the text's, and is reported rather than read as the caption."""
     last = element[-1] if len(element) else None
     tail = last.tail if last is not None else element.text
-    if not (element.text or "").startswith(_PHOTO_LABEL) or not (tail or "").rstrip().endswith("]"):
+    if not (element.text or "").startswith(PHOTO_LABEL) or not (tail or "").rstrip().endswith("]"):
         return
     if last is not None:
         last.tail = tail.rstrip()[:-1]
-    element.text = element.text[len(_PHOTO_LABEL):]
+    element.text = element.text[len(PHOTO_LABEL):]
     if last is None:
         element.text = element.text.rstrip()[:-1]
     meta.removed.append(Removal(element.sourceline or 0, "[Photo: ]", "the layout's label of a caption without its photo"))
 
 
-_PHOTO_LABEL = "[Photo: "
+PHOTO_LABEL = "[Photo: "
 
 
 def extract_notes(root, target: Callable[[str], object | None], meta: Meta) -> list[tuple[str, object]]:

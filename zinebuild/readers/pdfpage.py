@@ -35,10 +35,14 @@ class Line:
     bold: bool
     sup: list[tuple[int, int]] = field(default_factory=list)  # raised runs: (start, end) in text
     italic: bool = False
+    mono: bool = False  # set in a fixed-pitch font: code, a terminal session, a table drawn in spaces
+    picture: str | None = None  # a picture the page draws here (pdfpictures.py): its data: URL
+    depth: float = 0.0  # a picture's height, in points
 
 
 # ---------------------------------------------------------------- characters into lines
 def read_lines(pdf) -> tuple[list[Line], list[float]]:
+    """The text lines of every page, and the pages' heights."""
     lines: list[Line] = []
     widths = []
     x, y = ctypes.c_double(), ctypes.c_double()
@@ -96,6 +100,7 @@ def _merge_pieces(lines: list[Line]) -> list[Line]:
             last.sup.extend((a + shift, b + shift) for a, b in line.sup)
             last.text += gap + line.text
             last.x1 = line.x1
+            last.mono = last.mono and line.mono
         else:
             out.append(line)
     return out
@@ -136,12 +141,13 @@ def _make_line(number: int, chars, text_page) -> Line:
     looks = [_look(text_page, c[4]) for c in (visible[0], visible[len(visible) // 2], visible[-1])]
     bold = all(look[0] for look in looks)
     italic = all(look[1] for look in looks)
+    mono = all(look[2] for look in looks)
     return Line(number, text, min(c[1] for c in visible), max(c[1] for c in visible), baseline, size, bold, sup,
-                 italic)
+                italic, mono)
 
 
-def _look(text_page, index: int) -> tuple[bool, bool]:
-    """(bold, italic) by weight and the font's flags, or by its name where they are not recorded."""
+def _look(text_page, index: int) -> tuple[bool, bool, bool]:
+    """(bold, italic, fixed pitch) by weight and the font's flags, or by its name where they are not recorded."""
     name = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
     pdfium_raw.FPDFText_GetFontInfo(text_page, index, name, 128, flags)
@@ -149,7 +155,8 @@ def _look(text_page, index: int) -> tuple[bool, bool]:
     bold = pdfium_raw.FPDFText_GetFontWeight(text_page, index) >= 600 or any(
         word in lowered for word in (b"bold", b"black", b"heavy"))
     italic = bool(flags.value & 64) or b"italic" in lowered or b"oblique" in lowered
-    return bold, italic
+    mono = bool(flags.value & 1) or any(word in lowered for word in (b"mono", b"courier", b"consol", b"typewriter"))
+    return bold, italic, mono
 
 
 def body_size(lines: list[Line], heights: list[float]) -> float:
@@ -172,9 +179,16 @@ class Judge(Hyphens):
 
 
 # ---------------------------------------------------------------- running heads and folios
-def drop_furniture(lines: list[Line], body: float, removed: list[Removal]) -> list[Line]:
+def drop_furniture(lines: list[Line], body: float, removed: list[Removal], pictures: list[Line] = (),
+                   titles: tuple[str, ...] = ()) -> list[Line]:
     """A page's first or last line that recurs (digits aside) on many pages, or is a bare page
-    number, or is a small line set apart above the text: a running head or a folio."""
+    number, or is a small line set apart above the text that recurs or repeats an outline entry
+    (a short piece's running head is seen once): a running head or a folio. A line below a
+    picture is the picture's (a caption), never the page's head."""
+    entries = {_text_key(title) for title in titles}
+    below = {}
+    for picture in pictures:
+        below[picture.page] = min(below.get(picture.page, picture.top), picture.top)
     pages: dict[int, list[Line]] = {}
     for line in lines:
         pages.setdefault(line.page, []).append(line)
@@ -192,11 +206,12 @@ def drop_furniture(lines: list[Line], body: float, removed: list[Removal]) -> li
 
     for page_lines in pages.values():
         first_body = next((i for i, line in enumerate(page_lines) if line.size >= body * 0.97), len(page_lines))
-        head = page_lines[:first_body]
+        head = [line for line in page_lines[:first_body] if line.top < below.get(line.page, line.top + 1)]
+        first_body = len(head) if len(head) < first_body else first_body
         # Small lines above the text, set apart from it and seen atop another page: a running head.
         if (0 < len(head) <= 2 and first_body < len(page_lines)
                 and page_lines[first_body].top - head[-1].top > 1.5 * body
-                and (edges[_key(head[0])] >= 2 or _FOLIO.match(head[0].text))):
+                and (edges[_key(head[0])] >= 2 or _FOLIO.match(head[0].text) or _key(head[0]) in entries)):
             for line in head:
                 drop(line, "page number" if _FOLIO.match(line.text) else "running head")
         elif page_lines and edges[_key(page_lines[0])] >= often and page_lines[0].size <= body * 1.02:
@@ -210,7 +225,11 @@ def drop_furniture(lines: list[Line], body: float, removed: list[Removal]) -> li
 
 
 def _key(line: Line) -> str:
-    return re.sub(r"\d+", "#", " ".join(line.text.split()).lower())
+    return _text_key(line.text)
+
+
+def _text_key(text: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(text.split()).lower())
 
 
 # ---------------------------------------------------------------- footnotes

@@ -86,7 +86,7 @@ def blocks(items, notes) -> str:
         elif isinstance(block, Image):  # embedded as a data: URL, so that LibreOffice stores the picture itself
             kind = "jpeg" if source_bytes(block.src)[:2] == b"\xff\xd8" else "png"
             data = base64.b64encode(source_bytes(block.src)).decode()
-            out.append(f'<p><img src="data:image/{kind};base64,{data}" alt="{html.escape(block.alt)}"></p>')
+            out.append(f'<p><img src="data:image/{kind};base64,{data}" alt="{html.escape(block.alt)}" width="100%"></p>')
             if block.caption:
                 out.append(f"<p>{inlines(block.caption, notes)}</p>")
         elif isinstance(block, Table):
