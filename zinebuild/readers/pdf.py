@@ -123,6 +123,14 @@ def _split(lines: list[Line], toc, body: float, removed: list[Removal]):
             removed.append(Removal(line.page + 1, line.text.strip(), "a part's title page"))
     lines = [line if i not in parts else None for i, line in enumerate(lines)]
     starts = [s for s, text in zip(starts, texts) if text and s[2].size >= top * 0.97]
+    # A book's articles open pages of their own; a manual or report whose outline lists its
+    # sections starts most of them mid-page: it is one article, its sections headings.
+    first_on_page: dict[int, int] = {}
+    for index, line in enumerate(lines):
+        if line is not None:
+            first_on_page.setdefault(line.page, index)
+    if len(starts) > 2 and 2 * sum(first_on_page.get(line.page) == index for index, _, line in starts) < len(starts):
+        starts = starts[:1] if starts[0][0] == min(first_on_page.values(), default=0) else []
     if not starts:
         return [("", None, [line for line in lines if line is not None])]
     articles = []

@@ -43,7 +43,7 @@ def blocks(lines: list[Line], body: float, notes, hyphens, picture: Callable[[Li
             if block is not None:
                 out.append(block)
         elif kind == "pre":
-            out.append(Preformatted(_verbatim(group, pitch)))
+            out.append(Preformatted(_verbatim(group, edges)))
         elif kind == "heading":
             out.append(Heading(heading_sizes.index(group[0].size) + 1, _joined(group, hyphens, notes, used)))
         else:
@@ -156,14 +156,28 @@ def _quotes(blocks: list[Block]) -> list[Block]:
     return out
 
 
-def _verbatim(group: list[Line], pitch: float) -> str:
-    """Preformatted lines as they stand: indents from their left edges, blank lines from the gaps."""
-    left = min(line.x0 for line in group)
+def _verbatim(group: list[Line], edges) -> str:
+    """Preformatted lines as they stand: indents from their column's left edge, blank lines from the
+    gaps. A line the typesetter wrapped (pre-wrap: it ends at the edge of the column's prose, or
+    pdfium marks the hyphen it broke at as \x02) goes on with the next, as the text had it."""
+    lefts: dict[tuple[float, float], float] = {}
+    for line in group:
+        lefts[edges[id(line)]] = min(lefts.get(edges[id(line)], line.x0), line.x0)
+    steps = sorted(b.top - a.top for a, b in zip(group, group[1:]) if a.page == b.page and b.top > a.top)
+    pitch = steps[len(steps) // 2] if steps else 0
     out: list[str] = []
+    wrapped = False
     for previous, line in zip([None, *group], group):
-        if previous is not None and previous.page == line.page and line.top - previous.top > 1.6 * pitch:
-            out.append("")
-        out.append(" " * round((line.x0 - left) / (0.6 * line.size)) + line.text.strip())
+        text = line.text.strip()
+        if wrapped:
+            out[-1] += text if out[-1].endswith("-") else " " + text
+        else:
+            if previous is not None and previous.page == line.page and line.top - previous.top > 1.5 * pitch > 0:
+                out.append("")
+            out.append(" " * round((line.x0 - lefts[edges[id(line)]]) / (0.6 * line.size)) + text)
+        right = edges[id(line)][1]
+        wrapped = text.endswith("\x02") or (right != line.x1 and abs(right - line.x1) < 0.6 * line.size)
+        out[-1] = out[-1].replace("\x02", "-")
     return "\n".join(out)
 
 
@@ -180,13 +194,15 @@ def _columns(lines: list[Line], body: float) -> dict[int, tuple[float, float]]:
         pages.setdefault(line.page, []).append(line)
     for page_lines in pages.values():
         columns: list[list[float]] = []  # [x0, x1] of each column
-        for line in sorted((l for l in page_lines if l.size <= body * 1.05 and l.picture is None), key=lambda l: l.x0):
+        # Prose makes the columns: code may run past their edge, or be set in from it.
+        prose = [l for l in page_lines if l.size <= body * 1.05 and l.picture is None and not l.mono]
+        for line in sorted(prose, key=lambda l: l.x0):
             if columns and line.x0 <= columns[-1][1]:
                 columns[-1][1] = max(columns[-1][1], line.x1)
             else:
                 columns.append([line.x0, line.x1])
         for line in page_lines:
-            edges[id(line)] = next(((x0, x1) for x0, x1 in columns if x0 <= line.x0 <= x1), (line.x0, line.x1))
+            edges[id(line)] = next(((x0, x1) for x0, x1 in columns if x0 - body <= line.x0 <= x1), (line.x0, line.x1))
     return edges
 
 

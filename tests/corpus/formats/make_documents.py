@@ -4,8 +4,10 @@
 
 Each original is read by zinebuild, written as plain HTML (notes in LibreOffice's own
 "sdfootnote" form, which it imports as real footnotes), and LibreOffice makes the .odt from
-it, then the .docx, the .epub (into ../epub/) and the .pdf (into ../pdf/) from the .odt. The tests read those files and compare
-them with the original. See SOURCES.md for the texts.
+it, then the .docx, the .epub (into ../epub/) and the .pdf (into ../pdf/) from the .odt. WeasyPrint
+makes the other engine's PDFs: an article in two columns, one with its own footnotes, and a
+Debian manual from its own HTML in one and two columns. The tests read those files and compare
+them with the original. See the SOURCES.md files for the texts.
 """
 
 from __future__ import annotations
@@ -59,6 +61,9 @@ def inlines(nodes, notes) -> str:
             out.append(f'<a href="{html.escape(node.url)}">{inlines(node.children, notes)}</a>')
         elif isinstance(node, LineBreak):
             out.append("<br>")
+        elif isinstance(node, NoteRef) and KIND == "weasy":  # WeasyPrint sets it at the foot of the page
+            text = " ".join(inlines(p, []) for p in NOTES_OF[0].note(node.id).paragraphs)
+            out.append(f'<span class="footnote">{text}</span>')
         elif isinstance(node, NoteRef):
             notes.append(node.id)
             n = len(notes)
@@ -99,7 +104,11 @@ def blocks(items, notes) -> str:
     return "\n".join(out)
 
 
+NOTES_OF: list = [None]  # the document whose notes WeasyPrint's footnotes carry
+
+
 def to_html(doc) -> str:
+    NOTES_OF[0] = doc
     notes: list[str] = []
     body = blocks(doc.blocks, notes)
     bodies = []
@@ -122,7 +131,19 @@ def soffice(target: str, source: Path, out: Path) -> None:
                    check=True, capture_output=True, timeout=300)
 
 
+SPEC = HERE / "pdf" / "copyright-format-1.0.html"  # from Debian's debian-policy package (SOURCES.md)
+WEASY_MANUAL = {
+    "": '@page { size: A5; margin: 18mm 15mm; @top-center { content: "Machine-readable debian/copyright file"; '
+        "font-size: 8pt } @bottom-center { content: counter(page); font-size: 8pt } } "
+        "body { font: 10pt/1.35 serif } pre { font-size: 8pt }",
+    "-2col": "@page { size: A4; margin: 2cm; @bottom-right { content: counter(page); font-size: 8pt } } "
+             "body { columns: 2; column-gap: 1cm; font: 9.5pt/1.35 serif } pre { font-size: 7.5pt; "
+             "white-space: pre-wrap } h1, .titlepage { column-span: all }",
+}
+
+
 def main() -> None:
+    global KIND
     out = HERE / "office"
     out.mkdir(exist_ok=True)
     (HERE / "epub").mkdir(exist_ok=True)
@@ -145,8 +166,25 @@ def main() -> None:
             stylesheets=[CSS(string="@page { size: A4; margin: 2cm } body { columns: 2; column-gap: 1cm; "
                                     "font: 10pt/1.35 serif } h1 { column-span: all }")])
         print("made", name, "in two columns")
+        # Another article with its notes at the foot of each page, in two columns, by WeasyPrint.
+        KIND = "weasy"
+        original, title, name = ORIGINALS[1]
+        HTML(string=to_html(pick(original, title))).write_pdf(
+            HERE / "pdf" / f"{name}-2col.pdf",
+            stylesheets=[CSS(string="@page { size: A5; margin: 15mm; @bottom-center { content: counter(page) } } "
+                                    "body { columns: 2; column-gap: 6mm; font: 9pt/1.3 serif } "
+                                    "h1 { column-span: all } .footnote { float: footnote; font-size: 7pt } "
+                                    "::footnote-call { content: counter(footnote); vertical-align: super; "
+                                    "font-size: 6pt }")])
+        KIND = "foot"
+        print("made", name, "in two columns with footnotes")
+        # A manual nobody here wrote, set by WeasyPrint from its own HTML (see SOURCES.md).
+        manual = Path(SPEC)
+        for suffix, css in WEASY_MANUAL.items():
+            HTML(filename=str(manual)).write_pdf(HERE / "pdf" / f"copyright-format{suffix}.pdf",
+                                                 stylesheets=[CSS(string=css)])
+        print("made copyright-format, one and two columns")
         # The same article with endnotes, for Word and OpenDocument only.
-        global KIND
         KIND = "end"
         original, title, name = ORIGINALS[1]
         page = Path(tmp) / f"{name}-endnotes.html"
