@@ -1,0 +1,180 @@
+"""Turn raw Muse blocks into the model's blocks, and the notes the text refers to into Notes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ...clean.normalise import NO_BREAK_SPACE
+from ...model import (Block, Break, Caption, Heading, Inline, LineBreak, ListBlock, Note, Paragraph, Preformatted,
+                      Quote, Text, note_refs)
+from .inline import Inlines, add_text
+from .lines import TABLE_CAPTION, Line, Raw, State
+
+
+def finish(raw: Raw, inline: Inlines) -> Block | None:
+    def joined(lines: list[Line]) -> tuple[Inline, ...]:
+        return inline.parse("\n".join(l.text.strip() for l in lines))
+
+    kind = raw.kind
+    if kind == "heading":
+        return Heading(raw.level, joined(raw.lines))
+    if kind == "break":
+        return Break()
+    if kind == "example":
+        return Preformatted("\n".join(l.text for l in raw.lines).strip("\n"))
+    if kind in ("paragraph", "center", "quote", "right"):
+        inlines = joined(raw.lines)
+        if not inlines:
+            return None
+        if kind == "quote":
+            return Quote((Paragraph(inlines),))
+        return Paragraph(inlines, "signature" if kind == "right" else None)
+    if kind == "verse":
+        return _verse(raw.lines, inline)
+    if kind == "table":
+        return _table(raw.lines, inline)
+    if kind == "list":
+        return _list_block(raw.items, inline)
+    children = [b for b in (finish(child, inline) for child in raw.children) if b is not None]
+    if kind == "blocks-quote":
+        return Quote(tuple(flatten(children))) if children else None
+    if kind == "blocks-right":
+        children = [Paragraph(b.inlines, "signature") if isinstance(b, Paragraph) else b for b in children]
+    return Group(tuple(children))
+
+
+@dataclass(frozen=True)
+class Group:
+    """Blocks of a centred or bibliography region, spliced into the text where they stand."""
+
+    blocks: tuple[Block, ...]
+
+
+def _verse(lines: list[Line], inline: Inlines) -> Block | None:
+    """Stanzas are split by blank lines; a line's leading spaces are kept as no-break spaces."""
+    stanzas: list[list[Inline]] = [[]]
+    for line in lines:
+        if line.blank:
+            if stanzas[-1]:
+                stanzas.append([])
+            continue
+        if stanzas[-1]:
+            stanzas[-1].append(LineBreak())
+        add_text(stanzas[-1], NO_BREAK_SPACE * line.indent)
+        for node in inline.parse(line.text.strip()):
+            add_text(stanzas[-1], node.text) if isinstance(node, Text) else stanzas[-1].append(node)
+    paragraphs = [Paragraph(tuple(s)) for s in stanzas if s]
+    if not paragraphs:
+        return None
+    return paragraphs[0] if len(paragraphs) == 1 else Group(tuple(paragraphs))
+
+
+def _table(lines: list[Line], inline: Inlines) -> Block | None:
+    """No table block in the model yet: each row becomes a line, cells split by " | "."""
+    rows: list[Block] = []
+    for line in lines:
+        caption = TABLE_CAPTION.match(line.text)
+        if caption:
+            rows.append(Caption(inline.parse(caption[1])))
+        else:
+            cells = [c for c in re.split(r"\s*\|{1,3}\s*", line.text.strip()) if c]
+            rows.append(Paragraph(inline.parse(" | ".join(cells))))
+    return Group(tuple(rows))
+
+
+def _list_block(items: list[tuple[int, str, list[list[Line]]]], inline: Inlines) -> Block | None:
+    """The model's lists are flat: deeper items join their parent item, each on a line with its marker."""
+    if not items:
+        return None
+    outer = min(indent for indent, _, _ in items)
+    blocks: list[Block] = []
+    tops: list[list[Inline]] = []
+    top_marker = ""
+
+    def close():
+        if tops:
+            ordered = top_marker != "-"
+            blocks.append(ListBlock(ordered, tuple(tuple(t) for t in tops), _start(top_marker) if ordered else 1))
+            tops.clear()
+
+    for indent, marker, paras in items:
+        text: list[Inline] = []
+        for para in paras:
+            if para:
+                text.extend(([LineBreak()] if text else []) + list(inline.parse(" ".join(l.text.strip() for l in para))))
+        if indent > outer and tops:
+            tops[-1].extend([LineBreak(), Text(f"{'–' if marker == '-' else marker} ")] + text)
+        elif marker == "::":
+            close()
+            blocks.append(Paragraph(tuple(text)))
+        else:
+            if tops and (marker == "-") != (top_marker == "-"):
+                close()  # a bullet list after a numbered one (or the reverse) is a list of its own
+            if not tops:
+                top_marker = marker
+            tops.append(text)
+    close()
+    return blocks[0] if len(blocks) == 1 else Group(tuple(blocks))
+
+
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+
+
+def _start(marker: str) -> int:
+    value = marker.rstrip(".")
+    if value.isdigit():
+        return int(value)
+    if len(value) == 1 and value.lower() not in "ivx":
+        return ord(value.lower()) - ord("a") + 1
+    numbers = [_ROMAN.get(c, 0) for c in value.lower()]
+    return sum(-n if i + 1 < len(numbers) and n < numbers[i + 1] else n for i, n in enumerate(numbers)) or 1
+
+
+def flatten(blocks: list) -> list[Block]:
+    out: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Group):
+            out.extend(flatten(list(block.blocks)))
+        elif isinstance(block, Quote):
+            out.append(Quote(tuple(flatten(list(block.blocks)))))
+        else:
+            out.append(block)
+    return out
+
+
+def notes_of(blocks: list[Block], state: State, inline: Inlines) -> list[Note]:
+    """Notes as the text refers to them. A note inside a note (a secondary ``{n}`` in a ``[n]``)
+    joins the note that mentions it: a footnote cannot hold another. Notes nobody refers to
+    stay, and are printed with the piece's notes."""
+    referenced: dict[str, None] = {}  # in reading order: the renderer numbers notes as listed
+    for block in _walk(blocks):
+        referenced.update(dict.fromkeys(note_refs(getattr(block, "inlines", ()) or ())))
+        for item in getattr(block, "items", ()) or ():
+            referenced.update(dict.fromkeys(note_refs(item)))
+    notes: dict[str, list[tuple[Inline, ...]]] = {}
+    attached: set[str] = set()
+    for key, paras in state.notes.items():
+        texts = [" ".join(line.text.strip() for line in para) for para in paras]
+        notes[key] = [inline.parse(text) for text in texts]
+        if key not in referenced:
+            continue
+        for inner in dict.fromkeys(re.findall(r"\{([1-9][0-9]*)\}", " ".join(texts))):
+            inner_key = f"s{inner}"
+            if inner_key in state.notes and inner_key not in referenced and inner_key not in attached:
+                attached.add(inner_key)
+                notes[key].extend((Text(f"{{{inner}}} "),) + inline.parse(" ".join(l.text.strip() for l in p))
+                                  for p in state.notes[inner_key])
+    for key in notes:
+        if key not in referenced and key not in attached:
+            label = f"{{{key[1:]}}}" if key.startswith("s") else f"[{key}]"
+            state.warnings.append(f"note {label} has no reference in the text; it is printed with the notes")
+    order = [key for key in referenced if key in notes] + [k for k in notes if k not in referenced]
+    return [Note(key, tuple(notes[key])) for key in order if key not in attached]
+
+
+def _walk(blocks):
+    for block in blocks:
+        yield block
+        if isinstance(block, Quote):
+            yield from _walk(block.blocks)
