@@ -41,6 +41,9 @@ def _blocks(blocks, indent: str) -> list[str]:
         kind = block.kind + (str(block.level) if isinstance(block, Heading) else "")
         if isinstance(block, ListBlock):
             kind += f" {'ordered' if block.ordered else 'bullets'} {len(block.items)} items"
+            depth = max((level.depth for level in block.levels), default=0)
+            kind += f", {depth + 1} levels deep" if depth else ""
+            kind += f", counted {block.tree().numbering}" if block.ordered and block.tree().numbering != "1" else ""
         out.append(f"{indent}  {kind}: {_head(block_text(block))}")
     return out
 

@@ -114,14 +114,20 @@ def _document_text(doc: Document) -> Iterable[str]:
             yield from _inline_text(paragraph)
 
 
+def _list_text(node) -> Iterable[str]:
+    for number, (item, inner) in enumerate(node.entries, start=node.start):
+        if node.ordered:
+            yield str(number)  # "3." before an item is the list's numbering, not a lost word
+        yield from _inline_text(item)
+        if inner is not None:  # a list inside the item (AmuseWiki's nesting) numbers its own
+            yield from _list_text(inner)
+
+
 def _block_text(block: Block) -> Iterable[str]:
     if isinstance(block, (Heading, Paragraph, Caption)):
         yield from _inline_text(block.inlines)
     elif isinstance(block, ListBlock):
-        for number, item in enumerate(block.items, start=block.start):
-            if block.ordered:
-                yield str(number)  # "3." before an item is the list's numbering, not a lost word
-            yield from _inline_text(item)
+        yield from _list_text(block.tree())
     elif isinstance(block, Quote):
         for inner in block.blocks:
             yield from _block_text(inner)

@@ -133,7 +133,7 @@ class ListBlock:
     def tree(self) -> "ListNode":
         """The list as it nests: each item with the list inside it, if any."""
         levels = self.levels or tuple(Level(0, self.ordered, self.start) for _ in self.items)
-        levels = (Level(levels[0].depth, self.ordered, self.start),) + levels[1:] if levels else levels
+        levels = (replace(levels[0], ordered=self.ordered, start=self.start),) + levels[1:] if levels else levels
 
         def build(pos: int, depth: int) -> tuple[ListNode, int]:
             first, entries = levels[pos], []
@@ -147,7 +147,7 @@ class ListBlock:
                 else:
                     entries.append((self.items[pos], None))
                     pos += 1
-            return ListNode(first.ordered, first.start, tuple(entries)), pos
+            return ListNode(first.ordered, first.start, tuple(entries), first.numbering), pos
 
         return build(0, levels[0].depth)[0] if self.items else ListNode(self.ordered, self.start, ())
 
@@ -159,6 +159,7 @@ class Level:
     depth: int
     ordered: bool
     start: int = 1  # the number its list starts at (read on the list's first item)
+    numbering: str = "1"  # how its list counts, as HTML's <ol type>: "1", "a", "A", "i", "I"
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ class ListNode:
     ordered: bool
     start: int
     entries: tuple[tuple[Inlines, "ListNode | None"], ...]
+    numbering: str = "1"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from ..model import (Block, Break, Caption, Heading, Image, Inline, ListBlock, N
 from .htmlnotes import PHOTO_LABEL
 from .pdfpage import Line, join
 
-_BULLET = re.compile(r"^([•◦▪‣●]|\d{1,3}[.)])\s+")
+_BULLET = re.compile(r"^([•◦▪‣●]|\d{1,3}[.)]|[a-zA-Z][.)]|[ivxlcdmIVXLCDM]{1,6}[.)])\s+")
 # Any list item's marker: a nested list is set in, yet is no quotation.
 _ITEM = re.compile(r"^([•◦▪‣●\-–]|\d{1,3}[.)]|[a-zA-Z][.)]|[ivxlcdmIVXLCDM]{1,6}[.)])\s+")
 _BREAK = re.compile(r"^\s*([*⁂•·]\s*){1,5}$")
@@ -280,7 +280,7 @@ def _lists(blocks: list) -> list:
 
     def flush():
         if len(run) >= 2:
-            ordered = bool(re.match(r"^\d", plain(run[0].inlines)))
+            ordered = not re.match(r"^[•◦▪‣●]", plain(run[0].inlines))
             items = tuple(_strip_marker(p.inlines) for p in run)
             out.append(ListBlock(ordered, items))
         else:

@@ -18,7 +18,9 @@ from ..model import Removal
 
 SOFT_HYPHENS = "\u00ad"  # a hyphen only where the line broke: always joined
 _LINE_END_HYPHEN = "\x02"  # pdfium's mark for a hyphen it found at a line end: "-"
-_MARKER = re.compile(r"^([•◦▪‣●]|\d{1,3}[.)])$")
+_MARKER = re.compile(r"^([•◦▪‣●]|\d{1,3}[.)]|[a-zA-Z][.)]|[ivxlcdmIVXLCDM]{1,6}[.)])$")
+# A list marker run into its item's first word ("M.Delete", "iii.Third"); not "U.S." or "e.g.".
+_GLUED_MARKER = re.compile(r"^\s*(\d{1,3}|[a-zA-Z]|[ivxlcdmIVXLCDM]{1,6})[.)](?=[A-Z“\"‘]?[A-Za-z][a-z])")
 _NOTE_START = re.compile(r"^\[?(\d{1,3})[.)\]]?\s+(?=\S)")
 _FOLIO = re.compile(r"^\W*(\d{1,4}|[ivxlcdm]{1,7})\W*$", re.I)
 
@@ -95,7 +97,8 @@ def _merge_pieces(lines: list[Line]) -> list[Line]:
         last = out[-1] if out else None
         if (last is not None and abs(line.top - last.top) < 0.3 * max(last.size, 1) and line.x0 >= last.x1 - 1
                 and abs(line.size - last.size) < 0.5):
-            gap = "" if line.x0 - last.x1 < 0.15 * last.size or line.text[:1].isspace() else " "
+            gap = ("" if (line.x0 - last.x1 < 0.15 * last.size and not _MARKER.match(last.text.strip()))
+                   or line.text[:1].isspace() else " ")  # a list's marker stands apart from its item
             shift = len(last.text) + len(gap)
             last.sup.extend((a + shift, b + shift) for a, b in line.sup)
             last.text += gap + line.text
@@ -138,6 +141,10 @@ def _make_line(number: int, chars, text_page) -> Line:
             start = None
     if start is not None:
         sup.append((start, len(chars)))
+    glued = _GLUED_MARKER.match(text)
+    if glued:  # "III.Third": the marker and its item set apart by position alone; the text gets a space
+        text = f"{text[:glued.end()]} {text[glued.end():]}"
+        sup = [(a + (a >= glued.end()), b + (b > glued.end())) for a, b in sup]
     looks = [_look(text_page, c[4]) for c in (visible[0], visible[len(visible) // 2], visible[-1])]
     bold = all(look[0] for look in looks)
     italic = all(look[1] for look in looks)

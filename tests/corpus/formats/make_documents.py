@@ -72,6 +72,15 @@ def inlines(nodes, notes) -> str:
     return "".join(out)
 
 
+def list_html(node, notes) -> str:
+    """A list, the lists inside its items nested in them."""
+    tag = "ol" if node.ordered else "ul"
+    kind = f' type="{node.numbering}"' if node.ordered and node.numbering != "1" else ""
+    start = f' start="{node.start}"' if node.ordered and node.start != 1 else ""
+    return (f"<{tag}{kind}{start}>" + "".join(f"<li>{inlines(item, notes)}{list_html(inner, notes) if inner else ''}</li>"
+                                              for item, inner in node.entries) + f"</{tag}>")
+
+
 def blocks(items, notes) -> str:
     out = []
     for block in items:
@@ -82,8 +91,7 @@ def blocks(items, notes) -> str:
         elif isinstance(block, Quote):
             out.append(f"<blockquote>{blocks(block.blocks, notes)}</blockquote>")
         elif isinstance(block, ListBlock):
-            tag = "ol" if block.ordered else "ul"
-            out.append(f"<{tag}>" + "".join(f"<li>{inlines(i, notes)}</li>" for i in block.items) + f"</{tag}>")
+            out.append(list_html(block.tree(), notes))
         elif isinstance(block, Preformatted):
             out.append(f"<pre>{html.escape(block.text)}</pre>")
         elif isinstance(block, Break):

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 
 from ...clean.normalise import NO_BREAK_SPACE
-from ...model import (Block, Break, Caption, Heading, Inline, LineBreak, ListBlock, Note, Paragraph, Preformatted,
-                      Quote, Text, note_refs)
+from ...model import (Block, Break, Caption, Heading, Inline, Level, LineBreak, ListBlock, Note, Paragraph,
+                      Preformatted, Quote, Text, note_refs)
 from .inline import Inlines, add_text
 from .lines import TABLE_CAPTION, Line, Raw, State
 
@@ -84,38 +84,60 @@ def _table(lines: list[Line], inline: Inlines) -> Block | None:
 
 
 def _list_block(items: list[tuple[int, str, list[list[Line]]]], inline: Inlines) -> Block | None:
-    """The model's lists are flat: deeper items join their parent item, each on a line with its marker."""
+    """Items nest by indentation, as AmuseWiki nests them: an item set in further than the one
+    above it starts a list inside that item; one set back returns to the list it belongs to."""
     if not items:
         return None
-    outer = min(indent for indent, _, _ in items)
     blocks: list[Block] = []
-    tops: list[list[Inline]] = []
-    top_marker = ""
+    run: list[tuple[Inline, ...]] = []
+    levels: list[Level] = []
+    indents: list[int] = []  # of the lists open at this item
 
     def close():
-        if tops:
-            ordered = top_marker != "-"
-            blocks.append(ListBlock(ordered, tuple(tuple(t) for t in tops), _start(top_marker) if ordered else 1))
-            tops.clear()
+        if run:
+            plain_list = all(level.depth == 0 and level.numbering == "1" for level in levels)
+            blocks.append(ListBlock(levels[0].ordered, tuple(run), levels[0].start, () if plain_list else tuple(levels)))
+            run.clear()
+            levels.clear()
 
     for indent, marker, paras in items:
         text: list[Inline] = []
         for para in paras:
             if para:
                 text.extend(([LineBreak()] if text else []) + list(inline.parse(" ".join(l.text.strip() for l in para))))
-        if indent > outer and tops:
-            tops[-1].extend([LineBreak(), Text(f"{'–' if marker == '-' else marker} ")] + text)
-        elif marker == "::":
+        while indents and indent < indents[-1]:
+            indents.pop()
+        if not indents or indent > indents[-1]:
+            indents.append(indent)
+        depth = len(indents) - 1
+        ordered = marker not in ("-", "::")
+        if marker == "::" and depth == 0:
             close()
+            indents.clear()
             blocks.append(Paragraph(tuple(text)))
-        else:
-            if tops and (marker == "-") != (top_marker == "-"):
-                close()  # a bullet list after a numbered one (or the reverse) is a list of its own
-            if not tops:
-                top_marker = marker
-            tops.append(text)
+            continue
+        if marker == "::":  # a description inside an item is part of it, on a line of its own
+            indents.pop()
+            run[-1] = run[-1] + (LineBreak(), *text) if run else tuple(text)
+            if len(levels) < len(run):
+                levels.append(Level(depth, False))
+            continue
+        if depth == 0 and levels and ordered != levels[0].ordered:
+            close()  # a bullet list after a numbered one (or the reverse) is a list of its own
+        run.append(tuple(text))
+        levels.append(Level(depth, ordered, _start(marker) if ordered else 1, _numbering(marker) if ordered else "1"))
     close()
     return blocks[0] if len(blocks) == 1 else Group(tuple(blocks))
+
+
+def _numbering(marker: str) -> str:
+    """HTML's <ol type> for a marker: 1. a. A. i. I. (a lone i, v or x is a Roman number)."""
+    value = marker.rstrip(".")
+    if value.isdigit():
+        return "1"
+    if len(value) == 1 and value.lower() not in "ivx":
+        return "a" if value.islower() else "A"
+    return "i" if value.islower() else "I"
 
 
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
