@@ -55,10 +55,36 @@ def test_truncated_zip_is_an_input_error(tmp_path, suffix):
     assert_clean_failure(run("inspect", path), 2, "damaged", "truncated")
 
 
-def test_html_saved_as_docx_is_an_input_error(tmp_path):
-    path = tmp_path / "page.docx"
+@pytest.mark.parametrize("suffix,kind", [(".docx", "Word (.docx)"), (".odt", "OpenDocument (.odt)"), (".epub", "EPUB")])
+def test_html_saved_as_a_document_is_an_input_error(tmp_path, suffix, kind):
+    path = tmp_path / f"page{suffix}"
     path.write_text("<!DOCTYPE html><html><body><p>Hello</p></body></html>")
-    assert_clean_failure(run("inspect", path), 2, "not a Word (.docx) file", "web page (HTML)")
+    assert_clean_failure(run("inspect", path), 2, f"not a {kind} file", "web page (HTML)")
+
+
+def lying_bomb(member: str) -> bytes:
+    """A zip whose directory says its member is 1,000 bytes while it inflates to 80 MB."""
+    data = bytearray(bomb(member, 80 * 2**20))
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):  # local header, central directory
+        start = 0
+        while (start := data.find(signature, start)) != -1:
+            name_length = int.from_bytes(data[start + offset + 4 + (2 if signature == b"PK\x01\x02" else 0):][:2], "little")
+            if member.encode() in data[start:start + 80 + name_length]:
+                data[start + offset:start + offset + 4] = (1000).to_bytes(4, "little")
+            start += 4
+    return bytes(data)
+
+
+@pytest.mark.parametrize("suffix,member", [(".docx", "word/document.xml"), (".odt", "content.xml")])
+def test_zip_bomb_lying_about_its_size_is_stopped(tmp_path, suffix, member):
+    """Inflating stops at the size the directory gives, and the member is then damaged: memory stays bounded."""
+    path = tmp_path / f"liar{suffix}"
+    path.write_bytes(lying_bomb(member))
+    with zipfile.ZipFile(path) as z:
+        assert z.getinfo(member).file_size == 1000  # the lie is what the reader sees
+    result = run("inspect", path)
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert "damaged" in result.output or "refusing" in result.output or "not well-formed" in result.output
 
 
 def test_password_protected_document_is_an_input_error(tmp_path):

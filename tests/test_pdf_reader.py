@@ -261,6 +261,15 @@ def test_an_encrypted_pdf_is_an_input_error(tmp_path):
     assert_clean_failure(run("inspect", path), 2, "encrypted", "password")
 
 
+def test_a_pdf_of_too_many_pages_is_refused_before_reading(tmp_path):
+    path = tmp_path / "huge.pdf"
+    with pikepdf.new() as pdf:
+        for _ in range(2001):
+            pdf.add_blank_page(page_size=(100, 100))
+        pdf.save(path)
+    assert_clean_failure(run("inspect", path), 2, "2001 pages", "at most 2000")
+
+
 def test_a_damaged_or_mislabelled_pdf_is_an_input_error(tmp_path):
     cut = tmp_path / "cut.pdf"
     cut.write_bytes((PDFS / "report.pdf").read_bytes()[:3000])

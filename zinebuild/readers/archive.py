@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import zipfile
+import zlib
 from pathlib import Path
 
 from lxml import etree
@@ -70,7 +71,7 @@ class Archive:
                 data = member.read(MAX_MEMBER + 1)
         except KeyError:
             raise SourceError(Problem(f"damaged {self.kind} file: '{name}' is missing", file=self.path)) from None
-        except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, RuntimeError) as error:
+        except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error) as error:
             raise SourceError(Problem(f"damaged {self.kind} file: cannot unpack '{name}' ({error})",
                                       file=self.path, hint="get the file again, or open and re-save it")) from None
         if len(data) > MAX_MEMBER:  # the directory lied about the size

@@ -9,6 +9,8 @@ paragraph after either is its caption.
 from __future__ import annotations
 
 import io
+import zipfile
+import zlib
 from pathlib import Path
 
 import mammoth
@@ -66,7 +68,9 @@ def read(path: Path, data: bytes) -> Source:
 
     try:
         result = mammoth.convert_to_html(io.BytesIO(data), style_map=_STYLE_MAP, convert_image=image)
-    except (KeyError, ValueError, etree.XMLSyntaxError, AttributeError, IndexError) as error:
+    except (KeyError, ValueError, etree.XMLSyntaxError, AttributeError, IndexError, zipfile.BadZipFile, EOFError,
+            zlib.error, NotImplementedError, RuntimeError) as error:
+        # mammoth opens the zip itself: a member whose bytes do not match the directory fails here
         raise SourceError(Problem(f"damaged Word (.docx) file: {error}", file=path,
                                   hint="open it in a word processor and save it again")) from None
     root = lxml_html.document_fromstring(f"<html><body>{result.value}</body></html>").find("body")

@@ -91,9 +91,10 @@ def _open(path: Path, data: bytes):
                                       hint="save an unprotected copy, or find the text elsewhere")) from None
         raise SourceError(Problem(f"damaged PDF: {error}", file=path,
                                   hint="get the file again, or open and re-save it")) from None
-    if len(pdf) > MAX_PAGES:
+    pages = len(pdf)
+    if pages > MAX_PAGES:
         pdf.close()
-        raise SourceError(Problem(f"this PDF has {len(pdf)} pages (at most {MAX_PAGES})", file=path,
+        raise SourceError(Problem(f"this PDF has {pages} pages (at most {MAX_PAGES})", file=path,
                                   hint="split it, or give the pages you need"))
     return pdf
 
