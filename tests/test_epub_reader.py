@@ -94,7 +94,11 @@ def test_a_picture_outside_the_epub_is_never_read(tmp_path):
 def test_libreoffice_epub_reads_like_its_original(original, title, name):
     """LibreOffice 7.4 exports headings and lists as paragraphs styled by class (its EPUB has no
     h2 or ul): the words, title, authors and notes are what there is to check."""
-    assert_reads_like(read(EPUBS / f"{name}.epub"), make_documents.pick(original, title), structure=False)
+    first = make_documents.pick(original, title)
+    # LibreOffice's EPUB export leaves out a table's header rows (see passing.epub).
+    heads = words(" ".join(plain(c.inlines) for t in all_blocks(first.blocks) if isinstance(t, Table)
+                           for row in t.head for c in row))
+    assert_reads_like(read(EPUBS / f"{name}.epub"), first, structure=False, less=heads)
 
 
 def test_libreoffice_epub_pictures_and_table():

@@ -7,7 +7,7 @@ import re
 import pytest
 from lxml import html as lxml_html
 
-from zinebuild.model import (Break, Code, Emphasis, Heading, LineBreak, Link, ListBlock, NoteRef, Paragraph,
+from zinebuild.model import (Break, Code, Emphasis, Heading, LineBreak, Link, ListBlock, NoteRef, Paragraph, Table,
                              Preformatted, Quote, Strong, Text, block_text, plain)
 from zinebuild.readers import read
 
@@ -264,3 +264,26 @@ def test_import_writes_nested_lists_indented(tmp_path):
     assert "    2. Level 2, enum item two which continues\\" in lines
     assert "        1. Level 3, enum item i\\" in lines  # Markdown counts 1., 2. whatever the text's numbering
     assert source_words(read(md)) == source_words(read(CORPUS / "muse" / "lists.muse"))
+
+
+def test_tables_read_as_text_amuse_reads_them():
+    """Header cells (||), body (|), footer (|||, last here) and caption, row for row as Text::Amuse
+    prints them; a note called from a cell is linked."""
+    tree = lxml_html.fragment_fromstring((CORPUS / "muse" / "table.exp.html").read_text(encoding="utf-8"),
+                                         create_parent="div")
+
+    def cells(rows):
+        return [[" ".join(c.text_content().split()) for c in row.xpath("./th|./td")] for row in rows]
+
+    expected = [(cells(t.xpath("./thead/tr")), cells(t.xpath("./tbody/tr") + t.xpath("./tfoot/tr")),
+                 " ".join(t.xpath("string(./caption)").split())) for t in tree.xpath("//table")]
+    (doc,) = read(CORPUS / "muse" / "table.muse").documents
+    tables = [b for b in doc.blocks if isinstance(b, Table)]
+
+    def text(run):  # a note call prints as "[1]" in Text::Amuse's HTML
+        return " ".join("".join(f"[{n.id}]" if isinstance(n, NoteRef) else plain((n,)) for n in run).split())
+
+    got = [([[text(c.inlines) for c in row] for row in t.head], [[text(c.inlines) for c in row] for row in t.body],
+            text(t.caption)) for t in tables]
+    assert len(got) == 2 and got == expected
+    assert all(c.header for t in tables for row in t.head for c in row) and [n.id for n in doc.notes] == ["1", "2", "3"]

@@ -150,8 +150,11 @@ def test_libreoffice_pdf_reads_like_its_original(original, title, name):
     (doc,) = source.documents
     first = make_documents.pick(original, title)
     assert (doc.title, doc.authors) == (first.title, tuple(first.authors) and (", ".join(first.authors),))
-    # LibreOffice sets its lowest headings in 7-point bold, too close to the text to stand apart.
-    assert headings(doc) == [h for h in headings(first) if h[0] < 5]
+    # LibreOffice sets its lowest headings in 7-point bold, too close to the text to stand apart;
+    # a table's bold header row reads as a heading (tables are not read from a PDF).
+    heads = {" ".join(plain(c.inlines) for c in row) for t in all_blocks(first.blocks) if isinstance(t, Table)
+             for row in t.head}
+    assert [h for h in headings(doc) if h[1] not in heads] == [h for h in headings(first) if h[0] < 5]
     used = list(dict.fromkeys(referenced(first)))
     assert [" ".join(" ".join(plain(p) for p in n.paragraphs).split()[:5]) for n in doc.notes] == [
         " ".join(" ".join(plain(p) for p in first.note(n).paragraphs).split()[:5]) for n in used]

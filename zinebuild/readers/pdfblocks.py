@@ -65,6 +65,7 @@ def _headings(lines: list[Line], body: float, pitch: float, edges) -> list[bool]
         # Bold may be smaller than the text (a low heading); italics smaller than it are a caption.
         if ((run[0].bold or (run[0].italic and run[0].size >= body * 0.97)) and end - n <= 3
                 and run[0].size <= body * 1.05 and not run[0].mono and run[0].picture is None
+                and not any(line.spread for line in run)
                 and run[-1].x1 < edges[id(run[-1])][1] - 2 * body and not any(line.sup for line in run)
                 and sum(len(line.text) for line in run) < 200
                 and (before is None or before.page != run[0].page or run[0].top - before.top > 1.4 * pitch)

@@ -40,6 +40,7 @@ class Line:
     mono: bool = False  # set in a fixed-pitch font: code, a terminal session, a table drawn in spaces
     picture: str | None = None  # a picture the page draws here (pdfpictures.py): its data: URL
     depth: float = 0.0  # a picture's height, in points
+    spread: bool = False  # words set far apart on the line: a table's row, never a heading
 
 
 # ---------------------------------------------------------------- characters into lines
@@ -104,6 +105,7 @@ def _merge_pieces(lines: list[Line]) -> list[Line]:
             last.text += gap + line.text
             last.x1 = line.x1
             last.mono = last.mono and line.mono
+            last.spread = last.spread or line.spread or line.x0 - last.x1 > 2.5 * last.size
         else:
             out.append(line)
     return out
@@ -141,6 +143,7 @@ def _make_line(number: int, chars, text_page) -> Line:
             start = None
     if start is not None:
         sup.append((start, len(chars)))
+    spread = any(b[1] - a[1] > 2.5 * size for a, b in zip(visible, visible[1:]))
     glued = _GLUED_MARKER.match(text)
     if glued:  # "III.Third": the marker and its item set apart by position alone; the text gets a space
         text = f"{text[:glued.end()]} {text[glued.end():]}"
@@ -150,7 +153,7 @@ def _make_line(number: int, chars, text_page) -> Line:
     italic = all(look[1] for look in looks)
     mono = all(look[2] for look in looks)
     return Line(number, text, min(c[1] for c in visible), max(c[1] for c in visible), baseline, size, bold, sup,
-                italic, mono)
+                italic, mono, spread=spread)
 
 
 def _look(text_page, index: int) -> tuple[bool, bool, bool]:

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 
 from ...clean.normalise import NO_BREAK_SPACE
-from ...model import (Block, Break, Caption, Heading, Inline, Level, LineBreak, ListBlock, Note, Paragraph,
-                      Preformatted, Quote, Text, note_refs)
+from ...model import (Block, Break, Caption, Cell, Heading, Inline, Level, LineBreak, ListBlock, Note, Paragraph,
+                      Preformatted, Quote, Table, Text, note_refs)
 from .inline import Inlines, add_text
 from .lines import TABLE_CAPTION, Line, Raw, State
 
@@ -71,16 +71,28 @@ def _verse(lines: list[Line], inline: Inlines) -> Block | None:
 
 
 def _table(lines: list[Line], inline: Inlines) -> Block | None:
-    """No table block in the model yet: each row becomes a line, cells split by " | "."""
-    rows: list[Block] = []
+    """Rows by their bars, as Text::Amuse reads them: ``||`` header cells, ``|||`` the footer (the
+    table's last rows here: the model has no footer), ``|`` the body; ``|+ … +|`` the caption."""
+    head: list[tuple[Cell, ...]] = []
+    body: list[tuple[Cell, ...]] = []
+    foot: list[tuple[Cell, ...]] = []
+    caption: tuple[Inline, ...] = ()
     for line in lines:
-        caption = TABLE_CAPTION.match(line.text)
-        if caption:
-            rows.append(Caption(inline.parse(caption[1])))
-        else:
-            cells = [c for c in re.split(r"\s*\|{1,3}\s*", line.text.strip()) if c]
-            rows.append(Paragraph(inline.parse(" | ".join(cells))))
-    return Group(tuple(rows))
+        found = TABLE_CAPTION.match(line.text)
+        if found:
+            caption = inline.parse(found[1])
+            continue
+        text = line.text.strip()
+        bars = "|||" if "|||" in text else "||" if "||" in text else "|"
+        cells = [c.strip() for c in re.split(re.escape(bars) if bars != "|" else r"(?<!\|)\|(?!\|)", text)]
+        while cells and not cells[0]:
+            cells.pop(0)
+        while cells and not cells[-1]:
+            cells.pop()
+        row = tuple(Cell(inline.parse(cell), header=bars == "||") for cell in cells)
+        (head if bars == "||" else foot if bars == "|||" else body).append(row)
+    return Table(tuple(head), tuple(body + foot), caption) if head or body or foot else (
+        Caption(caption) if caption else None)
 
 
 def _list_block(items: list[tuple[int, str, list[list[Line]]]], inline: Inlines) -> Block | None:
@@ -172,6 +184,9 @@ def notes_of(blocks: list[Block], state: State, inline: Inlines) -> list[Note]:
     referenced: dict[str, None] = {}  # in reading order: the renderer numbers notes as listed
     for block in _walk(blocks):
         referenced.update(dict.fromkeys(note_refs(getattr(block, "inlines", ()) or ())))
+        if isinstance(block, Table):
+            for run in [cell.inlines for row in block.head + block.body for cell in row] + [block.caption]:
+                referenced.update(dict.fromkeys(note_refs(run)))
         for item in getattr(block, "items", ()) or ():
             referenced.update(dict.fromkeys(note_refs(item)))
     notes: dict[str, list[tuple[Inline, ...]]] = {}
