@@ -15,6 +15,7 @@ from zinebuild.model import Image, NoteRef, Paragraph, Strong, Table, Text, bloc
 from zinebuild.readers import read
 
 
+from .conftest import SAMPLE
 from .formats import CORPUS, assert_reads_like, check_golden, outline, source_words, words
 from .test_cli import assert_clean_failure, run
 
@@ -242,3 +243,50 @@ def test_word_captions_belong_to_their_picture_and_table(tmp_path):
     assert [(b.kind, plain(b.caption)) for b in doc.blocks if isinstance(b, (Image, Table))] == [
         (b.kind, plain(b.caption)) for b in first.blocks if isinstance(b, (Image, Table))]
     assert not [b for b in doc.blocks if isinstance(b, Paragraph) and "fold, staple" in plain(b.inlines)]
+
+
+def rewrite(source, target, change) -> None:
+    """A copy of the zip `source` at `target`, each member's bytes through change(name, data)."""
+    with zipfile.ZipFile(source) as z, zipfile.ZipFile(target, "w") as out:
+        for name in z.namelist():
+            out.writestr(name, change(name, z.read(name)))
+
+
+@pytest.mark.allow_warnings
+def test_a_word_picture_linked_from_outside_is_never_opened(tmp_path):
+    """A .docx may link a picture by a path or address: zinebuild never opens it (the file beside
+    the document is not read), says so, and keeps the rest."""
+    (tmp_path / "secret.png").write_bytes((SAMPLE.parent / "images" / "fold.png").read_bytes())
+    path = tmp_path / "linked.docx"
+
+    def change(name, data):
+        if name == "word/document.xml":
+            return data.replace(b'r:embed="rId2"', b'r:link="rId2"', 1)
+        if name == "word/_rels/document.xml.rels":
+            return data.replace(b'Target="media/image1.png"', b'Target="secret.png" TargetMode="External"')
+        return data
+
+    rewrite(OFFICE / "passing.docx", path, change)
+    source = read(path)
+    images = [b for b in source.documents[0].blocks if isinstance(b, Image)]
+    assert [source_bytes(b.src)[:3] for b in images] == [b"\xff\xd8\xff"]  # only the embedded photo
+    assert any("linked from outside the document was left out" in w for w in source.warnings)
+
+
+@pytest.mark.allow_warnings
+def test_odt_pictures_that_cannot_be_carried_keep_their_description(tmp_path, monkeypatch):
+    """A picture that is no JPEG, PNG, GIF, WebP or SVG (a Windows metafile), or one too large, is left
+    out with a warning; its description stays in the text."""
+    path = tmp_path / "odd.odt"
+    pictures = [n for n in zipfile.ZipFile(OFFICE / "passing.odt").namelist() if n.startswith("Pictures/")]
+    photo, drawing = (next(n for n in pictures if n.endswith(suffix)) for suffix in (".jpg", ".png"))
+    rewrite(OFFICE / "passing.odt", path,
+            lambda name, data: b"\xd7\xcd\xc6\x9a" + bytes(64) if name == drawing else data)  # a WMF's header
+    monkeypatch.setattr("zinebuild.readers.archive.MAX_PICTURE", zipfile.ZipFile(path).getinfo(photo).file_size - 1)
+    source = read(path)
+    (doc,) = source.documents
+    assert not [b for b in doc.blocks if isinstance(b, Image)]
+    text = " ".join(block_text(b) for b in doc.blocks)
+    assert "Three steps: a stack of sheets" in text and "A photograph of the back of a human eye" in text
+    assert any("not a JPEG, PNG, GIF, WebP or SVG" in w for w in source.warnings)
+    assert any("over the" in w and "MB a picture may have" in w for w in source.warnings)
