@@ -166,7 +166,7 @@ def document(root, notes: list[tuple[str, object]], meta: Meta, fallback_title: 
         blocks = blocks[1:]  # the title heading is the piece's title
     elif blocks and isinstance(blocks[0], Paragraph) and title and _same(plain(blocks[0].inlines), title):
         blocks = blocks[1:]  # a title typed as a big paragraph (LibreOffice's EPUB export)
-    blocks = _join_quotes([dataclasses.replace(b, level=max(b.level, 1)) if isinstance(b, Heading)
+    blocks = join_quotes([dataclasses.replace(b, level=max(b.level, 1)) if isinstance(b, Heading)
                            else Break() if isinstance(b, Paragraph) and _SCENE_BREAK.match(plain(b.inlines))
                            else b for b in blocks])
     subtitle = meta.subtitle
@@ -189,8 +189,9 @@ def _captions(blocks: list[Block]) -> list[Block]:
     return out
 
 
-def _join_quotes(blocks: list[Block]) -> list[Block]:
-    """Word processors style each paragraph as a quotation: paragraphs quoted in a row are one quotation."""
+def join_quotes(blocks: list[Block]) -> list[Block]:
+    """Paragraphs quoted in a row are one quotation (a word processor styles each paragraph as one,
+    a PDF's layout shows each paragraph set in)."""
     out: list[Block] = []
     for block in blocks:
         if isinstance(block, Quote) and out and isinstance(out[-1], Quote):

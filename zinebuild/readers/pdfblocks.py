@@ -14,7 +14,7 @@ from collections.abc import Callable
 from ..clean.hyphens import Hyphens
 from ..model import (Block, Break, Caption, Heading, Image, Inline, ListBlock, NoteRef, Paragraph, Preformatted, Quote,
                      Removal, Table, Text, plain)
-from .htmlnotes import PHOTO_LABEL
+from .htmlnotes import PHOTO_LABEL, join_quotes
 from .pdfpage import Line, join
 
 _BULLET = re.compile(r"^([•◦▪‣●]|\d{1,3}[.)]|[a-zA-Z][.)]|[ivxlcdmIVXLCDM]{1,6}[.)])\s+")
@@ -48,7 +48,7 @@ def blocks(lines: list[Line], body: float, notes, hyphens, picture: Callable[[Li
             out.append(Heading(heading_sizes.index(group[0].size) + 1, _joined(group, hyphens, notes, used)))
         else:
             out.append(_text_block(group, _joined(group, hyphens, notes, used), body, edges, out, removed))
-    return _quotes(_lists(out)), used
+    return join_quotes(_lists(out)), used
 
 
 def _headings(lines: list[Line], body: float, pitch: float, edges) -> list[bool]:
@@ -144,17 +144,6 @@ def _indented(group: list[Line], body: float, edges) -> bool:
     lefts = {round(line.x0) for line in group[1:]}
     return (max(lefts) - min(lefts) <= 2 and min(lefts) - left > 0.9 * body and group[0].x0 - left > 0.9 * body
             and max(line.x1 for line in group) < right - 0.9 * body)
-
-
-def _quotes(blocks: list[Block]) -> list[Block]:
-    """Quoted paragraphs in a row are one quotation."""
-    out: list[Block] = []
-    for block in blocks:
-        if isinstance(block, Quote) and out and isinstance(out[-1], Quote):
-            out[-1] = Quote(out[-1].blocks + block.blocks)
-        else:
-            out.append(block)
-    return out
 
 
 def _verbatim(group: list[Line], edges) -> str:
