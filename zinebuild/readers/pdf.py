@@ -19,7 +19,8 @@ from ..model import Document, Inline, Note, Removal, Source, Text, shift_heading
 from ..slug import slugify, unique
 from ..media import figure
 from . import pdfblocks, pdfpictures
-from .pdfpage import Judge, Line, body_size, drop_furniture, footnotes, read_lines
+from .pdffurniture import drop_furniture
+from .pdfpage import Judge, Line, body_size, footnotes, read_lines
 
 MAX_PAGES = 2000  # bounded time: about a second per 25 pages
 _CONTENTS = re.compile(r"^(table of )?contents$|^inhalt|^sommaire$|^содержание$|^obsah$", re.I)
