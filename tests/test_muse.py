@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
 
-from zinebuild.model import (Break, Code, Emphasis, Heading, LineBreak, Link, ListBlock, NoteRef, Paragraph, Table,
+from zinebuild.model import (Break, Code, Emphasis, Heading, Image, LineBreak, Link, ListBlock, NoteRef, Paragraph, Table,
                              Preformatted, Quote, Strong, Text, block_text, plain)
 from zinebuild.readers import read
 
@@ -287,3 +288,19 @@ def test_tables_read_as_text_amuse_reads_them():
             text(t.caption)) for t in tables]
     assert len(got) == 2 and got == expected
     assert all(c.header for t in tables for row in t.head for c in row) and [n.id for n in doc.notes] == ["1", "2", "3"]
+
+
+@pytest.mark.allow_warnings
+def test_a_picture_beside_the_text_is_a_figure(tmp_path):
+    """``[[file.png][caption]]`` alone in its paragraph, the file beside the text: a picture with its
+    caption (``f``: a page of its own); a picture whose file is not there is reported, its caption kept."""
+    picture = CORPUS.parents[2] / "sources" / "images" / "fold.png"
+    (tmp_path / "fold.png").write_bytes(picture.read_bytes())
+    source = muse(tmp_path, "#title T\n\nText before.\n\n[[fold.png][How to *fold* it]]\n\n"
+                            "[[fold.png f]]\n\n[[missing.png][A lost picture]]\n")
+    (doc,) = source.documents
+    first, whole, lost = doc.blocks[1:]
+    assert isinstance(first, Image) and first.caption == (Text("How to "), Emphasis((Text("fold"),)), Text(" it"))
+    assert Path(first.src).read_bytes() == picture.read_bytes() and first.alt == "How to fold it"
+    assert isinstance(whole, Image) and whole.role == "full-page"
+    assert plain(lost.inlines) == "A lost picture" and any("'missing.png' left out" in w for w in source.warnings)

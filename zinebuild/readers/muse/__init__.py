@@ -2,7 +2,8 @@
 
 Directives (``#title`` …) give the metadata; the body is read line by line into blocks,
 then each block's text into inlines. What the model cannot hold is kept as text or reported:
-comments, anchors and unused directives go to the removal report, images to the warnings.
+comments, anchors and unused directives go to the removal report, a picture whose file is not
+beside the text to the warnings.
 The package: ``lines`` (the body's lines into raw blocks), ``inline`` (a block's text into
 inlines), ``build`` (raw blocks into the model, notes); this module reads the directives.
 """
@@ -38,7 +39,7 @@ def read(path: Path, data: bytes) -> Source:
     state = State()
     meta, body = _header(lines, state)
     raw = raw_blocks(body, state)
-    inline = Inlines(set(state.notes), state.warnings)
+    inline = Inlines(set(state.notes), state.warnings, path)
     blocks = flatten([b for b in (finish(block, inline) for block in raw) if b is not None])
     notes = notes_of(blocks, state, Inlines(set(), state.warnings))
     title = plain(inline.parse(meta.get("title", ""))).strip()

@@ -24,6 +24,9 @@ def finish(raw: Raw, inline: Inlines) -> Block | None:
     if kind == "example":
         return Preformatted("\n".join(l.text for l in raw.lines).strip("\n"))
     if kind in ("paragraph", "center", "quote", "right"):
+        picture = inline.picture(" ".join(l.text.strip() for l in raw.lines), raw.lines[0].number)
+        if picture is not None:
+            return picture
         inlines = joined(raw.lines)
         if not inlines:
             return None

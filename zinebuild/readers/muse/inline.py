@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from ...clean.normalise import NO_BREAK_SPACE
-from ...model import Code, Emphasis, Inline, LineBreak, Link, NoteRef, Strong, Text
+from ...media import figure
+from ...model import Block, Code, Emphasis, Inline, LineBreak, Link, NoteRef, Strong, Text, plain
 
+_PICTURE = re.compile(r"^\[\[(?P<file>[\w.-]+\.(?:png|jpe?g|gif))(?: +\d*(?P<place>[lrf]?))?\](?:\[(?P<desc>[^\]]+)\])?\]$",
+                      re.I)
 _IMAGE = re.compile(r"^[\w.-]+\.(png|jpe?g|gif)( +\d*[lrf]?)?$", re.I)
 _SAFE_URL = re.compile(r"^(https?:|mailto:)", re.I)
 _INLINE = re.compile(r"""
@@ -27,8 +31,18 @@ _EMPHASIS = {"*": Emphasis, "em": Emphasis, "i": Emphasis, "**": Strong, "strong
 class Inlines:
     """Parses one block's text into inlines: tags, ``*`` emphasis, ``=code=``, links and notes."""
 
-    def __init__(self, notes: set[str], warnings: list[str]):
-        self.notes, self.warnings = notes, warnings
+    def __init__(self, notes: set[str], warnings: list[str], source: Path | None = None):
+        self.notes, self.warnings, self.source = notes, warnings, source
+
+    def picture(self, text: str, line: int) -> Block | None:
+        """A paragraph that is one picture, ``[[file.png][caption]]``, whose file is beside the text: a
+        figure (``f`` after the name: a page of its own). A file that is not there is only reported."""
+        found = _PICTURE.match(text.strip())
+        if not found or self.source is None or not (self.source.parent / found["file"]).is_file():
+            return None
+        caption = self.parse(found["desc"]) if found["desc"] else ()
+        return figure(found["file"], plain(caption), self.source, line, self.warnings, caption=caption,
+                      role="full-page" if found["place"] == "f" else None)
 
     def parse(self, text: str) -> tuple[Inline, ...]:
         # Each frame: (marker, children); the bottom frame is the block itself.
@@ -86,7 +100,8 @@ class Inlines:
     def _link(self, target: str, desc: str | None) -> list[Inline]:
         label = list(self.parse(desc)) if desc else [Text(target)]
         if _IMAGE.match(target) and "/" not in target:
-            self.warnings.append(f"image '{target.split()[0]}' left out (images are not supported yet)"
+            self.warnings.append(f"image '{target.split()[0]}' left out (only a picture alone in its paragraph, "
+                                 "its file beside the text, is shown)"
                                  + (f"; its caption '{desc}' is kept as text" if desc else ""))
             return label if desc else []
         if _SAFE_URL.match(target):
