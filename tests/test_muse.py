@@ -304,3 +304,10 @@ def test_a_picture_beside_the_text_is_a_figure(tmp_path):
     assert Path(first.src).read_bytes() == picture.read_bytes() and first.alt == "How to fold it"
     assert isinstance(whole, Image) and whole.role == "full-page"
     assert plain(lost.inlines) == "A lost picture" and any("'missing.png' left out" in w for w in source.warnings)
+
+
+@pytest.mark.parametrize("name", ["lists", "table", "comments", "footnotes", "headings"])
+def test_word_accounting_holds(name):
+    """Every word of these texts is in the piece or the removal report: tags, directives' names and
+    list markers (1., a., ii.) are syntax, counted as such."""
+    assert read(CORPUS / "muse" / f"{name}.muse").unaccounted == ()
