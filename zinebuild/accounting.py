@@ -46,6 +46,9 @@ def _without_markdown_syntax(line: str) -> str:
         return f" {alt[1] or alt[2] or ''} " if alt else " "
 
     return _MARKDOWN_SYNTAX.sub(replacement, line)
+# Muse's syntax: a directive's name ("#title"), block and inline tags.
+_MUSE_SYNTAX = re.compile(r"^#[A-Za-z]\w*|</?(?:example|verse|quote|center|right|comment|biblio|play|literal|em|"
+                          r"strong|code|verbatim|br|sup|sub|del|sc|sf|u|i|b)\s*/?>", re.I)
 REASON = "unaccounted"
 
 
@@ -55,7 +58,8 @@ def words(text: str) -> list[str]:
 
 def input_lines(path: Path | str, text: str) -> list[str]:
     """The lines of words a reader is given: the text itself, less what is syntax and not words
-    (Markdown front matter is metadata read elsewhere; HTML tags, scripts and styles)."""
+    (Markdown front matter is metadata read elsewhere; HTML tags, scripts and styles; Muse's tags
+    and directives' names)."""
     suffix = Path(path).suffix.lower()
     if suffix in (".md", ".markdown"):
         match = _FRONT_MATTER.match(text)
@@ -63,6 +67,8 @@ def input_lines(path: Path | str, text: str) -> list[str]:
             text = "\n" * match.group(0).count("\n") + text[match.end():]
         # "{.caption}" alone on a line names the kind of the block under it: syntax, not words.
         return [_without_markdown_syntax(_ATTRIBUTES.sub("", line)) for line in text.split("\n")]
+    if suffix == ".muse":
+        return [_MUSE_SYNTAX.sub(" ", line) for line in text.split("\n")]
     if suffix in (".html", ".htm") and text.strip():
         return _html_lines(text)
     return text.split("\n")
@@ -114,14 +120,36 @@ def _document_text(doc: Document) -> Iterable[str]:
             yield from _inline_text(paragraph)
 
 
+def _list_text(node) -> Iterable[str]:
+    for number, (item, inner) in enumerate(node.entries, start=node.start):
+        if node.ordered:  # "3." or "c." before an item is the list's numbering, not a lost word
+            yield str(number) if node.numbering == "1" else _counted(number, node.numbering)
+        yield from _inline_text(item)
+        if inner is not None:  # a list inside the item (AmuseWiki's nesting) numbers its own
+            yield from _list_text(inner)
+
+
+def _counted(number: int, numbering: str) -> str:
+    """A list's number as its marker shows it: a, b, … (a list counted in letters) or i, ii, … (in Roman)."""
+    if numbering in ("a", "A"):
+        text = ""
+        while number > 0:
+            number, rest = divmod(number - 1, 26)
+            text = chr(ord("a") + rest) + text
+    else:
+        text = ""
+        for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+                               (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+            count, number = divmod(number, value)
+            text += letters * count
+    return text.upper() if numbering.isupper() else text
+
+
 def _block_text(block: Block) -> Iterable[str]:
     if isinstance(block, (Heading, Paragraph, Caption)):
         yield from _inline_text(block.inlines)
     elif isinstance(block, ListBlock):
-        for number, item in enumerate(block.items, start=block.start):
-            if block.ordered:
-                yield str(number)  # "3." before an item is the list's numbering, not a lost word
-            yield from _inline_text(item)
+        yield from _list_text(block.tree())
     elif isinstance(block, Quote):
         for inner in block.blocks:
             yield from _block_text(inner)

@@ -37,6 +37,18 @@ def _note(note_id: str, paragraphs) -> str:
     return "\n\n".join([text] + ["    " + _line_start(_inlines(p)) for p in rest])
 
 
+def _list(node, indent: str) -> list[str]:
+    """A list's lines, the lists inside its items indented under them (four spaces per level)."""
+    lines = []
+    for n, (item, inner) in enumerate(node.entries, start=node.start):
+        marker = f"{n}." if node.ordered else "-"
+        text = _inlines(item).replace("\\\n", "\\\n" + indent + " " * (len(marker) + 1))
+        lines.append(f"{indent}{marker} {_line_start(text)}".rstrip())
+        if inner is not None:
+            lines += _list(inner, indent + "    ")
+    return lines
+
+
 def _block(block: Block) -> str:
     if isinstance(block, Heading):
         return "#" * block.level + " " + _inlines(block.inlines)
@@ -46,12 +58,7 @@ def _block(block: Block) -> str:
     if isinstance(block, Caption):
         return "{.caption}\n" + _line_start(_inlines(block.inlines))
     if isinstance(block, ListBlock):
-        lines = []
-        for n, item in enumerate(block.items, start=block.start):
-            marker = f"{n}." if block.ordered else "-"
-            text = _inlines(item).replace("\\\n", "\\\n" + " " * (len(marker) + 1))
-            lines.append(f"{marker} {_line_start(text)}")
-        return "\n".join(lines)
+        return "\n".join(_list(block.tree(), ""))
     if isinstance(block, Quote):
         inner = "\n\n".join(_block(b) for b in block.blocks)
         return "\n".join("> " + line if line else ">" for line in inner.split("\n"))

@@ -126,6 +126,50 @@ class ListBlock:
     ordered: bool
     items: tuple[Inlines, ...]
     start: int = 1
+    # Lists inside items (AmuseWiki nests them by indentation): each item's Level, or () for a flat
+    # list. The items stay one sequence in reading order, so whatever reads a list's items reads all.
+    levels: tuple["Level", ...] = ()
+
+    def tree(self) -> "ListNode":
+        """The list as it nests: each item with the list inside it, if any."""
+        levels = self.levels or tuple(Level(0, self.ordered, self.start) for _ in self.items)
+        levels = (replace(levels[0], ordered=self.ordered, start=self.start),) + levels[1:] if levels else levels
+
+        def build(pos: int, depth: int) -> tuple[ListNode, int]:
+            first, entries = levels[pos], []
+            while pos < len(self.items) and levels[pos].depth >= depth:
+                if levels[pos].depth > depth:  # a list inside the item before
+                    inner, pos = build(pos, levels[pos].depth)
+                    if entries and entries[-1][1] is None:
+                        entries[-1] = (entries[-1][0], inner)
+                    else:  # a list with no item of its own above it: it stands in an empty one
+                        entries.append(((), inner))
+                else:
+                    entries.append((self.items[pos], None))
+                    pos += 1
+            return ListNode(first.ordered, first.start, tuple(entries), first.numbering), pos
+
+        return build(0, levels[0].depth)[0] if self.items else ListNode(self.ordered, self.start, ())
+
+
+@dataclass(frozen=True)
+class Level:
+    """Where a list item stands in a nested list: its depth (0 at the top) and its own list's kind."""
+
+    depth: int
+    ordered: bool
+    start: int = 1  # the number its list starts at (read on the list's first item)
+    numbering: str = "1"  # how its list counts, as HTML's <ol type>: "1", "a", "A", "i", "I"
+
+
+@dataclass(frozen=True)
+class ListNode:
+    """One list of a nested list (ListBlock.tree): (item, the list inside it or None) in order."""
+
+    ordered: bool
+    start: int
+    entries: tuple[tuple[Inlines, "ListNode | None"], ...]
+    numbering: str = "1"
 
 
 @dataclass(frozen=True)

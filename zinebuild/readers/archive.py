@@ -7,13 +7,16 @@ not by running out of memory). XML members are parsed without entities or networ
 
 from __future__ import annotations
 
+import base64
 import io
 import zipfile
+import zlib
 from pathlib import Path
 
 from lxml import etree
 
 from ..errors import Problem, SourceError
+from ..media import IMAGE, coded
 
 # Generous for a book (an EPUB with its pictures), small beside a machine's memory.
 MAX_MEMBERS = 5000
@@ -21,6 +24,11 @@ MAX_TOTAL = 256 * 1024 * 1024
 MAX_MEMBER = 64 * 1024 * 1024
 # Text compresses about 3 to 10 times; a member promising more than this is a bomb.
 MAX_RATIO = 200
+# A picture inside a document is carried as a data: URL: larger ones are left out (as a cover would be).
+MAX_PICTURE = 30 * 1024 * 1024
+# What a picture's first bytes say it is: only kinds that media.py and images.py read.
+_PICTURE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF87a", "image/gif"),
+                  (b"GIF89a", "image/gif"))
 
 _XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
                        remove_comments=True, recover=False)
@@ -63,12 +71,24 @@ class Archive:
                 data = member.read(MAX_MEMBER + 1)
         except KeyError:
             raise SourceError(Problem(f"damaged {self.kind} file: '{name}' is missing", file=self.path)) from None
-        except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, RuntimeError) as error:
+        except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error) as error:
             raise SourceError(Problem(f"damaged {self.kind} file: cannot unpack '{name}' ({error})",
                                       file=self.path, hint="get the file again, or open and re-save it")) from None
         if len(data) > MAX_MEMBER:  # the directory lied about the size
             raise self._refuse(f"its member '{name}' unpacks to more than it says")
         return data
+
+    def picture(self, name: str, warnings: list[str]) -> str | None:
+        """The member `name` as a data: URL, or None with a warning: missing, too large, or no picture we read."""
+        info = self.zip.NameToInfo.get(name)
+        if info is None:
+            warnings.append(coded(IMAGE, None, f"picture '{name}' left out: it is not in the {self.kind} file"))
+            return None
+        if info.file_size > MAX_PICTURE:
+            warnings.append(coded(IMAGE, None, f"picture '{name}' left out: {info.file_size // 2**20} MB, over "
+                                               f"the {MAX_PICTURE // 2**20} MB a picture may have"))
+            return None
+        return data_url(self.read(name), name, warnings)
 
     def xml(self, name: str):
         try:
@@ -76,6 +96,32 @@ class Archive:
         except etree.XMLSyntaxError as error:
             raise SourceError(Problem(f"damaged {self.kind} file: '{name}' is not well-formed XML ({error})",
                                       file=self.path)) from None
+
+
+def data_url(data: bytes, name: str, warnings: list[str]) -> str | None:
+    """A picture's bytes as a data: URL by what they are (never by their name), or None with a warning."""
+    kind = picture_type(data)
+    if kind is None:
+        warnings.append(coded(IMAGE, None, f"picture '{name}' left out: not a JPEG, PNG, GIF, WebP or SVG "
+                                           "picture (a Windows metafile, say); save it as PNG in the document"))
+        return None
+    if len(data) > MAX_PICTURE:
+        warnings.append(coded(IMAGE, None, f"picture '{name}' left out: over the {MAX_PICTURE // 2**20} MB "
+                                           "a picture may have"))
+        return None
+    return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def picture_type(data: bytes) -> str | None:
+    for magic, kind in _PICTURE_MAGIC:
+        if data.startswith(magic):
+            return kind
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    head = data[:1024].lstrip().lower()
+    if head.startswith((b"<svg", b"<?xml")) and b"<svg" in data[:4096].lower():
+        return "image/svg+xml"
+    return None
 
 
 def _looks_like(data: bytes) -> str:

@@ -19,10 +19,12 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from ..errors import Problem, SourceError
+from ..media import IMAGE, coded
 from ..model import Document, Heading, Removal, Source, plain
 from ..slug import unique
 from . import htmlnotes
 from .archive import Archive
+from .tree import replace_with_text
 
 _NS = {"c": "urn:oasis:names:tc:opendocument:xmlns:container", "opf": "http://www.idpf.org/2007/opf",
        "dc": "http://purl.org/dc/elements/1.1/", "x": "http://www.w3.org/1999/xhtml",
@@ -33,6 +35,7 @@ _XHTML_TYPES = ("application/xhtml+xml", "text/html")
 # Book furniture, not an article: what a reader program shows by itself.
 _FURNITURE = {"cover", "titlepage", "toc", "landmarks", "halftitlepage", "copyright-page"}
 _BYLINE = re.compile(r"author|byline|creator", re.I)
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 
 def read(path: Path, data: bytes) -> Source:
@@ -75,13 +78,12 @@ def read(path: Path, data: bytes) -> Source:
             continue
         notes = htmlnotes.extract_notes(body, lambda href, here=name: ids.get(_target(here, href)), meta)
         _byline(body, meta)
-        for picture in body.iter("img"):
-            warnings.append(f"{name}: picture '{picture.get('src')}' left out (pictures are not supported yet)"
-                            + (f"; its description '{picture.get('alt')}' is kept" if picture.get("alt") else ""))
+        _pictures(body, name, archive, warnings)
         meta.title = labels.get(name, "")
         if not meta.authors:
             meta.authors = book.authors
-        doc = htmlnotes.document(body, notes, meta, labels.get(name) or posixpath.basename(name).rsplit(".", 1)[0])
+        doc = htmlnotes.document(body, notes, meta, labels.get(name) or posixpath.basename(name).rsplit(".", 1)[0],
+                                 path)
         if all(isinstance(b, Heading) for b in doc.blocks):  # a part's page, or the notes' page emptied
             text = " ".join([doc.title] + [plain(b.inlines) for b in doc.blocks]).strip()
             if text:
@@ -136,7 +138,7 @@ def _nav_labels(archive: Archive, manifest: dict, base: str) -> dict[str, str]:
 def _target(here: str, href: str) -> tuple[str, str]:
     """(file, id) an href inside the book points to, relative to the file it is in."""
     file, _, fragment = href.partition("#")
-    if re.match(r"^[a-z][a-z0-9+.-]*:", file, re.I):
+    if _SCHEME.match(file):
         return ("", "")  # outside the book
     name = posixpath.normpath(posixpath.join(posixpath.dirname(here), unquote(file))) if file else here
     return (name, unquote(fragment))
@@ -182,6 +184,24 @@ def _byline(body, meta: htmlnotes.Meta) -> None:
                 meta.subtitle = text
                 htmlnotes.drop(p)
         header.drop_tag()
+
+
+def _pictures(body, name: str, archive: Archive, warnings: list[str]) -> None:
+    """Each picture's file, read from inside the EPUB only, becomes its data: URL; a picture that
+    names a file the EPUB does not hold (or one outside it) leaves its description as text."""
+    for img in list(body.iter("img")):
+        src = (img.get("src") or "").strip()
+        if _SCHEME.match(src):
+            continue  # on the network, or a data: URL: media.py decides, as for any source
+        member = _target(name, src)[0] if src else ""
+        url = archive.picture(member, warnings) if member in archive.names else None
+        if url is not None:
+            img.set("src", url)
+            continue
+        if member not in archive.names:
+            warnings.append(coded(IMAGE, None, f"{name}: picture '{src}' left out: the EPUB holds no such file"))
+        alt = " ".join((img.get("alt") or "").split())
+        replace_with_text(img, f" {alt} " if alt else "")
 
 
 def _report(body, name: str, why: str, removed: list[Removal]) -> None:

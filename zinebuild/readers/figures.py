@@ -81,6 +81,9 @@ def _trim(inlines: Inlines) -> Inlines:
     nodes = list(inlines)
     while nodes and (isinstance(nodes[0], LineBreak) or isinstance(nodes[0], Text) and not nodes[0].text.strip()):
         nodes.pop(0)
+    # A cell's paragraphs (<td><p>…</p></td>, as Word's are) end on a line break of their own.
+    while nodes and (isinstance(nodes[-1], LineBreak) or isinstance(nodes[-1], Text) and not nodes[-1].text.strip()):
+        nodes.pop()
     if nodes and isinstance(nodes[0], Text):
         nodes[0] = Text(nodes[0].text.lstrip())
     if nodes and isinstance(nodes[-1], Text):

@@ -1,36 +1,31 @@
 """Turn the HTML that other readers make (from Word, OpenDocument, EPUB) into a Document with linked notes.
 
-The blocks come from the HTML reader's walker (``htmlblocks.Walker``); this module adds what a saved
-web page lacks and a book has: note references and note bodies found by their links
-(``epub:type="noteref"``, ``role="doc-noteref"``, the common ``<sup><a href="#n1">``), and the
-title, subtitle and authors a document's metadata gives.
+The blocks come from the HTML reader's walker (``htmlblocks.Walker``), pictures and tables from
+``figures.lift``; this module adds what a saved web page lacks and a book has: notes linked to
+their references (found by ``notelinks.py``), and the title, subtitle and authors a document's
+metadata gives.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..model import (Block, Break, Document, Heading, Inline, Note, NoteRef, Paragraph, Quote, Removal, Source, Text, block_text, plain,
-                     shift_headings)
+from ..model import (Block, Break, Caption, Document, Heading, Image, Inline, Note, NoteRef, Paragraph, Quote, Removal,
+                     Source, Table, Text, block_text, plain, shift_headings, with_inlines)
 from ..slug import slugify
+from . import figures
 from .htmlblocks import Walker
+from .notelinks import CLOSE, OPEN, epub_types, extract_notes  # noqa: F401  (epub.py reads them from here)
 from .tree import replace_with_text
 
-# A note reference becomes this mark in the text, and a NoteRef once the HTML reader is done.
-_OPEN, _CLOSE = "\ue000", "\ue001"
-_MARK = re.compile(f"{_OPEN}([^{_CLOSE}]*){_CLOSE}")
-_EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
-_NOTE_LABEL = re.compile(r"^\s*[\[(]?\s*(\d{1,4}|[*†‡§]+|[ivxlc]{1,6})\s*[\])]?\.?\s*$", re.I)
-_NOTES_HEADING = re.compile(r"^\s*(foot|end)?notes?\s*$|^\s*примечания\s*$|^\s*anmerkungen\s*$", re.I)
+_MARK = re.compile(f"{OPEN}([^{CLOSE}]*){CLOSE}")
 # Never text: what runs, draws or submits. Their words (a form's labels) are reported.
 _NOT_TEXT = ("script", "style", "noscript", "template", "iframe", "object", "embed", "form", "button", "select",
              "input", "textarea", "svg", "canvas", "video", "audio", "head", "title", "meta", "link")
 # "* * *" or "⁂" alone: how a word processor's user writes a scene break.
 _SCENE_BREAK = re.compile(r"^\s*(\*\s*){3,5}$|^\s*⁂\s*$")
-_INLINE = ("sup", "sub", "span", "em", "strong", "b", "i", "small", "cite", "code")
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
@@ -66,7 +61,7 @@ def single_source(path, root, meta: Meta, kind: str) -> Source:
     """The Source of a one-article document whose notes link by id inside root."""
     by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
     notes = extract_notes(root, lambda href: by_id.get(href.partition("#")[2]), meta)
-    doc = document(root, notes, meta, path.stem.replace("_", " "))
+    doc = document(root, notes, meta, path.stem.replace("_", " "), path)
     return Source(str(path), kind, (doc,), tuple(meta.removed), tuple(meta.warnings))
 
 
@@ -74,9 +69,9 @@ def clean_tree(root, meta: Meta) -> None:
     """Takes out what is never text, and the private marks this module uses, before anything else."""
     for element in root.iter():
         if element.text:
-            element.text = element.text.replace(_OPEN, "").replace(_CLOSE, "")
+            element.text = element.text.replace(OPEN, "").replace(CLOSE, "")
         if element.tail:
-            element.tail = element.tail.replace(_OPEN, "").replace(_CLOSE, "")
+            element.tail = element.tail.replace(OPEN, "").replace(CLOSE, "")
     for element in root.iter("p"):
         classes = (element.get("class") or "").split()
         if "caption" in classes:
@@ -97,56 +92,30 @@ def _unmark_missing_photo(element, meta: Meta) -> None:
     label is the layout's, not the text's, and is reported rather than read as the caption."""
     last = element[-1] if len(element) else None
     tail = last.tail if last is not None else element.text
-    if not (element.text or "").startswith(_PHOTO_LABEL) or not (tail or "").rstrip().endswith("]"):
+    if not (element.text or "").startswith(PHOTO_LABEL) or not (tail or "").rstrip().endswith("]"):
         return
     if last is not None:
         last.tail = tail.rstrip()[:-1]
-    element.text = element.text[len(_PHOTO_LABEL):]
+    element.text = element.text[len(PHOTO_LABEL):]
     if last is None:
         element.text = element.text.rstrip()[:-1]
     meta.removed.append(Removal(element.sourceline or 0, "[Photo: ]", "the layout's label of a caption without its photo"))
 
 
-_PHOTO_LABEL = "[Photo: "
+PHOTO_LABEL = "[Photo: "
 
 
-def extract_notes(root, target: Callable[[str], object | None], meta: Meta) -> list[tuple[str, object]]:
-    """Replaces each note reference in root with a mark and takes its note body out of its tree.
+def document(root, notes: list[tuple[str, object]], meta: Meta, fallback_title: str, path) -> Document:
+    """The Document of an HTML body whose note references are marks and whose notes are taken out.
 
-    ``target(href)`` finds the element an href points to (in this document or another one);
-    returns (note id, body element) in the order the text refers to them.
+    Pictures (their src a data: URL by now: a document's pictures are inside it) and tables become
+    blocks of their own as in a web page (figures.py); a caption paragraph right after one is its caption.
     """
-    found: dict[int, tuple[str, object]] = {}
-    order: list[tuple[str, object]] = []
-    inside: set[int] = set()  # links in a note found so far: its back-link is no reference
-    for link in list(root.iter("a")):
-        href = link.get("href") or ""
-        if "#" not in href or id(link) in inside or not _is_reference(link):
-            continue
-        body = _note_body(target(href))
-        if body is None or _contains(body, link):
-            continue
-        if id(body) not in found:
-            found[id(body)] = (str(len(found) + 1), body)
-            order.append(found[id(body)])
-            inside.update(id(a) for a in body.iter("a"))
-        note_id = found[id(body)][0]
-        ref = link.getparent() if _only_child(link, "sup") else link
-        replace_with_text(ref, f"{_OPEN}{note_id}{_CLOSE}")
-    for note_id, body in order:
-        _drop_backlinks(body)
-        _drop_label(body)
-        parent = body.getparent()
-        drop(body)
-        _drop_empty_notes_container(parent, meta)
-    return order
-
-
-def document(root, notes: list[tuple[str, object]], meta: Meta, fallback_title: str) -> Document:
-    """The Document of an HTML body whose note references are marks and whose notes are taken out."""
+    walker = Walker()
+    figures.lift(root, walker._children, path, meta.warnings)
     levels = [0 if "title" in (h.get("class") or "").split() else int(h.tag[1])
               for h in root.iter(*_HEADINGS) if h.text_content().strip()]
-    blocks = _relevel([_resolve_block(b) for b in Walker().blocks(root)], levels)
+    blocks = _relevel(_captions([_resolve_block(b) for b in walker.blocks(root)]), levels)
     note_list = []
     for note_id, body in notes:
         paragraphs = tuple(_resolve(getattr(b, "inlines", None) or (Text(block_text(b)),))
@@ -159,7 +128,7 @@ def document(root, notes: list[tuple[str, object]], meta: Meta, fallback_title: 
         blocks = blocks[1:]  # the title heading is the piece's title
     elif blocks and isinstance(blocks[0], Paragraph) and title and _same(plain(blocks[0].inlines), title):
         blocks = blocks[1:]  # a title typed as a big paragraph (LibreOffice's EPUB export)
-    blocks = _join_quotes([dataclasses.replace(b, level=max(b.level, 1)) if isinstance(b, Heading)
+    blocks = join_quotes([dataclasses.replace(b, level=max(b.level, 1)) if isinstance(b, Heading)
                            else Break() if isinstance(b, Paragraph) and _SCENE_BREAK.match(plain(b.inlines))
                            else b for b in blocks])
     subtitle = meta.subtitle
@@ -173,8 +142,18 @@ def document(root, notes: list[tuple[str, object]], meta: Meta, fallback_title: 
                     date=meta.date or None, untitled=not title)
 
 
-def _join_quotes(blocks: list[Block]) -> list[Block]:
-    """Word processors style each paragraph as a quotation: paragraphs quoted in a row are one quotation."""
+def _captions(blocks: list[Block]) -> list[Block]:
+    """A word processor's caption is a paragraph of its own (style Caption) after its picture or table."""
+    out: list[Block] = []
+    for block in blocks:
+        if not (isinstance(block, Caption) and figures.take_caption(out, block)):
+            out.append(block)
+    return out
+
+
+def join_quotes(blocks: list[Block]) -> list[Block]:
+    """Paragraphs quoted in a row are one quotation (a word processor styles each paragraph as one,
+    a PDF's layout shows each paragraph set in)."""
     out: list[Block] = []
     for block in blocks:
         if isinstance(block, Quote) and out and isinstance(out[-1], Quote):
@@ -214,90 +193,15 @@ def _same(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-def epub_types(element) -> str:
-    """An element's epub:type, however the parser spelled the attribute."""
-    return " ".join(element.get(key) or "" for key in (_EPUB_TYPE, "epub:type", "data-epub-type"))
-
-
-def _is_reference(link) -> bool:
-    kinds = f"{epub_types(link)} {link.get('role', '')} {link.get('class', '')}"
-    if re.search(r"noteref|footnote|endnote|sdfootnoteanc|sdendnoteanc", kinds, re.I):
-        return "backlink" not in kinds and "footnotebody" not in kinds
-    parent = link.getparent()
-    in_sup = (parent is not None and parent.tag == "sup") or link.find("sup") is not None
-    return in_sup and bool(_NOTE_LABEL.match(link.text_content()))
-
-
-def _note_body(element):
-    """The element holding a note: the target itself, or the paragraph around a target anchor."""
-    if element is None or element.tag in _INLINE:
-        return None  # a place in running text (a back-link's target), not a note
-    if element.tag == "a" and element.getparent() is not None:
-        parent = element.getparent()
-        # LibreOffice: <div id="sdfootnote1"><p><a name="sdfootnote1sym">1</a>text</p></div>
-        grand = parent.getparent()
-        if grand is not None and grand.tag in ("div", "aside", "li", "section") and len(grand) == 1:
-            return grand
-        return parent
-    return element
-
-
-def _contains(body, link) -> bool:
-    return any(e is link for e in body.iter("a"))
-
-
-def _only_child(link, tag: str) -> bool:
-    parent = link.getparent()
-    return (parent is not None and parent.tag == tag and len(parent) == 1 and not (parent.text or "").strip()
-            and not (link.tail or "").strip())
-
-
 def drop(element) -> None:
     """Removes an element, keeping the text that follows it."""
     replace_with_text(element)
 
 
-def _drop_backlinks(body) -> None:
-    """The "↑" or "1." that leads back to the reference: the book makes its own."""
-    for link in list(body.iter("a")):
-        kinds = f"{epub_types(link)} {link.get('role', '')} {link.get('class', '')}"
-        label = link.text_content().strip()
-        if "#" in (link.get("href") or "") and ("backlink" in kinds or "sdfootnotesym" in kinds
-                                                or "sdendnotesym" in kinds or _NOTE_LABEL.match(label)
-                                                or label in ("↑", "↩", "^", "⮌", "back")):
-            drop(link)
-
-
-def _drop_label(body) -> None:
-    """A note's own number ("<span>1.</span>") before its text: the book numbers notes itself."""
-    for element in body.iter():
-        if element is body:
-            continue
-        if (element.text or "").strip() and element.tag not in ("span", "sup", "b", "strong", "small", "a"):
-            return
-        if element.tag in ("span", "sup", "b", "strong", "small", "a"):
-            if _NOTE_LABEL.match(element.text_content()) and element.getprevious() is None:
-                drop(element)
-            return
-
-
-def _drop_empty_notes_container(element, meta: Meta) -> None:
-    """The list or section that held the notes goes too, with its "Notes" heading (reported)."""
-    while element is not None and element.tag not in ("body", "html"):
-        text = " ".join(element.text_content().split())
-        parent = element.getparent()
-        if text and not _NOTES_HEADING.match(text):
-            return
-        if text:
-            meta.removed.append(Removal(element.sourceline or 0, text, "the notes' heading (notes are linked)"))
-        drop(element)
-        element = parent
-
-
 def _resolve(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
     out: list[Inline] = []
     for node in inlines:
-        if isinstance(node, Text) and _OPEN in node.text:
+        if isinstance(node, Text) and OPEN in node.text:
             pos = 0
             for match in _MARK.finditer(node.text):
                 if match.start() > pos:
@@ -315,6 +219,8 @@ def _resolve(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
 
 
 def _resolve_block(block: Block) -> Block:
+    if isinstance(block, (Image, Table)):
+        return with_inlines(block, _resolve)
     if hasattr(block, "inlines"):
         return dataclasses.replace(block, inlines=_resolve(block.inlines))
     if hasattr(block, "items"):

@@ -2,8 +2,9 @@
 
 The same rules as for Word: headings by outline level (the Title style is the piece's title),
 quotations and preformatted text by paragraph style, bold and italic from the automatic
-styles, footnotes and endnotes linked as notes, lists, links. Comments (annotations) and
-tracked deletions are reported; pictures are left out and reported.
+styles, footnotes and endnotes linked as notes, lists, links, tables with their header rows,
+pictures inside the document (as data: URLs) with the caption LibreOffice sets around them.
+Comments (annotations) and tracked deletions are reported.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from pathlib import Path
 from lxml.html import builder as E
 
 from ..errors import Problem, SourceError
+from ..media import IMAGE, coded
 from ..model import Removal, Source
 from . import htmlnotes
 from .archive import Archive
+from .tree import replace_with_text
 
 _NS = {
     "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
@@ -31,6 +34,7 @@ _NS = {
     "svg": "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0",
 }
 _T = "{%s}" % _NS["text"]
+_TB = "{%s}" % _NS["table"]
 _BLOCK_STYLES = {"Title": "title", "Subtitle": "subtitle", "Quotations": "blockquote", "Quote": "blockquote",
                  "Preformatted_20_Text": "pre"}
 
@@ -46,7 +50,7 @@ def read(path: Path, data: bytes) -> Source:
     content = archive.xml("content.xml")
     meta = _meta(archive)
     styles = _Styles(content, archive.xml("styles.xml") if "styles.xml" in archive.names else None)
-    converter = _Converter(styles, meta)
+    converter = _Converter(styles, meta, archive)
     body = E.BODY()
     for text in content.iterfind(".//office:body/office:text", _NS):
         converter.children(text, body)
@@ -112,8 +116,8 @@ class _Styles:
 
 
 class _Converter:
-    def __init__(self, styles: _Styles, meta: htmlnotes.Meta):
-        self.styles, self.meta = styles, meta
+    def __init__(self, styles: _Styles, meta: htmlnotes.Meta, archive: Archive):
+        self.styles, self.meta, self.archive = styles, meta, archive
         self.notes = 0
         self.pending: list = []  # note bodies
 
@@ -152,16 +156,8 @@ class _Converter:
                     self.children(item, li)
                     lst.append(li)
             out.append(lst)
-        elif tag == f"{{{_NS['table']}}}table":
-            table = E.TABLE()
-            for row in element.iterfind(".//table:table-row", _NS):
-                tr = E.TR()
-                for cell in row.iterfind("table:table-cell", _NS):
-                    td = E.TD()
-                    self.children(cell, td)
-                    tr.append(td)
-                table.append(tr)
-            out.append(table)
+        elif tag == f"{_TB}table":
+            out.append(self.table(element))
         elif tag in (f"{_T}section", f"{_T}index-body") or tag.endswith("}table-of-content"):
             div = E.DIV()
             self.children(element, div)
@@ -202,18 +198,7 @@ class _Converter:
                 if words:
                     self.meta.removed.append(Removal(0, words, "a comment (annotation) in the document"))
             elif tag == f"{{{_NS['draw']}}}frame":
-                alt = " ".join(" ".join(t.itertext()) for t in child.iterfind(".//svg:desc", _NS)).strip()
-                if child.find(".//draw:text-box", _NS) is not None:
-                    box = E.SPAN()
-                    for inner in child.iterfind(".//draw:text-box", _NS):
-                        for paragraph in inner:
-                            self.inline(paragraph, box)
-                            _append_text(box, " ")
-                    out.append(box)
-                else:
-                    self.meta.warnings.append("a picture was left out (pictures are not supported yet)"
-                                              + (f"; its description '{alt}' is kept as text" if alt else ""))
-                    _append_text(out, alt)
+                out.append(self.frame(child))
             elif tag in (f"{_T}bookmark", f"{_T}bookmark-start", f"{_T}bookmark-end", f"{_T}soft-page-break",
                          f"{_T}reference-mark", f"{_T}reference-mark-start", f"{_T}reference-mark-end",
                          f"{{{_NS['office']}}}annotation-end", f"{_T}change", f"{_T}change-start",
@@ -226,6 +211,64 @@ class _Converter:
             if child.tail:
                 _append_text(out, child.tail)
         return out
+
+    def table(self, element):
+        """A table: its header rows (repeated on each page in the document) as <thead>, spans kept."""
+        table, body = E.TABLE(), E.TBODY()
+        for row in element.iter(f"{_TB}table-row"):
+            if any(a.tag == f"{_TB}table" for a in row.iterancestors() if a is not element):
+                continue  # a table inside a cell: read with its cell
+            header = row.getparent().tag == f"{_TB}table-header-rows"
+            tr = E.TR()
+            for cell in row.iterfind("table:table-cell", _NS):
+                td = E.TH() if header else E.TD()
+                for name, attribute in (("colspan", "number-columns-spanned"), ("rowspan", "number-rows-spanned")):
+                    if cell.get(f"{_TB}{attribute}"):
+                        td.set(name, cell.get(f"{_TB}{attribute}"))
+                for child in cell:  # a cell's paragraphs, one line each
+                    if len(td) or (td.text or "").strip():
+                        td.append(E.BR())
+                    if child.tag in (f"{_T}p", f"{_T}h"):
+                        self.inline(child, td)
+                    else:
+                        self.block(child, td)
+                tr.append(td)
+            (table.append(E.THEAD(tr)) if header else body.append(tr))
+        table.append(body)
+        return table
+
+    def frame(self, element):
+        """A frame: a picture inside the document (with the caption LibreOffice sets around it), or a text box."""
+        image = element.find("draw:image", _NS)
+        if image is not None:
+            alt = " ".join(" ".join(t.itertext()) for kind in ("title", "desc")
+                           for t in element.iterfind(f"svg:{kind}", _NS)).strip()
+            alt = " ".join(alt.split())
+            href = image.get(f"{{{_NS['xlink']}}}href") or ""
+            url = self.archive.picture(href, self.meta.warnings) if href in self.archive.names else None
+            if url is None:
+                if href not in self.archive.names:
+                    self.meta.warnings.append(coded(IMAGE, None, f"picture '{href}' left out: only pictures "
+                                                                 "inside the document are read"))
+                return E.SPAN(alt)
+            return E.IMG(src=url, alt=alt)
+        box = element.find("draw:text-box", _NS)
+        if box is None:
+            return E.SPAN()
+        pictures = box.findall(".//draw:frame/draw:image", _NS)
+        target = E.FIGURE() if pictures else E.SPAN()
+        caption = E.FIGCAPTION() if pictures else target
+        for paragraph in box:
+            if paragraph.tag in (f"{_T}p", f"{_T}h"):
+                self.inline(paragraph, caption)
+                _append_text(caption, " ")
+        if pictures:
+            for img in list(caption.iter("img")):
+                replace_with_text(img)  # its tail stays in the caption
+                img.tail = None
+                target.append(img)
+            target.append(caption)
+        return target
 
     def note(self, element):
         """A reference and its body, side by side for now: htmlnotes links and takes them apart."""

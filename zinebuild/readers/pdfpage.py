@@ -1,7 +1,6 @@
 """Turn a PDF's pages into positioned lines (pypdfium2): characters with their size, weight and
-place; running heads and folios taken out; footnotes taken from the foot of each page.
-
-``pdf.py`` makes articles and blocks of these lines.
+place; footnotes taken from the foot of each page (pdffurniture.py takes out running heads and
+folios first). ``pdf.py`` makes articles of these lines, ``pdfblocks.py`` blocks.
 """
 
 from __future__ import annotations
@@ -18,9 +17,10 @@ from ..model import Removal
 
 SOFT_HYPHENS = "\u00ad"  # a hyphen only where the line broke: always joined
 _LINE_END_HYPHEN = "\x02"  # pdfium's mark for a hyphen it found at a line end: "-"
-_MARKER = re.compile(r"^([•◦▪‣●]|\d{1,3}[.)])$")
+_MARKER = re.compile(r"^([•◦▪‣●]|\d{1,3}[.)]|[a-zA-Z][.)]|[ivxlcdmIVXLCDM]{1,6}[.)])$")
+# A list marker run into its item's first word ("M.Delete", "iii.Third"); not "U.S." or "e.g.".
+_GLUED_MARKER = re.compile(r"^\s*(\d{1,3}|[a-zA-Z]|[ivxlcdmIVXLCDM]{1,6})[.)](?=[A-Z“\"‘]?[A-Za-z][a-z])")
 _NOTE_START = re.compile(r"^\[?(\d{1,3})[.)\]]?\s+(?=\S)")
-_FOLIO = re.compile(r"^\W*(\d{1,4}|[ivxlcdm]{1,7})\W*$", re.I)
 
 
 
@@ -35,10 +35,15 @@ class Line:
     bold: bool
     sup: list[tuple[int, int]] = field(default_factory=list)  # raised runs: (start, end) in text
     italic: bool = False
+    mono: bool = False  # set in a fixed-pitch font: code, a terminal session, a table drawn in spaces
+    picture: str | None = None  # a picture the page draws here (pdfpictures.py): its data: URL
+    depth: float = 0.0  # a picture's height, in points
+    spread: bool = False  # words set far apart on the line: a table's row, never a heading
 
 
 # ---------------------------------------------------------------- characters into lines
 def read_lines(pdf) -> tuple[list[Line], list[float]]:
+    """The text lines of every page, and the pages' heights."""
     lines: list[Line] = []
     widths = []
     x, y = ctypes.c_double(), ctypes.c_double()
@@ -91,11 +96,14 @@ def _merge_pieces(lines: list[Line]) -> list[Line]:
         last = out[-1] if out else None
         if (last is not None and abs(line.top - last.top) < 0.3 * max(last.size, 1) and line.x0 >= last.x1 - 1
                 and abs(line.size - last.size) < 0.5):
-            gap = "" if line.x0 - last.x1 < 0.15 * last.size or line.text[:1].isspace() else " "
+            gap = ("" if (line.x0 - last.x1 < 0.15 * last.size and not _MARKER.match(last.text.strip()))
+                   or line.text[:1].isspace() else " ")  # a list's marker stands apart from its item
             shift = len(last.text) + len(gap)
             last.sup.extend((a + shift, b + shift) for a, b in line.sup)
             last.text += gap + line.text
             last.x1 = line.x1
+            last.mono = last.mono and line.mono
+            last.spread = last.spread or line.spread or line.x0 - last.x1 > 2.5 * last.size
         else:
             out.append(line)
     return out
@@ -133,15 +141,21 @@ def _make_line(number: int, chars, text_page) -> Line:
             start = None
     if start is not None:
         sup.append((start, len(chars)))
+    spread = any(b[1] - a[1] > 2.5 * size for a, b in zip(visible, visible[1:]))
+    glued = _GLUED_MARKER.match(text)
+    if glued:  # "III.Third": the marker and its item set apart by position alone; the text gets a space
+        text = f"{text[:glued.end()]} {text[glued.end():]}"
+        sup = [(a + (a >= glued.end()), b + (b > glued.end())) for a, b in sup]
     looks = [_look(text_page, c[4]) for c in (visible[0], visible[len(visible) // 2], visible[-1])]
     bold = all(look[0] for look in looks)
     italic = all(look[1] for look in looks)
+    mono = all(look[2] for look in looks)
     return Line(number, text, min(c[1] for c in visible), max(c[1] for c in visible), baseline, size, bold, sup,
-                 italic)
+                italic, mono, spread=spread)
 
 
-def _look(text_page, index: int) -> tuple[bool, bool]:
-    """(bold, italic) by weight and the font's flags, or by its name where they are not recorded."""
+def _look(text_page, index: int) -> tuple[bool, bool, bool]:
+    """(bold, italic, fixed pitch) by weight and the font's flags, or by its name where they are not recorded."""
     name = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
     pdfium_raw.FPDFText_GetFontInfo(text_page, index, name, 128, flags)
@@ -149,7 +163,8 @@ def _look(text_page, index: int) -> tuple[bool, bool]:
     bold = pdfium_raw.FPDFText_GetFontWeight(text_page, index) >= 600 or any(
         word in lowered for word in (b"bold", b"black", b"heavy"))
     italic = bool(flags.value & 64) or b"italic" in lowered or b"oblique" in lowered
-    return bold, italic
+    mono = bool(flags.value & 1) or any(word in lowered for word in (b"mono", b"courier", b"consol", b"typewriter"))
+    return bold, italic, mono
 
 
 def body_size(lines: list[Line], heights: list[float]) -> float:
@@ -169,48 +184,6 @@ class Judge(Hyphens):
         super().__init__(text.replace("\u2010", "-").replace("\x02", "-"))
         ends = Counter(line.rstrip()[-1:] for line in text.split("\n"))
         self.marked = ends["\u2010"] > ends["-"]
-
-
-# ---------------------------------------------------------------- running heads and folios
-def drop_furniture(lines: list[Line], body: float, removed: list[Removal]) -> list[Line]:
-    """A page's first or last line that recurs (digits aside) on many pages, or is a bare page
-    number, or is a small line set apart above the text: a running head or a folio."""
-    pages: dict[int, list[Line]] = {}
-    for line in lines:
-        pages.setdefault(line.page, []).append(line)
-    edges = Counter()
-    for number, page_lines in pages.items():  # by place on the page: margins are often drawn last
-        pages[number] = sorted(page_lines, key=lambda line: line.top)
-        for line in {id(pages[number][0]): pages[number][0], id(pages[number][-1]): pages[number][-1]}.values():
-            edges[_key(line)] += 1
-    often = max(3, len(pages) // 20)
-    furniture: set[int] = set()
-
-    def drop(line: Line, reason: str) -> None:
-        furniture.add(id(line))
-        removed.append(Removal(line.page + 1, line.text.strip(), reason))
-
-    for page_lines in pages.values():
-        first_body = next((i for i, line in enumerate(page_lines) if line.size >= body * 0.97), len(page_lines))
-        head = page_lines[:first_body]
-        # Small lines above the text, set apart from it and seen atop another page: a running head.
-        if (0 < len(head) <= 2 and first_body < len(page_lines)
-                and page_lines[first_body].top - head[-1].top > 1.5 * body
-                and (edges[_key(head[0])] >= 2 or _FOLIO.match(head[0].text))):
-            for line in head:
-                drop(line, "page number" if _FOLIO.match(line.text) else "running head")
-        elif page_lines and edges[_key(page_lines[0])] >= often and page_lines[0].size <= body * 1.02:
-            drop(page_lines[0], "running head")
-        last = page_lines[-1] if page_lines else None
-        if last is not None and id(last) not in furniture and (
-                (edges[_key(last)] >= often and last.size <= body * 1.02) or (_FOLIO.match(last.text) and len(page_lines) > 1
-                                               and last.top - page_lines[-2].top > 1.5 * body)):
-            drop(last, "page number" if _FOLIO.match(last.text) else "running foot")
-    return [line for line in lines if id(line) not in furniture]
-
-
-def _key(line: Line) -> str:
-    return re.sub(r"\d+", "#", " ".join(line.text.split()).lower())
 
 
 # ---------------------------------------------------------------- footnotes

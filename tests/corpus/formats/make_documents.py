@@ -4,12 +4,15 @@
 
 Each original is read by zinebuild, written as plain HTML (notes in LibreOffice's own
 "sdfootnote" form, which it imports as real footnotes), and LibreOffice makes the .odt from
-it, then the .docx, the .epub (into ../epub/) and the .pdf (into ../pdf/) from the .odt. The tests read those files and compare
-them with the original. See SOURCES.md for the texts.
+it, then the .docx, the .epub (into ../epub/) and the .pdf (into ../pdf/) from the .odt. WeasyPrint
+makes the other engine's PDFs: an article in two columns, one with its own footnotes, and a
+Debian manual from its own HTML in one and two columns. The tests read those files and compare
+them with the original. See the SOURCES.md files for the texts.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import subprocess
 import sys
@@ -19,8 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
-from zinebuild.model import (Break, Caption, Code, Emphasis, Heading, LineBreak, Link, ListBlock,  # noqa: E402
-                             NoteRef, Paragraph, Preformatted, Quote, Strong, Text)
+from zinebuild.images import source_bytes  # noqa: E402
+from zinebuild.model import (Break, Caption, Code, Emphasis, Heading, Image, LineBreak, Link, ListBlock,  # noqa: E402
+                             NoteRef, Paragraph, Preformatted, Quote, Strong, Table, Text)
 from zinebuild.readers import read  # noqa: E402
 
 HERE = Path(__file__).parent
@@ -30,6 +34,8 @@ ORIGINALS = [
     (ROOT / "sources" / "001_610ae073540cbeae.txt", "Forcibly mobilised", "mobilised"),
     (HERE / "muse" / "manual.muse", None, "manual"),
 ]
+# A text with a table (header cells) and two pictures, each with its description and caption.
+PICTURED = (ROOT / "sources" / "passing-it-on.md", None, "passing")
 
 
 def pick(path: Path, title: str | None):
@@ -55,12 +61,24 @@ def inlines(nodes, notes) -> str:
             out.append(f'<a href="{html.escape(node.url)}">{inlines(node.children, notes)}</a>')
         elif isinstance(node, LineBreak):
             out.append("<br>")
+        elif isinstance(node, NoteRef) and KIND == "weasy":  # WeasyPrint sets it at the foot of the page
+            text = " ".join(inlines(p, []) for p in NOTES_OF[0].note(node.id).paragraphs)
+            out.append(f'<span class="footnote">{text}</span>')
         elif isinstance(node, NoteRef):
             notes.append(node.id)
             n = len(notes)
             k = f"sd{KIND}note"
             out.append(f'<a class="{k}anc" name="{k}{n}anc" href="#{k}{n}sym"><sup>{n}</sup></a>')
     return "".join(out)
+
+
+def list_html(node, notes) -> str:
+    """A list, the lists inside its items nested in them."""
+    tag = "ol" if node.ordered else "ul"
+    kind = f' type="{node.numbering}"' if node.ordered and node.numbering != "1" else ""
+    start = f' start="{node.start}"' if node.ordered and node.start != 1 else ""
+    return (f"<{tag}{kind}{start}>" + "".join(f"<li>{inlines(item, notes)}{list_html(inner, notes) if inner else ''}</li>"
+                                              for item, inner in node.entries) + f"</{tag}>")
 
 
 def blocks(items, notes) -> str:
@@ -73,16 +91,32 @@ def blocks(items, notes) -> str:
         elif isinstance(block, Quote):
             out.append(f"<blockquote>{blocks(block.blocks, notes)}</blockquote>")
         elif isinstance(block, ListBlock):
-            tag = "ol" if block.ordered else "ul"
-            out.append(f"<{tag}>" + "".join(f"<li>{inlines(i, notes)}</li>" for i in block.items) + f"</{tag}>")
+            out.append(list_html(block.tree(), notes))
         elif isinstance(block, Preformatted):
             out.append(f"<pre>{html.escape(block.text)}</pre>")
         elif isinstance(block, Break):
             out.append("<p>* * *</p>")
+        elif isinstance(block, Image):  # embedded as a data: URL, so that LibreOffice stores the picture itself
+            kind = "jpeg" if source_bytes(block.src)[:2] == b"\xff\xd8" else "png"
+            data = base64.b64encode(source_bytes(block.src)).decode()
+            out.append(f'<p><img src="data:image/{kind};base64,{data}" alt="{html.escape(block.alt)}" width="100%"></p>')
+            if block.caption:
+                out.append(f"<p>{inlines(block.caption, notes)}</p>")
+        elif isinstance(block, Table):
+            def row(cells, tag):
+                return "<tr>" + "".join(f"<{tag}>{inlines(c.inlines, notes)}</{tag}>" for c in cells) + "</tr>"
+            out.append("<table border=1><thead>" + "".join(row(r, "th") for r in block.head) + "</thead><tbody>"
+                       + "".join(row(r, "td") for r in block.body) + "</tbody></table>")
+            if block.caption:
+                out.append(f"<p>{inlines(block.caption, notes)}</p>")
     return "\n".join(out)
 
 
+NOTES_OF: list = [None]  # the document whose notes WeasyPrint's footnotes carry
+
+
 def to_html(doc) -> str:
+    NOTES_OF[0] = doc
     notes: list[str] = []
     body = blocks(doc.blocks, notes)
     bodies = []
@@ -105,13 +139,25 @@ def soffice(target: str, source: Path, out: Path) -> None:
                    check=True, capture_output=True, timeout=300)
 
 
+SPEC = HERE / "pdf" / "copyright-format-1.0.html"  # from Debian's debian-policy package (SOURCES.md)
+WEASY_MANUAL = {
+    "": '@page { size: A5; margin: 18mm 15mm; @top-center { content: "Machine-readable debian/copyright file"; '
+        "font-size: 8pt } @bottom-center { content: counter(page); font-size: 8pt } } "
+        "body { font: 10pt/1.35 serif } pre { font-size: 8pt }",
+    "-2col": "@page { size: A4; margin: 2cm; @bottom-right { content: counter(page); font-size: 8pt } } "
+             "body { columns: 2; column-gap: 1cm; font: 9.5pt/1.35 serif } pre { font-size: 7.5pt; "
+             "white-space: pre-wrap } h1, .titlepage { column-span: all }",
+}
+
+
 def main() -> None:
+    global KIND
     out = HERE / "office"
     out.mkdir(exist_ok=True)
     (HERE / "epub").mkdir(exist_ok=True)
     (HERE / "pdf").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        for original, title, name in ORIGINALS:
+        for original, title, name in [*ORIGINALS, PICTURED]:
             page = Path(tmp) / f"{name}.html"
             page.write_text(to_html(pick(original, title)), encoding="utf-8")
             soffice("odt:writer8", page, out)
@@ -128,8 +174,25 @@ def main() -> None:
             stylesheets=[CSS(string="@page { size: A4; margin: 2cm } body { columns: 2; column-gap: 1cm; "
                                     "font: 10pt/1.35 serif } h1 { column-span: all }")])
         print("made", name, "in two columns")
+        # Another article with its notes at the foot of each page, in two columns, by WeasyPrint.
+        KIND = "weasy"
+        original, title, name = ORIGINALS[1]
+        HTML(string=to_html(pick(original, title))).write_pdf(
+            HERE / "pdf" / f"{name}-2col.pdf",
+            stylesheets=[CSS(string="@page { size: A5; margin: 15mm; @bottom-center { content: counter(page) } } "
+                                    "body { columns: 2; column-gap: 6mm; font: 9pt/1.3 serif } "
+                                    "h1 { column-span: all } .footnote { float: footnote; font-size: 7pt } "
+                                    "::footnote-call { content: counter(footnote); vertical-align: super; "
+                                    "font-size: 6pt }")])
+        KIND = "foot"
+        print("made", name, "in two columns with footnotes")
+        # A manual nobody here wrote, set by WeasyPrint from its own HTML (see SOURCES.md).
+        manual = Path(SPEC)
+        for suffix, css in WEASY_MANUAL.items():
+            HTML(filename=str(manual)).write_pdf(HERE / "pdf" / f"copyright-format{suffix}.pdf",
+                                                 stylesheets=[CSS(string=css)])
+        print("made copyright-format, one and two columns")
         # The same article with endnotes, for Word and OpenDocument only.
-        global KIND
         KIND = "end"
         original, title, name = ORIGINALS[1]
         page = Path(tmp) / f"{name}-endnotes.html"
