@@ -33,6 +33,10 @@ CSS_PX = 0.75  # points per CSS pixel: an image's natural size is one CSS pixel 
 # Share of the text block an image may fill; print.css says the same (max-height in vh,
 # which WeasyPrint measures on the page area): room is left for a caption below a figure.
 HEIGHT_SHARE = {None: 0.72, "full-page": 0.9}
+# How a picture meets its box, as print.css sizes it: "in" shrinks it to fit, never enlarging
+# it; "fill" makes it as large as the box allows (a full page); "cover" fills the box, edge to
+# edge, cropping what overflows (a full-bleed picture, a cover).
+FITS = {None: "in", "full-page": "fill", "full-bleed": "cover"}
 _TYPES = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "GIF": ("image/gif", ".gif"),
           "SVG": ("image/svg+xml", ".svg")}
 _PHOTO_FORMATS = {"JPEG", "MPO", "WEBP"}
@@ -78,30 +82,37 @@ def source_bytes(src: str) -> bytes:
         raise InputError(Problem(f"cannot read image: {error.strerror or error}", file=src)) from None
 
 
-SCREEN = ("screen", 0.0, 0.0)
+SCREEN = ("screen", 0.0, 0.0, "in")
 
 
 def screen(block: ImageBlock, output: OutputConfig | None = None) -> Asset:
     """As the EPUB and the .html file show it; with output, its print form is made from the same decoding."""
-    also = [(output.images, *print_box(output, block.role))] if output else []
+    also = [_print_want(output, block.role)] if output else []
     return _converted(block.src, [SCREEN, *also])[0]
 
 
 def printed(block: ImageBlock, output: OutputConfig) -> Asset:
     """As the PDF prints it; its screen form is made from the same decoding (the EPUB wants it next)."""
-    return _converted(block.src, [(output.images, *print_box(output, block.role)), SCREEN])[0]
+    return _converted(block.src, [_print_want(output, block.role), SCREEN])[0]
 
 
 def cover(path: str, output: OutputConfig) -> Asset:
     """A cover image for print: the whole trimmed page, at PRINT_DPI."""
-    return _converted(path, [(output.images, output.page_size.width, output.page_size.height), SCREEN])[0]
+    return _converted(path, [_print_want(output, "full-bleed"), SCREEN])[0]
+
+
+def _print_want(output: OutputConfig, role: str | None) -> tuple[str, float, float, str]:
+    return (output.images, *print_box(output, role), FITS[role])
 
 
 def print_box(output: OutputConfig, role: str | None) -> tuple[float, float]:
-    """The largest size, in points, an image may print at: the text block, less room for a caption."""
+    """The largest size, in points, an image may print at: the text block, less room for a caption
+    (a full-bleed picture: the whole page)."""
     from .render import page_margins
 
     width, height = output.page_size.width, output.page_size.height
+    if role == "full-bleed":
+        return round(width, 2), round(height, 2)
     margins = page_margins(width, height)
     text_width = width - margins["inner"] - margins["outer"]
     text_height = height - margins["top"] - margins["bottom"]
@@ -146,7 +157,7 @@ _memo: dict[tuple, Asset] = {}
 _MEMO_MOST = 512
 
 
-def _convert(data: bytes, wanted: list[tuple[str, float, float]]) -> list[Asset]:
+def _convert(data: bytes, wanted: list[tuple[str, float, float, str]]) -> list[Asset]:
     if _is_svg(data):
         return [Asset(data, "SVG") for _ in wanted]  # drawn by the reading system or WeasyPrint, at any size
     from PIL import Image, ImageOps
@@ -155,11 +166,11 @@ def _convert(data: bytes, wanted: list[tuple[str, float, float]]) -> list[Asset]
     source_format = image.format or ""
     upright = _upright_size(image)
     plans = []  # (mode, pixels wanted, dpi in print)
-    for mode, box_width, box_height in wanted:
+    for mode, box_width, box_height, fit in wanted:
         if mode == "screen":
             plans.append((mode, _fit_side(upright, SCREEN_SIDE), 0.0))
         else:
-            width_pt, height_pt = _printed_size(upright, box_width, box_height)
+            width_pt, height_pt = _printed_size(upright, box_width, box_height, fit)
             plans.append((mode, (max(1, math.ceil(width_pt / 72 * PRINT_DPI)),
                                  max(1, math.ceil(height_pt / 72 * PRINT_DPI))), round(upright[0] / (width_pt / 72), 1)))
     largest = max((target for _, target, _ in plans), key=lambda t: t[0] * t[1])
@@ -201,10 +212,11 @@ def _upright_size(image) -> tuple[int, int]:
     return (image.height, image.width) if orientation in (5, 6, 7, 8) else image.size
 
 
-def _printed_size(size: tuple[int, int], box_width: float, box_height: float) -> tuple[float, float]:
-    """Its natural size (a CSS pixel per pixel), shrunk to fit the box: as print.css lays it out."""
+def _printed_size(size: tuple[int, int], box_width: float, box_height: float, fit: str = "in") -> tuple[float, float]:
+    """Its natural size (a CSS pixel per pixel) fitted to the box as print.css lays it out (FITS)."""
     width, height = size[0] * CSS_PX, size[1] * CSS_PX
-    scale = min(1.0, box_width / width, box_height / height)
+    scales = (box_width / width, box_height / height)
+    scale = max(scales) if fit == "cover" else min(scales) if fit == "fill" else min(1.0, *scales)
     return width * scale, height * scale
 
 
@@ -217,7 +229,7 @@ def print_dpi(block: ImageBlock, output: OutputConfig) -> float | None:
 
     _NAMES.setdefault(hashlib.sha256(data).hexdigest(), block.src)
     image = _decoding(hashlib.sha256(data).hexdigest(), lambda: Image.open(io.BytesIO(data)))
-    width_pt, _ = _printed_size(_upright_size(image), *print_box(output, block.role))
+    width_pt, _ = _printed_size(_upright_size(image), *print_box(output, block.role), FITS[block.role])
     return _upright_size(image)[0] / (width_pt / 72)
 
 

@@ -23,8 +23,9 @@ UNMODELLED = "Z120"
 # Z121: an image left out (remote, unreadable) or without a description, or too coarse for print.
 IMAGE = "Z121"
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
-# Roles a source may give a figure through its class ("full-page").
-ROLES = {"full-page"}
+# Roles a source may give a figure through its class: "full-page" (a page of its own, the
+# text block filled) and "full-bleed" (a page of its own, edge to edge, its margins too).
+ROLES = {"full-page", "full-bleed"}
 # Reading systems and PDF viewers show these; anything else is decoded and converted (images.py).
 # What makes an SVG more than a drawing: it runs code, or pulls in other files.
 _ACTIVE_SVG = re.compile(rb"<script|<foreignObject|\son[a-z]+\s*=|javascript:|href\s*=\s*[\"']\s*(?!#|data:)",
