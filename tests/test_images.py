@@ -129,14 +129,30 @@ def built(tmp_path_factory):
     return build(make_project(root / "project"), root / "out")
 
 
-def pdf_images(path: Path) -> list[dict]:
-    """Each picture of a PDF (not the transparency masks): pixel size, bits, colour space, pixels."""
+def pdf_images(path: Path, cover: bool = False) -> list[dict]:
+    """Each picture of a PDF (not the transparency masks, nor the cover on its first page unless
+    cover): pixel size, bits, colour space, pixels."""
     with pikepdf.open(path) as pdf:
         images = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"]
         masks = {obj.SMask.objgen for obj in images if "/SMask" in obj}
+        covers = set() if cover else {obj.objgen for obj in drawn_images(pdf.pages[0])}
         return [{"size": (int(obj.Width), int(obj.Height)), "bits": int(obj.BitsPerComponent),
                  "space": str(obj.ColorSpace), "pixels": pikepdf.PdfImage(obj).as_pil_image()}
-                for obj in images if obj.objgen not in masks]
+                for obj in images if obj.objgen not in masks | covers]
+
+
+def drawn_images(container) -> list:
+    """The image objects a page (or a form XObject it places) draws."""
+    found = []
+    named = container.get("/Resources", {}).get("/XObject", {})
+    drawn = {str(operands[0]) for operands, operator in pikepdf.parse_content_stream(container)
+             if str(operator) == "Do"}
+    for obj in (named[name] for name in drawn if name in named):
+        if obj.get("/Subtype") == "/Image":
+            found.append(obj)
+        elif obj.get("/Subtype") == "/Form":
+            found += drawn_images(obj)
+    return found
 
 
 # ---------------------------------------------------------------- reading
@@ -321,16 +337,7 @@ def test_images_as_model_blocks_round_trip():
 # ---------------------------------------------------------------- covers in print
 def page_images(container) -> list[tuple[int, int]]:
     """Pixel sizes of the pictures a page (or a form XObject it places) draws."""
-    found = []
-    named = container.get("/Resources", {}).get("/XObject", {})
-    drawn = {str(operands[0]) for operands, operator in pikepdf.parse_content_stream(container)
-             if str(operator) == "Do"}
-    for obj in (named[name] for name in drawn if name in named):
-        if obj.get("/Subtype") == "/Image":
-            found.append((int(obj.Width), int(obj.Height)))
-        elif obj.get("/Subtype") == "/Form":
-            found += page_images(obj)
-    return found
+    return [(int(obj.Width), int(obj.Height)) for obj in drawn_images(container)]
 
 
 def test_covers_are_the_first_and_last_printed_pages_and_the_booklets_outside(tmp_path):
@@ -447,7 +454,9 @@ def test_each_picture_is_decoded_once_per_build_and_then_comes_from_the_cache(tm
     monkeypatch.setattr(images, "_memo", {})
     config = make_project(tmp_path / "p")
     build(config, tmp_path / "out", ("epub", "pdf", "html"))
-    assert len(decoded) == 2 and len(set(decoded)) == 2  # the photo (shown three times) and the drawing
+    # The photo (shown three times), the drawing and the cover drawn for print, each once.
+    assert len(decoded) == 3 and len(set(decoded)) == 3
+    assert photo_bytes()[:64] in decoded and drawing_bytes()[:64] in decoded
     decoded.clear()
     images._memo.clear()  # a new build: nothing in memory, everything in the build cache
     build(config, tmp_path / "out", ("epub", "pdf", "html"))

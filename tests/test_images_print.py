@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
+import pikepdf
 import pypdfium2
+import pytest
 from PIL import Image
 
+from zinebuild.images import PRINT_DPI
 from zinebuild.model import Image as ImageBlock
 from zinebuild.readers import read
 from zinebuild.render import page_margins
 
-from .test_images import build, make_project
+from .test_images import build, drawn_images as drawn, make_project
 
 RED, GREEN = (220, 20, 20), (20, 160, 60)
 
@@ -124,3 +128,58 @@ def test_raw_img_goes_through_the_same_policies(tmp_path):
                                                               "img/nothere.png\" alt=\"A tent\""))
     result = run("build", config, "--out", tmp_path / "out")
     assert_clean_failure(result, 2, "pictures.md:10", "nothere.png")
+
+
+BEIGE = (0xF3, 0xEF, 0xE6)  # cover.html's paper
+
+
+def test_a_drawn_cover_is_the_first_printed_page_and_the_booklets_outside(tmp_path):
+    from pypdf import PdfReader
+
+    from .test_images import page_images
+
+    config = make_project(tmp_path / "p")  # no [book] cover: drawn from cover.html
+    paths = build(config, tmp_path / "out", ("pdf", "booklet", "epub"))
+    reader = PdfReader(paths["pdf"])
+    count = len(reader.pages)
+    assert count % 4, "the book must need blank pages for the booklet, or this test proves nothing"
+    with pikepdf.open(paths["pdf"]) as pdf:
+        width_pt = float(pdf.pages[0].mediabox[2])
+        cover = page_images(pdf.pages[0])
+        assert len(cover) == 1 and abs(cover[0][0] - width_pt / 72 * PRINT_DPI) <= 2  # at 300 dpi
+        assert page_images(pdf.pages[1]) == []
+    first = rendered_pages(paths["pdf"], 0.5)[0]
+    assert box_of(first, BEIGE) == (0, 0, *first.size)  # the drawn cover, edge to edge
+    assert reader.pages[1].extract_text().strip() == ""  # the inside of the cover
+    assert "Pictures Test" in reader.pages[2].extract_text()  # the title page, a right-hand page
+    last = reader.pages[-1].extract_text().strip()
+    assert last
+    # Unfolded, the booklet's outer side holds the front cover and the book's last page; its
+    # blank pages are inside (the padding goes before the last page).
+    booklet = PdfReader(paths["booklet"])
+    with pikepdf.open(paths["booklet"]) as sheets:
+        assert page_images(sheets.pages[0]) == cover
+    outside = booklet.pages[0].extract_text()
+    assert last.split()[0] in outside and "Pictures Test" not in outside
+    # The EPUB keeps its own cover, of the paperback's shape.
+    with zipfile.ZipFile(paths["epub"]) as book:
+        epub_cover = Image.open(io.BytesIO(book.read("EPUB/images/cover.jpg")))
+    assert epub_cover.size == (1600, 2560)
+
+
+@pytest.mark.parametrize("mode, where", [("grayscale", "separate"), ("bitmap", "separate"), ("bitmap", "inside")])
+def test_a_drawn_cover_is_converted_for_print_inside_or_on_a_separate_sheet(tmp_path, mode, where):
+    config = make_project(tmp_path / "p", mode=mode)
+    config.write_text(config.read_text() + f'cover = "{where}"\n')
+    paths = build(config, tmp_path / "out", ("pdf", "booklet"))
+    sheet = paths["pdf"].with_name("pictures-test-cover.pdf")
+    assert sheet.exists() == (where == "separate")
+    with pikepdf.open(paths["pdf"]) as pdf:
+        covers = drawn(pdf.pages[0])
+        if where == "separate":
+            assert covers == []  # not in the reading PDF
+            with pikepdf.open(sheet) as sheet_pdf:
+                covers = drawn(sheet_pdf.pages[0])
+        (picture,) = covers
+        assert (int(picture.BitsPerComponent), str(picture.ColorSpace)) == \
+            ((8, "/DeviceGray") if mode == "grayscale" else (1, "/DeviceGray"))

@@ -227,9 +227,10 @@ def epub_units(anthology: Anthology, layout: Layout, cover: bool = False) -> lis
     return units
 
 
-def cover_html(anthology: Anthology, layout: Layout) -> str:
-    """The generated cover's design, a one-page HTML document (layouts/*/cover.html)."""
-    return layout.render("cover.html", **_context(anthology, layout, "cover"))
+def cover_html(anthology: Anthology, layout: Layout, size: str = "5in 8in") -> str:
+    """The generated cover's design, a one-page HTML document (layouts/*/cover.html) of this
+    page size (CSS: the EPUB's cover is a paperback's shape, print's the book's page)."""
+    return layout.render("cover.html", cover_size=size, **_context(anthology, layout, "cover"))
 
 
 def cover_sheet_html(anthology: Anthology, layout: Layout, spine: float) -> str:
