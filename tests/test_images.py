@@ -382,12 +382,16 @@ SAFE_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"><c
     (SAFE_SVG.replace("<circle", '<circle onload="alert(1)"'), False),
 ])
 def test_svg_drawings_pass_only_without_scripts_or_outside_links(tmp_path, svg, shown):
-    (tmp_path / "d.svg").write_text(svg, encoding="utf-8")
-    (tmp_path / "d.md").write_text("Text.\n\n![A red circle](d.svg)\n", encoding="utf-8")
-    source = read(tmp_path / "d.md")
-    kinds = [b.kind for b in source.documents[0].blocks]
-    assert kinds == (["paragraph", "image"] if shown else ["paragraph", "caption"])
-    assert shown or "which no book may run or fetch" in source.warnings[-1]
+    (tmp_path / "sources" / "d.svg").parent.mkdir(parents=True)
+    (tmp_path / "sources" / "d.svg").write_text(svg, encoding="utf-8")
+    markdown = "---\ntitle: D\n---\n\nText.\n\n> ![A red circle](d.svg)\n> A circle.\n"
+    project = pipeline.load(make_project(tmp_path, markdown=markdown))
+    blocks = project.anthology.pieces[0].document.blocks
+    kinds = [b.kind for b in blocks[1].blocks]  # inside a quotation: nested blocks are judged too
+    assert kinds == (["image"] if shown else ["caption"])
+    warned = [n.message for n in project.anthology.notices if n.code == "Z121" and "drawing" in n.message]
+    assert shown or (warned and "line 7:" in warned[0] and "which no book may run or fetch" in warned[0])
+    assert shown or "A circle." in blocks[1].blocks[0].inlines[0].text
 
 
 # ---------------------------------------------------------------- conversions

@@ -183,3 +183,71 @@ def test_a_drawn_cover_is_converted_for_print_inside_or_on_a_separate_sheet(tmp_
         (picture,) = covers
         assert (int(picture.BitsPerComponent), str(picture.ColorSpace)) == \
             ((8, "/DeviceGray") if mode == "grayscale" else (1, "/DeviceGray"))
+
+
+@pytest.mark.parametrize("how", ["symlink", "dotdot"])
+def test_a_picture_leading_out_of_the_project_is_an_input_error_naming_source_and_line(tmp_path, how):
+    from .test_cli import assert_clean_failure, run
+    from .test_images import MARKDOWN
+
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(png((10, 10), RED))
+    if how == "symlink":
+        config = make_project(tmp_path / "p", markdown=MARKDOWN.replace("img/drawing.png", "img/link.png"))
+        (tmp_path / "p" / "sources" / "img" / "link.png").symlink_to(secret)
+    else:
+        config = make_project(tmp_path / "p", markdown=MARKDOWN.replace("img/drawing.png", "../../secret.png"))
+    result = run("build", config, "--out", tmp_path / "out")
+    assert_clean_failure(result, 2, "pictures.md:10", "outside the project folder")
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("*.epub"))
+
+
+def test_a_picture_swapped_for_a_link_after_reading_is_refused_by_the_outputs_fetcher(tmp_path):
+    from zinebuild import images, pipeline
+    from zinebuild.errors import InputError
+
+    config = make_project(tmp_path / "p")
+    project = pipeline.load(config)  # read and checked: every picture inside the project
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(png((10, 10), RED))
+    drawing = tmp_path / "p" / "sources" / "img" / "drawing.png"
+    drawing.unlink()
+    drawing.symlink_to(secret)
+    images._memo.clear()  # nothing converted in memory: the outputs read the file again
+    for fmt in ("epub", "html", "pdf"):
+        try:
+            pipeline.build(project, (fmt,), tmp_path / f"out-{fmt}")
+        except InputError as error:
+            assert "drawing.png" in str(error) and "outside the project folder" in str(error)
+        else:
+            raise AssertionError(f"{fmt}: a picture outside the project was read")
+        assert not any((tmp_path / f"out-{fmt}").glob(f"*.{fmt}"))
+
+
+DRAWING = ('<svg xmlns="http://www.w3.org/2000/svg" width="4in" height="2in" viewBox="0 0 400 200">'
+           '<rect x="10" y="10" width="180" height="180" fill="#d01010"/>'
+           '<circle cx="300" cy="100" r="80" fill="#1040e0"/></svg>')
+
+
+@pytest.mark.parametrize("mode, bits", [("grayscale", 8), ("bitmap", 1)])
+def test_svg_drawings_print_gray_or_one_bit_at_their_printed_size(tmp_path, mode, bits):
+    from zinebuild import pipeline
+    from zinebuild.images import print_box
+
+    markdown = "---\ntitle: Drawn\n---\n\nA drawing:\n\n![Red square, blue disc](img/d.svg)\n"
+    config = make_project(tmp_path / "p", mode=mode, markdown=markdown)
+    (tmp_path / "p" / "sources" / "img" / "d.svg").write_text(DRAWING, encoding="utf-8")
+    paths = build(config, tmp_path / "out", ("pdf", "epub"))
+    output = pipeline.load(config).config.output
+    box_width, _ = print_box(output, None)  # 4 inches is wider than A6's text block: fitted to it
+    with pikepdf.open(paths["pdf"]) as pdf:
+        pictures = [o for p in list(pdf.pages)[1:] for o in drawn(p)]
+        sizes = {(int(o.Width), int(o.Height)): (int(o.BitsPerComponent), str(o.ColorSpace)) for o in pictures}
+    want = round(box_width / 72 * PRINT_DPI)
+    drawing = [size for size in sizes if abs(size[0] - want) <= 2 and abs(size[1] - want / 2) <= 2]
+    assert drawing and sizes[drawing[0]] == (bits, "/DeviceGray"), sizes
+    # As a reader sees the page: not a coloured dot left.
+    pages = rendered_pages(paths["pdf"], 0.5)
+    assert all(max(abs(r - g), abs(g - b)) < 12 for page in pages[1:] for r, g, b in page.get_flattened_data())
+    with zipfile.ZipFile(paths["epub"]) as book:  # the EPUB keeps the drawing, in colour
+        assert any(name.endswith(".svg") and b"#d01010" in book.read(name) for name in book.namelist())

@@ -123,8 +123,9 @@ def _context(anthology: Anthology, layout: Layout, target: str) -> dict:
         # Where a link inside the book leads (links.py made it "#id" in the piece it names).
         "internal_href": (lambda piece_id, url: f"{unit_file(piece_id)}{url}") if target == "epub"
         else (lambda piece_id, url: url),
-        "image_src": src_for(target, out),  # images.py: a file in the EPUB, a data: URL in print
-        "print_cover_src": cover_src(out),
+        # images.py, reading through the one confined fetcher: a file in the EPUB, a data: URL in print
+        "image_src": src_for(target, out, Confined(layout)),
+        "print_cover_src": cover_src(out, Confined(layout)),
         "covers_inside": out.cover == "inside",  # else on a sheet of their own (writers/cover_sheet.py)
     }
 
@@ -151,7 +152,9 @@ def book_html(anthology: Anthology, layout: Layout, inline_assets: bool = False)
     context = _context(anthology, layout, "print")
     context.update(_print_sheets(layout, inline_assets))
     if inline_assets:  # a screen's file: colour, not print's
-        context.update(image_src=src_for("screen", layout.output), print_cover_src=cover_src(layout.output, True))
+        fetcher = Confined(layout)
+        context.update(image_src=src_for("screen", layout.output, fetcher),
+                       print_cover_src=cover_src(layout.output, fetcher, True))
     return layout.render("book.html", title=anthology.book.title, **context)
 
 
