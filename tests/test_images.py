@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import math
@@ -243,10 +244,15 @@ def test_pdf_pictures_are_downsampled_to_their_printed_size(built):
 
 
 def test_html_output_embeds_pictures_in_colour(built):
-    tree = etree.HTML(built["html"].read_bytes())
-    sources = tree.xpath("//figure/img/@src")
-    assert len(sources) == 4 and all(s.startswith(("data:image/jpeg;base64,", "data:image/png;base64,"))
+    data = built["html"].read_bytes()
+    tree = etree.HTML(data)
+    sources = tree.xpath("//figure/img/@src") + tree.xpath("//figure/*[local-name()='svg']/*[local-name()='image']/@href")
+    # The drawing once, the photo (shown three times) stored once (test_images_print.py: the others use it).
+    assert len(sources) == 2 and all(s.startswith(("data:image/jpeg;base64,", "data:image/png;base64,"))
                                      for s in sources)
+    assert data.count(b"data:image/jpeg;base64,") == 1
+    photo = Image.open(io.BytesIO(base64.b64decode(next(s for s in sources if "jpeg" in s).split(",", 1)[1])))
+    assert photo.mode == "RGB"  # the screen's colours, not print's
     assert tree.xpath("//table//th[@rowspan='2']/text()") == ["Place"]
 
 

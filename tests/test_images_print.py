@@ -112,7 +112,7 @@ def test_raw_img_in_markdown_is_a_picture_like_markdown_images(tmp_path):
     from lxml import etree
 
     html = etree.HTML(build(config, tmp_path / "out", ("html",))["html"].read_bytes())
-    shown = [img.get("alt") for img in html.xpath("//figure/img")]
+    shown = [img.get("alt") for img in html.xpath("//figure/img")] + html.xpath("//figure/*[local-name()='svg']/@aria-label")
     assert {"A street at dawn", "A tent", "The tent again"} <= set(shown)
 
 
@@ -251,3 +251,38 @@ def test_svg_drawings_print_gray_or_one_bit_at_their_printed_size(tmp_path, mode
     assert all(max(abs(r - g), abs(g - b)) < 12 for page in pages[1:] for r, g, b in page.get_flattened_data())
     with zipfile.ZipFile(paths["epub"]) as book:  # the EPUB keeps the drawing, in colour
         assert any(name.endswith(".svg") and b"#d01010" in book.read(name) for name in book.namelist())
+
+
+def test_the_html_file_stores_a_picture_shown_again_once_and_shows_it_each_time(tmp_path):
+    from lxml import etree
+
+    from .test_serve import CHROMIUM, CHROMIUM_ARGS
+
+    config = make_project(tmp_path / "p")  # the photo is shown three times, the drawing once
+    html = build(config, tmp_path / "out", ("html",))["html"]
+    data = html.read_bytes()
+    tree = etree.HTML(data)
+    svg = "//figure/*[local-name()='svg']"
+    images = tree.xpath(f"{svg}/*[local-name()='image']")
+    uses = tree.xpath(f"{svg}/*[local-name()='use']/@href")
+    assert len(images) == 1 and uses == ["#" + images[0].get("id")] * 2
+    assert data.count(images[0].get("href").encode()) == 1  # its bytes once in the file
+    assert tree.xpath(f"{svg}/@aria-label") == ["A street at dawn", "The same street", "The street from the page"]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 600, "height": 900})
+            page.goto(html.as_uri())
+            shown = page.locator("figure svg.picture")
+            assert shown.count() == 3
+            for index in range(3):
+                box = shown.nth(index).bounding_box()
+                assert 200 < box["width"] <= 600 and abs(box["width"] / box["height"] - 1.5) < 0.02, box
+                picture = Image.open(io.BytesIO(shown.nth(index).screenshot())).convert("RGB")
+                colours = picture.resize((8, 8)).get_flattened_data()
+                assert any(b > 150 and r < 120 for r, g, b in colours)  # the photo's blue, drawn each time
+                assert any(r > 200 and g > 180 and b < 120 for r, g, b in picture.get_flattened_data())  # its sun
+        finally:
+            browser.close()

@@ -320,6 +320,29 @@ def cover_src(output: OutputConfig, fetcher: Confined, for_screen: bool = False)
     return lambda path: cover(path, output, fetcher).data_url()
 
 
+class SharedPictures:
+    """For the single .html file: a picture shown more than once is stored once, in the first
+    <svg> that shows it (an <image> with an id); each later one is an <svg> with a <use> of it.
+    An <img> cannot point at another's data: URL, and a sidecar file would break the single file.
+    Called on each picture in reading order, as the template writes them."""
+
+    def __init__(self, blocks, output: OutputConfig, fetcher: Confined):
+        self.output, self.fetcher = output, fetcher
+        names = [screen(block, output, fetcher).name for block in blocks]
+        self.repeated = {name for name in names if names.count(name) > 1}
+        self.ids: dict[str, str] = {}
+
+    def __call__(self, block: ImageBlock) -> dict | None:
+        """None for a picture shown once (an <img> as anywhere else); else what its <svg> needs."""
+        asset = screen(block, self.output, self.fetcher)
+        if asset.name not in self.repeated or asset.format == "SVG":  # a drawing has no pixel size
+            return None
+        first = asset.name not in self.ids
+        picture_id = self.ids.setdefault(asset.name, f"zb-picture-{len(self.ids) + 1}")
+        return {"id": picture_id, "first": first, "src": asset.data_url() if first else "",
+                "width": asset.width, "height": asset.height}
+
+
 def screen_assets(blocks, output: OutputConfig, fetcher: Confined) -> list[Asset]:
     """Each distinct picture of the book once, as the EPUB carries it."""
     return list({asset.name: asset for asset in (screen(block, output, fetcher) for block in blocks)}.values())

@@ -15,7 +15,7 @@ from .config import OutputConfig
 from .cssinline import inline_stylesheet
 from .dates import build_time
 from .fetch import Confined
-from .images import cover_src, src_for
+from .images import SharedPictures, cover_src, src_for
 from .layout import BUILTIN_LAYOUTS, Layout  # noqa: F401  (where the rest of zinebuild finds them)
 from .model import Anthology, BookInfo, Piece, block_inlines, note_refs
 from .outline import heading_tag, section_anchor, section_rank, title_level
@@ -127,6 +127,7 @@ def _context(anthology: Anthology, layout: Layout, target: str) -> dict:
         "image_src": src_for(target, out, Confined(layout)),
         "print_cover_src": cover_src(out, Confined(layout)),
         "covers_inside": out.cover == "inside",  # else on a sheet of their own (writers/cover_sheet.py)
+        "shared_picture": lambda block: None,  # a picture shown again, in the .html file (images.SharedPictures)
     }
 
 
@@ -152,9 +153,12 @@ def book_html(anthology: Anthology, layout: Layout, inline_assets: bool = False)
     context = _context(anthology, layout, "print")
     context.update(_print_sheets(layout, inline_assets))
     if inline_assets:  # a screen's file: colour, not print's
+        from .media import book_images
+
         fetcher = Confined(layout)
         context.update(image_src=src_for("screen", layout.output, fetcher),
-                       print_cover_src=cover_src(layout.output, fetcher, True))
+                       print_cover_src=cover_src(layout.output, fetcher, True),
+                       shared_picture=SharedPictures(book_images(anthology), layout.output, fetcher))
     return layout.render("book.html", title=anthology.book.title, **context)
 
 
