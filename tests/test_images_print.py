@@ -15,7 +15,7 @@ from zinebuild.model import Image as ImageBlock
 from zinebuild.readers import read
 from zinebuild.render import page_margins
 
-from .test_images import build, drawn_images as drawn, make_project
+from .test_images import build, built, drawn_images as drawn, make_project  # noqa: F401 (built: a fixture)
 
 RED, GREEN = (220, 20, 20), (20, 160, 60)
 
@@ -284,5 +284,40 @@ def test_the_html_file_stores_a_picture_shown_again_once_and_shows_it_each_time(
                 colours = picture.resize((8, 8)).get_flattened_data()
                 assert any(b > 150 and r < 120 for r, g, b in colours)  # the photo's blue, drawn each time
                 assert any(r > 200 and g > 180 and b < 120 for r, g, b in picture.get_flattened_data())  # its sun
+        finally:
+            browser.close()
+
+
+@pytest.mark.parametrize("screen", [(360, 640), (600, 800)])  # a phone, an e-reader
+def test_epub_pictures_and_tables_fit_the_screen_in_a_browser(built, tmp_path, screen):
+    """The EPUB's pages as Chromium lays them out, paginated into screen-sized columns as
+    Readium-based reading systems do: no picture or table wider or taller than the screen."""
+    from playwright.sync_api import sync_playwright
+
+    from .test_serve import CHROMIUM, CHROMIUM_ARGS
+
+    with zipfile.ZipFile(built["epub"]) as book:
+        book.extractall(tmp_path)
+    pages = [p for p in (tmp_path / "EPUB" / "text").glob("*.xhtml") if b"<figure" in p.read_bytes()]
+    assert len(pages) == 2
+    width, height = screen
+    paged = (f"html {{ height: {height}px; column-width: {width}px; column-gap: 0; column-fill: auto; }} "
+             f"body {{ margin: 0 16px !important; }}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            for xhtml in pages:
+                page.goto(xhtml.as_uri())
+                page.add_style_tag(content=paged)
+                page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+                boxes = page.eval_on_selector_all("figure img, .table-wrap", "els => els.map(e => "
+                                                  "[e.tagName.toUpperCase(), e.getBoundingClientRect().width, "
+                                                  "e.getBoundingClientRect().height, e.scrollWidth, e.clientWidth])")
+                assert any(tag == "IMG" for tag, *_ in boxes) and any(tag == "DIV" for tag, *_ in boxes)
+                for tag, box_width, box_height, scroll_width, client_width in boxes:
+                    assert 0 < box_width <= width - 32 and box_height <= height, (xhtml.name, tag, box_width, box_height)
+                    if tag == "DIV":  # a table of three columns reflows; it never needs to scroll
+                        assert scroll_width <= client_width + 1, xhtml.name
         finally:
             browser.close()
