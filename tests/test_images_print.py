@@ -93,7 +93,7 @@ title: Raw pictures
 
 Words before.
 
-<img src="img/photo.jpg" alt="A street at dawn" title="Dawn">
+<img src="img/photo.jpg" alt="A street at dawn" title="Dawn" class="full-bleed">
 The street, as raw HTML.
 
 Text with <img src="img/drawing.png" alt="A tent"> inside it.
@@ -107,7 +107,8 @@ def test_raw_img_in_markdown_is_a_picture_like_markdown_images(tmp_path):
     source = read(tmp_path / "sources" / "pictures.md")
     pictures = [b for b in source.documents[0].blocks if isinstance(b, ImageBlock)]
     assert [(p.alt, p.line, p.role, bool(p.caption)) for p in pictures] == [
-        ("A street at dawn", 7, None, True), ("A tent", 10, None, False), ("The tent again", 12, "full-page", True)]
+        ("A street at dawn", 7, "full-bleed", True), ("A tent", 10, None, False),
+        ("The tent again", 12, "full-page", True)]
     assert pictures[0].src == str((tmp_path / "sources" / "img" / "photo.jpg").resolve())
     from lxml import etree
 
@@ -165,6 +166,19 @@ def test_a_drawn_cover_is_the_first_printed_page_and_the_booklets_outside(tmp_pa
     with zipfile.ZipFile(paths["epub"]) as book:
         epub_cover = Image.open(io.BytesIO(book.read("EPUB/images/cover.jpg")))
     assert epub_cover.size == (1600, 2560)
+
+
+def test_no_drawn_cover_in_print_when_drawn_covers_are_turned_off(tmp_path):
+    from pypdf import PdfReader
+
+    config = make_project(tmp_path / "p")
+    config.write_text(config.read_text() + "\n[epub]\ncover = false\n")
+    paths = build(config, tmp_path / "out", ("pdf", "epub"))
+    assert "Pictures Test" in PdfReader(paths["pdf"]).pages[0].extract_text()  # the title page first
+    with pikepdf.open(paths["pdf"]) as pdf:
+        assert drawn(pdf.pages[0]) == []
+    with zipfile.ZipFile(paths["epub"]) as book:
+        assert not any("cover" in name for name in book.namelist())
 
 
 @pytest.mark.parametrize("mode, where", [("grayscale", "separate"), ("bitmap", "separate"), ("bitmap", "inside")])
