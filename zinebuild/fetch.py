@@ -104,10 +104,4 @@ def __getattr__(name: str):
 
 
 
-def inside(path: Path, roots) -> Path | None:
-    """path resolved (symbolic links followed) if it lies inside one of roots, else None."""
-    real = path.resolve()
-    return real if any(real.is_relative_to(Path(root).resolve()) for root in roots) else None
-
-
-__all__ = ["Confined", "ConfinedFetcher", "Refused", "inside"]
+__all__ = ["Confined", "ConfinedFetcher", "Refused"]

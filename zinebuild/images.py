@@ -94,17 +94,17 @@ SCREEN = ("screen", 0.0, 0.0, "in")
 def screen(block: ImageBlock, output: OutputConfig | None = None, fetcher: Confined = NO_FILES) -> Asset:
     """As the EPUB and the .html file show it; with output, its print form is made from the same decoding."""
     also = [_print_want(output, block.role)] if output else []
-    return _converted(block.src, [SCREEN, *also], fetcher)[0]
+    return converted(block.src, [SCREEN, *also], fetcher)[0]
 
 
 def printed(block: ImageBlock, output: OutputConfig, fetcher: Confined = NO_FILES) -> Asset:
     """As the PDF prints it; its screen form is made from the same decoding (the EPUB wants it next)."""
-    return _converted(block.src, [_print_want(output, block.role), SCREEN], fetcher)[0]
+    return converted(block.src, [_print_want(output, block.role), SCREEN], fetcher)[0]
 
 
 def cover(path: str, output: OutputConfig, fetcher: Confined = NO_FILES) -> Asset:
     """A cover image for print: the whole trimmed page, at PRINT_DPI."""
-    return _converted(path, [_print_want(output, "full-bleed"), SCREEN], fetcher)[0]
+    return converted(path, [_print_want(output, "full-bleed"), SCREEN], fetcher)[0]
 
 
 def _print_want(output: OutputConfig, role: str | None) -> tuple[str, float, float, str]:
@@ -125,7 +125,7 @@ def print_box(output: OutputConfig, role: str | None) -> tuple[float, float]:
     return round(text_width, 2), round(text_height * HEIGHT_SHARE[role], 2)
 
 
-def _converted(src: str, wanted: list[tuple[str, float, float, str]], fetcher: Confined) -> list[Asset]:
+def converted(src: str, wanted: list[tuple[str, float, float, str]], fetcher: Confined) -> list[Asset]:
     data = source_bytes(src, fetcher)
     sha = hashlib.sha256(data).hexdigest()
     _NAMES.setdefault(sha, "a data: URL" if src.lower().startswith("data:") else src)
@@ -299,53 +299,6 @@ def _encoded(image, photo: bool, dpi: float = 0.0) -> Asset:
         image.save(out, "PNG", optimize=image.mode == "1")
         fmt = "PNG"
     return Asset(out.getvalue(), fmt, image.width, image.height, dpi)
-
-
-EPUB_FOLDER = "images"
-
-
-def src_for(target: str, output: OutputConfig, fetcher: Confined):
-    """What an <img src> is for a target: "epub" a file in the book, "screen" and "print" data: URLs."""
-    if target == "epub":
-        return lambda block: f"../{EPUB_FOLDER}/{screen(block, output, fetcher).name}"
-    if target == "screen":
-        return lambda block: screen(block, output, fetcher).data_url()
-    return lambda block: printed(block, output, fetcher).data_url()
-
-
-def cover_src(output: OutputConfig, fetcher: Confined, for_screen: bool = False):
-    """What a printed cover's <img src> is: for the .html file (for_screen) in colour, not print's."""
-    if for_screen:
-        return lambda path: _converted(path, [SCREEN], fetcher)[0].data_url()
-    return lambda path: cover(path, output, fetcher).data_url()
-
-
-class SharedPictures:
-    """For the single .html file: a picture shown more than once is stored once, in the first
-    <svg> that shows it (an <image> with an id); each later one is an <svg> with a <use> of it.
-    An <img> cannot point at another's data: URL, and a sidecar file would break the single file.
-    Called on each picture in reading order, as the template writes them."""
-
-    def __init__(self, blocks, output: OutputConfig, fetcher: Confined):
-        self.output, self.fetcher = output, fetcher
-        names = [screen(block, output, fetcher).name for block in blocks]
-        self.repeated = {name for name in names if names.count(name) > 1}
-        self.ids: dict[str, str] = {}
-
-    def __call__(self, block: ImageBlock) -> dict | None:
-        """None for a picture shown once (an <img> as anywhere else); else what its <svg> needs."""
-        asset = screen(block, self.output, self.fetcher)
-        if asset.name not in self.repeated or asset.format == "SVG":  # a drawing has no pixel size
-            return None
-        first = asset.name not in self.ids
-        picture_id = self.ids.setdefault(asset.name, f"zb-picture-{len(self.ids) + 1}")
-        return {"id": picture_id, "first": first, "src": asset.data_url() if first else "",
-                "width": asset.width, "height": asset.height}
-
-
-def screen_assets(blocks, output: OutputConfig, fetcher: Confined) -> list[Asset]:
-    """Each distinct picture of the book once, as the EPUB carries it."""
-    return list({asset.name: asset for asset in (screen(block, output, fetcher) for block in blocks)}.values())
 
 
 def resolution_warnings(blocks: list[ImageBlock], output: OutputConfig, fetcher: Confined

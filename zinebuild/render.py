@@ -15,7 +15,7 @@ from .config import OutputConfig
 from .cssinline import inline_stylesheet
 from .dates import build_time
 from .fetch import Confined
-from .images import SharedPictures, cover_src, src_for
+from .imagesrc import SharedPictures, cover_src, src_for
 from .layout import BUILTIN_LAYOUTS, Layout  # noqa: F401  (where the rest of zinebuild finds them)
 from .model import Anthology, BookInfo, Piece, block_inlines, note_refs
 from .outline import heading_tag, section_anchor, section_rank, title_level
@@ -127,7 +127,7 @@ def _context(anthology: Anthology, layout: Layout, target: str) -> dict:
         "image_src": src_for(target, out, Confined(layout)),
         "print_cover_src": cover_src(out, Confined(layout)),
         "covers_inside": out.cover == "inside",  # else on a sheet of their own (writers/cover_sheet.py)
-        "shared_picture": lambda block: None,  # a picture shown again, in the .html file (images.SharedPictures)
+        "shared_picture": lambda block: None,  # a picture shown again, in the .html file (imagesrc.SharedPictures)
     }
 
 

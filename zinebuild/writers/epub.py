@@ -17,7 +17,7 @@ from ebooklib import epub
 
 from ..dates import build_time
 from ..fetch import Confined
-from ..images import EPUB_FOLDER, screen_assets
+from ..imagesrc import EPUB_FOLDER, screen_assets
 from ..media import book_images
 from ..fsutil import write_bytes
 from ..model import Anthology
