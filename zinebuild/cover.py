@@ -76,5 +76,5 @@ def _raster(data: bytes, width_px: int, fmt: str) -> bytes:
     width, _ = page.get_size()
     image = page.render(scale=width_px / width).to_pil().convert("RGB")
     out = io.BytesIO()
-    image.save(out, fmt, **({"quality": 88, "optimize": True} if fmt == "JPEG" else {"optimize": True}))
+    image.save(out, fmt, **({"quality": 88, "optimize": True} if fmt == "JPEG" else {}))  # PNG: optimize gains little
     return out.getvalue()
