@@ -46,8 +46,9 @@ def figure(src: str, alt: str, source: Path, line: int, warnings: list[str], *, 
            caption: Inlines = (), role: str | None = None) -> Block | None:
     """The block an image reference becomes: an Image, or for a remote image its description as a Caption.
 
-    A missing file is an input error naming the source and line: a picture the editor meant
-    to show must not vanish from the book.
+    The file is only named here; it is first read when the book is assembled (confine), where
+    a missing one is an input error naming the source and line: a picture the editor meant to
+    show must not vanish from the book. (Reading a source never stops at it: test_html_sources.)
     """
     alt = " ".join(alt.split())
     src = given = src.strip()
@@ -58,9 +59,6 @@ def figure(src: str, alt: str, source: Path, line: int, warnings: list[str], *, 
         return _instead(caption, alt)
     if not src.lower().startswith("data:"):
         path = (source.parent / unquote(src.split("#")[0].split("?")[0])).resolve()
-        if not path.is_file():
-            raise SourceError(Problem(f"image '{src}' not found (looked for {path})", file=source, line=line,
-                                      hint="put the image file beside the source, or fix the path"))
         if path.suffix.lower() not in SUFFIXES:
             raise SourceError(Problem(f"image '{src}' is not a picture zinebuild reads", file=source, line=line,
                                       hint=f"use one of {', '.join(sorted(SUFFIXES))}"))
@@ -128,9 +126,14 @@ def confine(documents: list[tuple[str, Document]], root: Path) -> tuple[dict[int
             try:
                 data = fetcher.read(image.src if image.src[:5].lower() == "data:" else Path(image.src))
             except Refused as refused:
-                where = "outside the project folder" if "outside" in str(refused) else "not found"
-                problems.append(Problem(f"image '{image.src[:60]}' is {where}", file=source,
-                                        line=image.line or None, hint=f"copy the picture itself into {root}"))
+                if "outside" in str(refused):
+                    problems.append(Problem(f"image '{image.src[:80]}' is outside the project folder", file=source,
+                                            line=image.line or None,
+                                            hint=f"copy the picture itself (not a link to it) into {root}"))
+                else:
+                    problems.append(Problem(f"image '{Path(image.src).name}' not found (looked for {image.src})",
+                                            file=source, line=image.line or None,
+                                            hint="put the image file beside the source, or fix the path"))
                 continue
             except (OSError, ValueError) as error:
                 problems.append(Problem(f"image '{image.src[:60]}' cannot be read: {error}", file=source,
