@@ -59,13 +59,15 @@ Words after the pictures.
 """
 
 
-def test_full_page_fills_the_text_block_and_full_bleed_the_whole_page(tmp_path):
+def test_full_page_fills_the_text_block_and_full_bleed_the_whole_page(tmp_path, caplog):
+    caplog.set_level("INFO", logger="zinebuild")
     config = make_project(tmp_path, markdown=FULL)
     (tmp_path / "sources" / "img" / "red.png").write_bytes(png((120, 80), RED))  # far smaller than the page
     (tmp_path / "sources" / "img" / "green.png").write_bytes(png((300, 500), GREEN))
     blocks = read(tmp_path / "sources" / "pictures.md").documents[0].blocks
     assert [b.role for b in blocks if isinstance(b, ImageBlock)] == ["full-page", "full-bleed"]
     pages = rendered_pages(build(config, tmp_path / "out", ("pdf",))["pdf"])
+    assert "rendered as one document" in caplog.text  # a page with margins of its own (README)
     width, height = pages[0].size
     margins = page_margins(width, height)
     red = [(i, box) for i, page in enumerate(pages) if (box := box_of(page, RED))]
