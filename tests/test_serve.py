@@ -235,7 +235,7 @@ def test_a_burst_of_saves_makes_at_most_two_builds(served, project):
     time.sleep(0.7)
     state = served.state()
     assert state["builds"] == builds + 2 and not state["building"]
-    assert "made during the build" in pypdf.PdfReader(pdf).pages[5].extract_text()
+    assert "made during the build" in pypdf.PdfReader(pdf).pages[7].extract_text()  # after the cover and its inside
 
 
 def test_a_killed_render_service_is_replaced(served, project):
