@@ -33,11 +33,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchbooks import ROOT, edited_source, multiplied, one_long_piece, sample_copy, short_pieces  # noqa: E402
+from benchbooks import (ROOT, SAMPLE, edited_source, multiplied, one_long_piece, sample_copy,  # noqa: E402
+                        short_pieces)
 
 RUNS = 3
 GOALS = {"cold": 0.6, "edit": 0.2, "pandoc": 0.3, "impose": 0.05, "memory": 1.2, "slope": 0.10,
-         "serve": 0.43}  # serve: 1.5 s from a saved edit to the reloaded page, against the reference's 3.5 s
+         "serve": 0.43, "photos": 1.5}  # serve: 1.5 s from a saved edit to the reloaded page, against the reference's 3.5 s
 CHROMIUM = Path("/usr/bin/chromium")
 
 
@@ -111,6 +112,37 @@ def max_memory(command: list[str], before=None) -> int:
 
 
 # ---------------------------------------------------------------- the measures
+PHOTO_SIZE = (4032, 3024)  # a phone's twelve megapixels
+
+
+def photo_book(folder: Path, photos: int = 20, size: tuple[int, int] = PHOTO_SIZE) -> tuple[Path, Path]:
+    """The sample anthology, and the same with a part of `photos` large, distinct photos (JPEG,
+    as a phone saves them): (config without, config with)."""
+    from PIL import Image, ImageDraw
+
+    without = sample_copy(folder / "without")
+    shutil.copytree(ROOT / "sources", folder / "with")
+    pictures = folder / "with" / "photos"
+    pictures.mkdir()
+    lines = ["---", "title: Twenty Photos", "---", ""]
+    for number in range(photos):
+        image = Image.effect_noise(size, 40 + number).convert("RGB")  # grain, as a phone's sensor gives
+        draw = ImageDraw.Draw(image)
+        for x in range(0, size[0], max(1, size[0] // 64)):  # and a scene under it: each photo its own
+            draw.rectangle([x, 0, x + size[0] // 64, size[1] // (2 + number % 3)],
+                           fill=((x * 7 + number * 40) % 256, (number * 30) % 256, 255 - (x % 256)))
+        image.save(pictures / f"{number:02}.jpg", "JPEG", quality=92)
+        lines += [f"![Photo {number + 1} of the demonstration](photos/{number:02}.jpg)",
+                  f"The demonstration, photo {number + 1}.", ""]
+    (folder / "with" / "photos.md").write_text("\n".join(lines), encoding="utf-8")
+    config = folder / "with" / SAMPLE.name
+    text = config.read_text(encoding="utf-8")
+    head, output = text.split("[output]", 1)
+    config.write_text(head + '[[parts]]\ntitle = "Photos"\n  [[parts.pieces]]\n  source = "photos.md"\n\n'
+                      + "[output]" + output, encoding="utf-8")
+    return without, config
+
+
 def zinebuild(*args) -> list[str]:
     return [sys.executable, "-m", "zinebuild", "-q", "build", *map(str, args)]
 
@@ -200,6 +232,21 @@ def bench_book(label: str, config: Path, work: Path) -> dict:
     print(f"  imposition (saddle, A4) ÷ reference:                    "
           f"{statistics.median(impose_times) / ref_time:6.3f}  (goal <= {GOALS['impose']})")
     return {"time": ref_time, "memory": ref_memory, "pages": pages}
+
+
+def bench_photos(work: Path) -> None:
+    """A build with 20 large photos against the same book without them: each photo is decoded
+    and resized once per build (images.py), and a rebuild takes them from the build cache."""
+    without, with_photos = photo_book(work / "photos")
+    times = {}
+    for label, config in (("without", without), ("with", with_photos)):
+        out = work / f"photos-out-{label}"
+        times[label] = median_run(zinebuild(config, "--out", out),
+                                  before=lambda out=out: shutil.rmtree(out, ignore_errors=True))
+        times[label + " warm"] = median_run(zinebuild(config, "--out", out))
+    print(f"\nsample with 20 photos of {PHOTO_SIZE[0]}×{PHOTO_SIZE[1]} pixels ÷ without them, all formats, "
+          f"cold cache: {times['with'] / times['without']:5.2f}   (goal <= {GOALS['photos']}); "
+          f"unchanged rebuild: {times['with warm'] / times['without warm']:5.2f}")
 
 
 def serve_reload_times(config: Path, source: Path, runs: int = RUNS) -> list[float]:
@@ -309,6 +356,7 @@ def main() -> None:
             bench_scale(work, [book for book in scale_books() if any(book[0].startswith(o) for o in only)])
             return
         figures = bench_book("sample", sample_copy(work / "sample"), work)
+        bench_photos(work)
         bench_cleaner()
         bench_scale(work, scale_books(quick), figures)
     bench_batch()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import math
@@ -129,14 +130,30 @@ def built(tmp_path_factory):
     return build(make_project(root / "project"), root / "out")
 
 
-def pdf_images(path: Path) -> list[dict]:
-    """Each picture of a PDF (not the transparency masks): pixel size, bits, colour space, pixels."""
+def pdf_images(path: Path, cover: bool = False) -> list[dict]:
+    """Each picture of a PDF (not the transparency masks, nor the cover on its first page unless
+    cover): pixel size, bits, colour space, pixels."""
     with pikepdf.open(path) as pdf:
         images = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"]
         masks = {obj.SMask.objgen for obj in images if "/SMask" in obj}
+        covers = set() if cover else {obj.objgen for obj in drawn_images(pdf.pages[0])}
         return [{"size": (int(obj.Width), int(obj.Height)), "bits": int(obj.BitsPerComponent),
                  "space": str(obj.ColorSpace), "pixels": pikepdf.PdfImage(obj).as_pil_image()}
-                for obj in images if obj.objgen not in masks]
+                for obj in images if obj.objgen not in masks | covers]
+
+
+def drawn_images(container) -> list:
+    """The image objects a page (or a form XObject it places) draws."""
+    found = []
+    named = container.get("/Resources", {}).get("/XObject", {})
+    drawn = {str(operands[0]) for operands, operator in pikepdf.parse_content_stream(container)
+             if str(operator) == "Do"}
+    for obj in (named[name] for name in drawn if name in named):
+        if obj.get("/Subtype") == "/Image":
+            found.append(obj)
+        elif obj.get("/Subtype") == "/Form":
+            found += drawn_images(obj)
+    return found
 
 
 # ---------------------------------------------------------------- reading
@@ -227,10 +244,15 @@ def test_pdf_pictures_are_downsampled_to_their_printed_size(built):
 
 
 def test_html_output_embeds_pictures_in_colour(built):
-    tree = etree.HTML(built["html"].read_bytes())
-    sources = tree.xpath("//figure/img/@src")
-    assert len(sources) == 4 and all(s.startswith(("data:image/jpeg;base64,", "data:image/png;base64,"))
+    data = built["html"].read_bytes()
+    tree = etree.HTML(data)
+    sources = tree.xpath("//figure/img/@src") + tree.xpath("//figure/*[local-name()='svg']/*[local-name()='image']/@href")
+    # The drawing once, the photo (shown three times) stored once (test_images_print.py: the others use it).
+    assert len(sources) == 2 and all(s.startswith(("data:image/jpeg;base64,", "data:image/png;base64,"))
                                      for s in sources)
+    assert data.count(b"data:image/jpeg;base64,") == 1
+    photo = Image.open(io.BytesIO(base64.b64decode(next(s for s in sources if "jpeg" in s).split(",", 1)[1])))
+    assert photo.mode == "RGB"  # the screen's colours, not print's
     assert tree.xpath("//table//th[@rowspan='2']/text()") == ["Place"]
 
 
@@ -321,16 +343,7 @@ def test_images_as_model_blocks_round_trip():
 # ---------------------------------------------------------------- covers in print
 def page_images(container) -> list[tuple[int, int]]:
     """Pixel sizes of the pictures a page (or a form XObject it places) draws."""
-    found = []
-    named = container.get("/Resources", {}).get("/XObject", {})
-    drawn = {str(operands[0]) for operands, operator in pikepdf.parse_content_stream(container)
-             if str(operator) == "Do"}
-    for obj in (named[name] for name in drawn if name in named):
-        if obj.get("/Subtype") == "/Image":
-            found.append((int(obj.Width), int(obj.Height)))
-        elif obj.get("/Subtype") == "/Form":
-            found += page_images(obj)
-    return found
+    return [(int(obj.Width), int(obj.Height)) for obj in drawn_images(container)]
 
 
 def test_covers_are_the_first_and_last_printed_pages_and_the_booklets_outside(tmp_path):
@@ -375,12 +388,16 @@ SAFE_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"><c
     (SAFE_SVG.replace("<circle", '<circle onload="alert(1)"'), False),
 ])
 def test_svg_drawings_pass_only_without_scripts_or_outside_links(tmp_path, svg, shown):
-    (tmp_path / "d.svg").write_text(svg, encoding="utf-8")
-    (tmp_path / "d.md").write_text("Text.\n\n![A red circle](d.svg)\n", encoding="utf-8")
-    source = read(tmp_path / "d.md")
-    kinds = [b.kind for b in source.documents[0].blocks]
-    assert kinds == (["paragraph", "image"] if shown else ["paragraph", "caption"])
-    assert shown or "which no book may run or fetch" in source.warnings[-1]
+    (tmp_path / "sources" / "d.svg").parent.mkdir(parents=True)
+    (tmp_path / "sources" / "d.svg").write_text(svg, encoding="utf-8")
+    markdown = "---\ntitle: D\n---\n\nText.\n\n> ![A red circle](d.svg)\n> A circle.\n"
+    project = pipeline.load(make_project(tmp_path, markdown=markdown))
+    blocks = project.anthology.pieces[0].document.blocks
+    kinds = [b.kind for b in blocks[1].blocks]  # inside a quotation: nested blocks are judged too
+    assert kinds == (["image"] if shown else ["caption"])
+    warned = [n.message for n in project.anthology.notices if n.code == "Z121" and "drawing" in n.message]
+    assert shown or (warned and "line 7:" in warned[0] and "which no book may run or fetch" in warned[0])
+    assert shown or "A circle." in blocks[1].blocks[0].inlines[0].text
 
 
 # ---------------------------------------------------------------- conversions
@@ -447,7 +464,9 @@ def test_each_picture_is_decoded_once_per_build_and_then_comes_from_the_cache(tm
     monkeypatch.setattr(images, "_memo", {})
     config = make_project(tmp_path / "p")
     build(config, tmp_path / "out", ("epub", "pdf", "html"))
-    assert len(decoded) == 2 and len(set(decoded)) == 2  # the photo (shown three times) and the drawing
+    # The photo (shown three times), the drawing and the cover drawn for print, each once.
+    assert len(decoded) == 3 and len(set(decoded)) == 3
+    assert photo_bytes()[:64] in decoded and drawing_bytes()[:64] in decoded
     decoded.clear()
     images._memo.clear()  # a new build: nothing in memory, everything in the build cache
     build(config, tmp_path / "out", ("epub", "pdf", "html"))
@@ -494,8 +513,15 @@ def test_data_urls_pass_only_as_pictures(tmp_path):
         "<p>One.</p><p><img src='data:text/html;base64,PGI+eDwvYj4=' alt='A page'></p>"
         f"<p><img src='data:image/svg+xml;base64,{script}' alt='A trap'></p>", encoding="utf-8")
     page = read(tmp_path / "d.html")
-    assert [b.kind for b in page.documents[0].blocks] == ["paragraph", "caption", "caption"]
-    assert [w[:4] for w in page.warnings] == ["Z121", "Z121"]
+    # The page is a caption when read; the drawing's scripts are found when it is first read,
+    # as the book is assembled (through the confined fetcher).
+    assert [b.kind for b in page.documents[0].blocks] == ["paragraph", "caption", "image"]
+    config = write_project(tmp_path / "p", CONFIG.format(mode="colour").split("[[pieces]]")[0]
+                           + '[[pieces]]\nsource = "d.html"\n', {"d.html": (tmp_path / "d.html").read_text()})
+    assembled = pipeline.load(config).anthology
+    assert [b.kind for b in assembled.pieces[0].document.blocks] == ["paragraph", "caption", "caption"]
+    assert any(n.code == "Z121" and "drawing 'a data: URL' left out" in n.message for n in assembled.notices)
+    assert [w[:4] for w in page.warnings] == ["Z121"]  # the page
 
 
 def test_import_writes_pictures_and_tables_back_as_markdown(tmp_path):

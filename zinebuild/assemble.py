@@ -82,8 +82,17 @@ def assemble(config: Config, read: Callable[[Path], Source] = readers.read) -> A
     if config.book.back_cover and config.book.back_cover.lower().endswith(".md"):
         (blurb,) = _matter(Path(config.book.back_cover), "back-cover", "", read, notices)
         placed.append((blurb.source, blurb.document))
-    media.confine(placed, config.root)
-    notices += media.resolution_notices(placed, config.output)
+    changed, image_notices = media.confine(placed, config.root)  # every picture read through the fetcher
+    notices += image_notices
+    if changed:  # drawings that run code left out
+
+        def fix(piece):
+            return replace(piece, document=changed.get(id(piece.document), piece.document))
+
+        parts = [replace(part, pieces=tuple(map(fix, part.pieces))) for part in parts]
+        front, back, blurb = tuple(map(fix, front)), tuple(map(fix, back)), blurb and fix(blurb)
+        placed = [(source, changed.get(id(doc), doc)) for source, doc in placed]
+    notices += media.resolution_notices(placed, config.output, config.root)
     return Anthology(config.book, tuple(parts), front, back, config.matter.contents, config.matter.half_title,
                      config.matter.sources, tuple(notices), blurb)
 

@@ -117,7 +117,7 @@ class EpubConfig:
     embed_fonts: bool = False
     """Embed the layout's fonts; reading systems mostly let readers choose their own."""
     cover: bool = True
-    """Make a cover image from the title when [book] cover is not given."""
+    """Draw a cover from the title (cover.html) when [book] cover is not given: the EPUB's and print's."""
     toc_depth: int = 1
     """How far the contents go below each piece: 0 lists pieces only, 1 their sections, 2 subsections."""
 

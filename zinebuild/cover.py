@@ -1,10 +1,17 @@
-"""Turn the book's title page design (layouts/*/cover.html) into a cover image for the EPUB."""
+"""Turn the book's cover design (layouts/*/cover.html) into cover images: for the EPUB, and for print.
+
+When ``[book] cover`` is not given, the cover is drawn from the title (unless ``[epub] cover
+= false``): a 1600 px JPEG for the EPUB, and for print the same design at the book's page
+size, at images.PRINT_DPI, which then is the printed book's cover as a configured image is
+(the first page of the PDF, the outside of the booklet, the front of a separate cover sheet).
+"""
 
 from __future__ import annotations
 
+import base64
 import io
-
-import pypdfium2
+from dataclasses import replace
+from functools import lru_cache
 
 from .model import Anthology
 from .render import Layout, cover_html
@@ -12,6 +19,7 @@ from .typeset.cache import RenderCache, key
 
 # 1600 px wide, as the stores and library apps ask for; the page's shape is set in cover.html.
 COVER_WIDTH = 1600
+EPUB_SIZE = "5in 8in"  # the EPUB cover's shape: a paperback's
 
 
 def cover_jpeg(anthology: Anthology, layout: Layout, cache: RenderCache, service) -> bytes:
@@ -19,20 +27,54 @@ def cover_jpeg(anthology: Anthology, layout: Layout, cache: RenderCache, service
 
     service is the build's render service (typeset.workers), which draws the page.
     """
-    source = cover_html(anthology, layout)
+    source = cover_html(anthology, layout, EPUB_SIZE)
     entry = key(layout, "cover", str(COVER_WIDTH), source)
     cached = cache.get_blob(entry, ".jpg")
     if cached is None:
-        cached = _raster(service.render(source, layout, anthology.book.identifier).result().pdf)
+        cached = _raster(_drawn(source, anthology, layout, service), COVER_WIDTH, "JPEG")
         cache.put_blob(entry, ".jpg", cached)
     return cached
 
 
-def _raster(data: bytes) -> bytes:
+def drawn_for_print(anthology: Anthology, layout: Layout) -> bool:
+    """Whether print gets a cover drawn from cover.html: no configured one, and drawn covers not turned off."""
+    return not anthology.book.cover and layout.epub.cover
+
+
+@lru_cache(maxsize=4)
+def with_print_cover(anthology: Anthology, layout: Layout, settings) -> Anthology:
+    """The anthology as print sees it: a drawn cover (a PNG data: URL) as its [book] cover, if it gets one."""
+    if not drawn_for_print(anthology, layout):
+        return anthology
+    from .images import PRINT_DPI
+
+    size = layout.output.page_size
+    source = cover_html(anthology, layout, f"{round(size.width, 3)}pt {round(size.height, 3)}pt")
+    cache = RenderCache(settings.cache_dir)
+    entry = key(layout, "print-cover", str(PRINT_DPI), source)
+    png = cache.get_blob(entry, ".png")
+    if png is None:
+        png = _raster(_drawn(source, anthology, layout, settings.service), round(size.width / 72 * PRINT_DPI), "PNG")
+        cache.put_blob(entry, ".png", png)
+    url = "data:image/png;base64," + base64.b64encode(png).decode()
+    return replace(anthology, book=replace(anthology.book, cover=url))
+
+
+def _drawn(source: str, anthology: Anthology, layout: Layout, service) -> bytes:
+    if service is None:  # a PDF typeset without the render service (typeset(split=False))
+        from .typeset.weasy import render
+
+        return render(source, layout, anthology.book.identifier).pdf
+    return service.render(source, layout, anthology.book.identifier).result().pdf
+
+
+def _raster(data: bytes, width_px: int, fmt: str) -> bytes:
+    import pypdfium2  # late: only builds that draw a cover pay for it
+
     pdf = pypdfium2.PdfDocument(data)
     page = pdf[0]
     width, _ = page.get_size()
-    image = page.render(scale=COVER_WIDTH / width).to_pil().convert("RGB")
+    image = page.render(scale=width_px / width).to_pil().convert("RGB")
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=88, optimize=True)
+    image.save(out, fmt, **({"quality": 88, "optimize": True} if fmt == "JPEG" else {}))  # PNG: optimize gains little
     return out.getvalue()

@@ -26,9 +26,14 @@ class Refused(ValueError):
 class Confined:
     """Reads files for the outputs of one layout and project, and refuses everything else."""
 
-    def __init__(self, layout: Layout):
+    def __init__(self, layout: Layout | None, roots: tuple[Path, ...] = ()):
         self.layout = layout
-        self.roots = tuple(p.resolve() for p in (layout.project_root, *layout.search_path))
+        self.roots = tuple(p.resolve() for p in ((layout.project_root, *layout.search_path) if layout else roots))
+
+    @classmethod
+    def project(cls, root: Path) -> Confined:
+        """Reads what the project's sources name (their pictures): files inside root only."""
+        return cls(None, (root,))
 
     def inside(self, path: Path) -> bool:
         real = path.resolve()
@@ -41,7 +46,7 @@ class Confined:
             if scheme != "file":
                 raise Refused(f"refused {where}: zinebuild never fetches from the network")
             where = Path(url2pathname(unquote(urlparse(where.split("?")[0]).path)))
-        served = self.layout.resolve(where) or where
+        served = (self.layout.resolve(where) if self.layout else None) or where
         # Checked after the layout's fallback too: the file found there may be a link leading out.
         if not self.inside(served):
             raise Refused(f"refused {where}: outside the project folder")
@@ -99,10 +104,4 @@ def __getattr__(name: str):
 
 
 
-def inside(path: Path, roots) -> Path | None:
-    """path resolved (symbolic links followed) if it lies inside one of roots, else None."""
-    real = path.resolve()
-    return real if any(real.is_relative_to(Path(root).resolve()) for root in roots) else None
-
-
-__all__ = ["Confined", "ConfinedFetcher", "Refused", "inside"]
+__all__ = ["Confined", "ConfinedFetcher", "Refused"]

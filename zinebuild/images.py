@@ -19,11 +19,11 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote_to_bytes
 
 from .cache import BlobCache, digest
 from .config import OutputConfig
 from .errors import InputError, Problem
+from .fetch import Confined, Refused
 from .model import Image as ImageBlock
 
 PRINT_DPI = 300
@@ -33,6 +33,10 @@ CSS_PX = 0.75  # points per CSS pixel: an image's natural size is one CSS pixel 
 # Share of the text block an image may fill; print.css says the same (max-height in vh,
 # which WeasyPrint measures on the page area): room is left for a caption below a figure.
 HEIGHT_SHARE = {None: 0.72, "full-page": 0.9}
+# How a picture meets its box, as print.css sizes it: "in" shrinks it to fit, never enlarging
+# it; "fill" makes it as large as the box allows (a full page); "cover" fills the box, edge to
+# edge, cropping what overflows (a full-bleed picture, a cover).
+FITS = {None: "in", "full-page": "fill", "full-bleed": "cover"}
 _TYPES = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "GIF": ("image/gif", ".gif"),
           "SVG": ("image/svg+xml", ".svg")}
 _PHOTO_FORMATS = {"JPEG", "MPO", "WEBP"}
@@ -67,49 +71,62 @@ def keep_in(folder: Path | None) -> None:
     _store = BlobCache(folder)
 
 
-def source_bytes(src: str) -> bytes:
-    """The bytes of an Image block's src: a file checked by media.py, or a data: URL."""
-    if src.lower().startswith("data:"):
-        head, _, body = src.partition(",")
-        return base64.b64decode(body) if head.lower().endswith(";base64") else unquote_to_bytes(body)
+# Without a fetcher, only data: URLs are read: no root, so every file is refused.
+NO_FILES = Confined(None)
+
+
+def source_bytes(src: str, fetcher: Confined = NO_FILES) -> bytes:
+    """The bytes of an Image block's src (a file media.py checked, or a data: URL), read through
+    the one confined fetcher: a file that became a link leading out since is refused."""
     try:
-        return Path(src).read_bytes()
-    except OSError as error:
-        raise InputError(Problem(f"cannot read image: {error.strerror or error}", file=src)) from None
+        return fetcher.read(src if src[:5].lower() == "data:" else Path(src))
+    except Refused as refused:
+        raise InputError(Problem(f"image not read: {refused}", file=None if src[:5].lower() == "data:" else src,
+                                 hint="put the picture itself (not a link to it) inside the project")) from None
+    except (OSError, ValueError) as error:
+        raise InputError(Problem(f"cannot read image: {getattr(error, 'strerror', None) or error}",
+                                 file=src[:60])) from None
 
 
-SCREEN = ("screen", 0.0, 0.0)
+SCREEN = ("screen", 0.0, 0.0, "in")
 
 
-def screen(block: ImageBlock, output: OutputConfig | None = None) -> Asset:
+def screen(block: ImageBlock, output: OutputConfig | None = None, fetcher: Confined = NO_FILES) -> Asset:
     """As the EPUB and the .html file show it; with output, its print form is made from the same decoding."""
-    also = [(output.images, *print_box(output, block.role))] if output else []
-    return _converted(block.src, [SCREEN, *also])[0]
+    also = [_print_want(output, block.role)] if output else []
+    return converted(block.src, [SCREEN, *also], fetcher)[0]
 
 
-def printed(block: ImageBlock, output: OutputConfig) -> Asset:
+def printed(block: ImageBlock, output: OutputConfig, fetcher: Confined = NO_FILES) -> Asset:
     """As the PDF prints it; its screen form is made from the same decoding (the EPUB wants it next)."""
-    return _converted(block.src, [(output.images, *print_box(output, block.role)), SCREEN])[0]
+    return converted(block.src, [_print_want(output, block.role), SCREEN], fetcher)[0]
 
 
-def cover(path: str, output: OutputConfig) -> Asset:
+def cover(path: str, output: OutputConfig, fetcher: Confined = NO_FILES) -> Asset:
     """A cover image for print: the whole trimmed page, at PRINT_DPI."""
-    return _converted(path, [(output.images, output.page_size.width, output.page_size.height), SCREEN])[0]
+    return converted(path, [_print_want(output, "full-bleed"), SCREEN], fetcher)[0]
+
+
+def _print_want(output: OutputConfig, role: str | None) -> tuple[str, float, float, str]:
+    return (output.images, *print_box(output, role), FITS[role])
 
 
 def print_box(output: OutputConfig, role: str | None) -> tuple[float, float]:
-    """The largest size, in points, an image may print at: the text block, less room for a caption."""
+    """The largest size, in points, an image may print at: the text block, less room for a caption
+    (a full-bleed picture: the whole page)."""
     from .render import page_margins
 
     width, height = output.page_size.width, output.page_size.height
+    if role == "full-bleed":
+        return round(width, 2), round(height, 2)
     margins = page_margins(width, height)
     text_width = width - margins["inner"] - margins["outer"]
     text_height = height - margins["top"] - margins["bottom"]
     return round(text_width, 2), round(text_height * HEIGHT_SHARE[role], 2)
 
 
-def _converted(src: str, wanted: list[tuple[str, float, float]]) -> list[Asset]:
-    data = source_bytes(src)
+def converted(src: str, wanted: list[tuple[str, float, float, str]], fetcher: Confined) -> list[Asset]:
+    data = source_bytes(src, fetcher)
     sha = hashlib.sha256(data).hexdigest()
     _NAMES.setdefault(sha, "a data: URL" if src.lower().startswith("data:") else src)
     found: dict[tuple, Asset] = {}
@@ -138,7 +155,8 @@ def _entry(sha: str, want: tuple) -> str:
     from importlib import metadata
 
     # A new Pillow may encode the same pixels otherwise: its version is part of what made them.
-    return digest("image", f"pillow {metadata.version('pillow')}", sha, *map(str, want))
+    return digest("image", f"pillow {metadata.version('pillow')}", f"weasyprint {metadata.version('weasyprint')}", sha,
+                  *map(str, want))  # WeasyPrint draws drawings for grayscale and bitmap print
 
 
 # This build's conversions, by (source hash, mode, box): an image used twice is converted once.
@@ -146,20 +164,20 @@ _memo: dict[tuple, Asset] = {}
 _MEMO_MOST = 512
 
 
-def _convert(data: bytes, wanted: list[tuple[str, float, float]]) -> list[Asset]:
+def _convert(data: bytes, wanted: list[tuple[str, float, float, str]]) -> list[Asset]:
     if _is_svg(data):
-        return [Asset(data, "SVG") for _ in wanted]  # drawn by the reading system or WeasyPrint, at any size
+        return [_drawing(data, want) for want in wanted]
     from PIL import Image, ImageOps
 
     image = Image.open(io.BytesIO(data))
     source_format = image.format or ""
     upright = _upright_size(image)
     plans = []  # (mode, pixels wanted, dpi in print)
-    for mode, box_width, box_height in wanted:
+    for mode, box_width, box_height, fit in wanted:
         if mode == "screen":
             plans.append((mode, _fit_side(upright, SCREEN_SIDE), 0.0))
         else:
-            width_pt, height_pt = _printed_size(upright, box_width, box_height)
+            width_pt, height_pt = _printed_size(upright, box_width, box_height, fit)
             plans.append((mode, (max(1, math.ceil(width_pt / 72 * PRINT_DPI)),
                                  max(1, math.ceil(height_pt / 72 * PRINT_DPI))), round(upright[0] / (width_pt / 72), 1)))
     largest = max((target for _, target, _ in plans), key=lambda t: t[0] * t[1])
@@ -170,14 +188,34 @@ def _convert(data: bytes, wanted: list[tuple[str, float, float]]) -> list[Asset]
         if mode == "screen" and source_format == "GIF" and max(upright) <= SCREEN_SIDE:
             out.append(Asset(data, "GIF", *upright))  # kept whole: it may move
             continue
-        one = _resized(image, target)
-        if mode == "grayscale":
-            one = one.convert("LA" if _has_alpha(one) else "L")
-        elif mode == "bitmap":
-            # Dithered at the printed resolution, on white: a copier keeps black dots, not grays.
-            one = _on_white(one).convert("L").convert("1", dither=Image.Dither.FLOYDSTEINBERG)
+        one = _in_mode(_resized(image, target), mode)
         out.append(_encoded(one, source_format in _PHOTO_FORMATS and mode != "bitmap", dpi))
     return out
+
+
+def _in_mode(image, mode: str):
+    """The picture as print wants it: "colour" as it is, "grayscale", or "bitmap" (1-bit)."""
+    from PIL import Image
+
+    if mode == "grayscale":
+        return image.convert("LA" if _has_alpha(image) else "L")
+    if mode == "bitmap":
+        # Dithered at the printed resolution, on white: a copier keeps black dots, not grays.
+        return _on_white(image).convert("L").convert("1", dither=Image.Dither.FLOYDSTEINBERG)
+    return image
+
+
+def _drawing(data: bytes, want: tuple[str, float, float, str]) -> Asset:
+    """An SVG drawing: kept as it is (the reading system or WeasyPrint draws it at any size),
+    except for grayscale and bitmap print, drawn at its printed size (svgprint.py)."""
+    mode, box_width, box_height, fit = want
+    if mode in ("screen", "colour"):
+        return Asset(data, "SVG")
+    from .svgprint import natural_size, rasterised
+
+    width, height = natural_size(data)
+    width_pt, height_pt = _printed_size((width, height), box_width, box_height, fit)
+    return _encoded(_in_mode(rasterised(data, width_pt, height_pt, PRINT_DPI), mode), False, PRINT_DPI)
 
 
 _NAMES: dict[str, str] = {}  # source hash -> where it came from, for error messages
@@ -201,23 +239,24 @@ def _upright_size(image) -> tuple[int, int]:
     return (image.height, image.width) if orientation in (5, 6, 7, 8) else image.size
 
 
-def _printed_size(size: tuple[int, int], box_width: float, box_height: float) -> tuple[float, float]:
-    """Its natural size (a CSS pixel per pixel), shrunk to fit the box: as print.css lays it out."""
+def _printed_size(size: tuple[int, int], box_width: float, box_height: float, fit: str = "in") -> tuple[float, float]:
+    """Its natural size (a CSS pixel per pixel) fitted to the box as print.css lays it out (FITS)."""
     width, height = size[0] * CSS_PX, size[1] * CSS_PX
-    scale = min(1.0, box_width / width, box_height / height)
+    scales = (box_width / width, box_height / height)
+    scale = max(scales) if fit == "cover" else min(scales) if fit == "fill" else min(1.0, *scales)
     return width * scale, height * scale
 
 
-def print_dpi(block: ImageBlock, output: OutputConfig) -> float | None:
+def print_dpi(block: ImageBlock, output: OutputConfig, fetcher: Confined) -> float | None:
     """Pixels per inch of an image at its printed size (None for a drawing in SVG); reads the header only."""
-    data = source_bytes(block.src)
+    data = source_bytes(block.src, fetcher)
     if _is_svg(data):
         return None
     from PIL import Image
 
     _NAMES.setdefault(hashlib.sha256(data).hexdigest(), block.src)
     image = _decoding(hashlib.sha256(data).hexdigest(), lambda: Image.open(io.BytesIO(data)))
-    width_pt, _ = _printed_size(_upright_size(image), *print_box(output, block.role))
+    width_pt, _ = _printed_size(_upright_size(image), *print_box(output, block.role), FITS[block.role])
     return _upright_size(image)[0] / (width_pt / 72)
 
 
@@ -262,35 +301,12 @@ def _encoded(image, photo: bool, dpi: float = 0.0) -> Asset:
     return Asset(out.getvalue(), fmt, image.width, image.height, dpi)
 
 
-EPUB_FOLDER = "images"
-
-
-def src_for(target: str, output: OutputConfig):
-    """What an <img src> is for a target: "epub" a file in the book, "screen" and "print" data: URLs."""
-    if target == "epub":
-        return lambda block: f"../{EPUB_FOLDER}/{screen(block, output).name}"
-    if target == "screen":
-        return lambda block: screen(block, output).data_url()
-    return lambda block: printed(block, output).data_url()
-
-
-def cover_src(output: OutputConfig, for_screen: bool = False):
-    """What a printed cover's <img src> is: for the .html file (for_screen) in colour, not print's."""
-    if for_screen:
-        return lambda path: _converted(path, [SCREEN])[0].data_url()
-    return lambda path: cover(path, output).data_url()
-
-
-def screen_assets(blocks, output: OutputConfig) -> list[Asset]:
-    """Each distinct picture of the book once, as the EPUB carries it."""
-    return list({asset.name: asset for asset in (screen(block, output) for block in blocks)}.values())
-
-
-def resolution_warnings(blocks: list[ImageBlock], output: OutputConfig) -> list[tuple[ImageBlock, float]]:
+def resolution_warnings(blocks: list[ImageBlock], output: OutputConfig, fetcher: Confined
+                        ) -> list[tuple[ImageBlock, float]]:
     """The images that would print under LOW_DPI, with their resolution."""
     found = []
     for block in blocks:
-        dpi = print_dpi(block, output)
+        dpi = print_dpi(block, output, fetcher)
         if dpi is not None and dpi < LOW_DPI:
             found.append((block, dpi))
     return found

@@ -1,9 +1,11 @@
 """Turn the pictures a source names into checked Image blocks, and report what cannot be shown.
 
 The one place that decides, for every reader, what an image reference may become: a file
-inside the project (checked again when the book is assembled, since a cleaned source is
-cached), a ``data:`` URL, or, for anything on the network, nothing but its description as
-a caption (zinebuild never fetches). Pixels are images.py's business, not this module's.
+inside the project, a ``data:`` URL, or, for anything on the network, nothing but its
+description as a caption (zinebuild never fetches). Readers only look the file up; it is
+first read when the book is assembled (confine), through the one confined fetcher
+(fetch.Confined), which refuses a link or ``..`` leading out of the project, and which also
+reads it for every output (images.py). Pixels are images.py's business, not this module's.
 
 Reader warnings carry their own codes (assemble reads them): ``coded("Z121", line, text)``.
 """
@@ -11,11 +13,12 @@ Reader warnings carry their own codes (assemble reads them): ``coded("Z121", lin
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
 
 from .errors import InputError, Problem, SourceError
-from .fetch import inside  # the one confinement rule, shared with the outputs' fetcher
+from .fetch import Confined, Refused  # the one fetcher, shared with the outputs
 from .model import Block, Caption, Document, Image, Inlines, Notice, Text
 
 # Z120: a picture or table where only text can go (a list item, a note): its words kept, with its line.
@@ -23,8 +26,9 @@ UNMODELLED = "Z120"
 # Z121: an image left out (remote, unreadable) or without a description, or too coarse for print.
 IMAGE = "Z121"
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
-# Roles a source may give a figure through its class ("full-page").
-ROLES = {"full-page"}
+# Roles a source may give a figure through its class: "full-page" (a page of its own, the
+# text block filled) and "full-bleed" (a page of its own, edge to edge, its margins too).
+ROLES = {"full-page", "full-bleed"}
 # Reading systems and PDF viewers show these; anything else is decoded and converted (images.py).
 # What makes an SVG more than a drawing: it runs code, or pulls in other files.
 _ACTIVE_SVG = re.compile(rb"<script|<foreignObject|\son[a-z]+\s*=|javascript:|href\s*=\s*[\"']\s*(?!#|data:)",
@@ -42,8 +46,9 @@ def figure(src: str, alt: str, source: Path, line: int, warnings: list[str], *, 
            caption: Inlines = (), role: str | None = None) -> Block | None:
     """The block an image reference becomes: an Image, or for a remote image its description as a Caption.
 
-    A missing file is an input error naming the source and line: a picture the editor meant
-    to show must not vanish from the book.
+    The file is only named here; it is first read when the book is assembled (confine), where
+    a missing one is an input error naming the source and line: a picture the editor meant to
+    show must not vanish from the book. (Reading a source never stops at it: test_html_sources.)
     """
     alt = " ".join(alt.split())
     src = given = src.strip()
@@ -54,9 +59,6 @@ def figure(src: str, alt: str, source: Path, line: int, warnings: list[str], *, 
         return _instead(caption, alt)
     if not src.lower().startswith("data:"):
         path = (source.parent / unquote(src.split("#")[0].split("?")[0])).resolve()
-        if not path.is_file():
-            raise SourceError(Problem(f"image '{src}' not found (looked for {path})", file=source, line=line,
-                                      hint="put the image file beside the source, or fix the path"))
         if path.suffix.lower() not in SUFFIXES:
             raise SourceError(Problem(f"image '{src}' is not a picture zinebuild reads", file=source, line=line,
                                       hint=f"use one of {', '.join(sorted(SUFFIXES))}"))
@@ -64,11 +66,6 @@ def figure(src: str, alt: str, source: Path, line: int, warnings: list[str], *, 
     elif not _DATA_IMAGE.match(src):
         warnings.append(coded(IMAGE, line, f"'{_short(given)}' left out: a data: URL that is not a picture"))
         return _instead(caption, alt)
-    if src.lower().endswith(".svg") or src.lower().startswith("data:image/svg"):
-        if _active_svg(src):
-            warnings.append(coded(IMAGE, line, f"drawing '{_short(given)}' left out: it holds scripts, event "
-                                               f"handlers or links to other files, which no book may run or fetch"))
-            return _instead(caption, alt)
     if not alt:
         warnings.append(coded(IMAGE, line, f"image '{_short(given)}' has no description (alt text): "
                                            f"readers who cannot see it learn nothing of it"))
@@ -78,15 +75,6 @@ def figure(src: str, alt: str, source: Path, line: int, warnings: list[str], *, 
 def _instead(caption: Inlines, alt: str) -> Caption | None:
     """What stands for a picture left out: its caption, else its description."""
     return Caption(caption or (Text(alt),)) if caption or alt else None
-
-
-def _active_svg(src: str) -> bool:
-    from .images import source_bytes
-
-    try:
-        return _ACTIVE_SVG.search(source_bytes(src)) is not None
-    except ValueError:  # a data: URL that does not decode: images.py reports it when it is drawn
-        return False
 
 
 def _short(src: str) -> str:
@@ -109,13 +97,13 @@ def book_images(anthology) -> list[Image]:
     return [image for piece in pieces for image in images(piece.document.blocks)]
 
 
-def resolution_notices(documents: list[tuple[str, Document]], output) -> list[Notice]:
+def resolution_notices(documents: list[tuple[str, Document]], output, root: Path) -> list[Notice]:
     """Z121 for each picture that would print under 150 dpi at the size the layout gives it."""
     from .images import LOW_DPI, resolution_warnings
 
     notices = []
     for source, doc in documents:
-        for image, dpi in resolution_warnings(images(doc.blocks), output):
+        for image, dpi in resolution_warnings(images(doc.blocks), output, Confined.project(root)):
             where = f"line {image.line}: " if image.line else ""
             notices.append(Notice(IMAGE, f"{where}image '{Path(image.src).name if not image.src.startswith('data:') else 'data: URL'}' "
                                          f"prints at {dpi:.0f} dpi, under {LOW_DPI}: it will look soft or "
@@ -123,19 +111,65 @@ def resolution_notices(documents: list[tuple[str, Document]], output) -> list[No
     return notices
 
 
-def confine(documents: list[tuple[str, Document]], root: Path) -> None:
-    """Every image file inside the project folder and still there; all problems reported together."""
-    problems = []
+def confine(documents: list[tuple[str, Document]], root: Path) -> tuple[dict[int, Document], list[Notice]]:
+    """Every picture read through the one confined fetcher: a file inside the project folder
+    (a link or ``..`` leading out is refused) and still there, all problems reported together.
+
+    A drawing that runs code or pulls in other files is left out (its caption or description
+    kept) and reported: returned are the documents so changed, by id() of the old one.
+    """
+    fetcher = Confined.project(root)
+    problems, notices, changed = [], [], {}
     for source, doc in documents:
+        active = set()
         for image in images(doc.blocks):
-            if image.src.lower().startswith("data:"):
+            try:
+                data = fetcher.read(image.src if image.src[:5].lower() == "data:" else Path(image.src))
+            except Refused as refused:
+                if "outside" in str(refused):
+                    problems.append(Problem(f"image '{image.src[:80]}' is outside the project folder", file=source,
+                                            line=image.line or None,
+                                            hint=f"copy the picture itself (not a link to it) into {root}"))
+                else:
+                    problems.append(Problem(f"image '{Path(image.src).name}' not found (looked for {image.src})",
+                                            file=source, line=image.line or None,
+                                            hint="put the image file beside the source, or fix the path"))
                 continue
-            path = Path(image.src)
-            if inside(path, (root,)) is None:
-                problems.append(Problem(f"image '{path}' is outside the project folder", file=source,
-                                        line=image.line or None, hint=f"copy it into {root}"))
-            elif not path.is_file():
-                problems.append(Problem(f"image '{path}' not found", file=source, line=image.line or None))
+            except (OSError, ValueError) as error:
+                problems.append(Problem(f"image '{image.src[:60]}' cannot be read: {error}", file=source,
+                                        line=image.line or None))
+                continue
+            if _is_svg(image, data) and _ACTIVE_SVG.search(data):
+                active.add(image)
+                where = f"line {image.line}: " if image.line else ""
+                notices.append(Notice(IMAGE, f"{where}drawing '{_short(_shown(image))}' left out: it holds scripts, "
+                                             f"event handlers or links to other files, which no book may run or "
+                                             f"fetch", source))
+        if active:
+            changed[id(doc)] = replace(doc, blocks=_without(doc.blocks, active))
     if problems:
         raise InputError(problems)
+    return changed, notices
 
+
+def _is_svg(image: Image, data: bytes) -> bool:
+    return image.src.lower().endswith(".svg") or image.src[:14].lower() == "data:image/svg" or b"<svg" in data[:4096]
+
+
+def _shown(image: Image) -> str:
+    return "a data: URL" if image.src[:5].lower() == "data:" else Path(image.src).name
+
+
+def _without(blocks: tuple, active: set) -> tuple:
+    """blocks with each Image of active replaced by what stands for it (_instead), nested ones too."""
+    out = []
+    for block in blocks:
+        if isinstance(block, Image) and block in active:
+            instead = _instead(block.caption, block.alt)
+            if instead is not None:
+                out.append(instead)
+        elif getattr(block, "blocks", None):
+            out.append(replace(block, blocks=_without(block.blocks, active)))
+        else:
+            out.append(block)
+    return tuple(out)

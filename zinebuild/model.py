@@ -201,7 +201,8 @@ class Image:
     alt: str
     caption: Inlines = ()
     title: str | None = None
-    # "full-page": a page of its own, fitted to the text block; None: in the text's flow.
+    # "full-page": a page of its own, fitted to the text block; "full-bleed": a page of its own,
+    # edge to edge; None: in the text's flow.
     role: str | None = None
     line: int = 0  # where the source names it, for errors about the file
 

@@ -15,7 +15,7 @@ from .config import OutputConfig
 from .cssinline import inline_stylesheet
 from .dates import build_time
 from .fetch import Confined
-from .images import cover_src, src_for
+from .imagesrc import SharedPictures, cover_src, src_for
 from .layout import BUILTIN_LAYOUTS, Layout  # noqa: F401  (where the rest of zinebuild finds them)
 from .model import Anthology, BookInfo, Piece, block_inlines, note_refs
 from .outline import heading_tag, section_anchor, section_rank, title_level
@@ -131,9 +131,11 @@ def _context(anthology: Anthology, layout: Layout, target: str) -> dict:
         # Where a link inside the book leads (links.py made it "#id" in the piece it names).
         "internal_href": (lambda piece_id, url: f"{unit_file(piece_id)}{url}") if target == "epub"
         else (lambda piece_id, url: url),
-        "image_src": src_for(target, out),  # images.py: a file in the EPUB, a data: URL in print
-        "print_cover_src": cover_src(out),
+        # images.py, reading through the one confined fetcher: a file in the EPUB, a data: URL in print
+        "image_src": src_for(target, out, Confined(layout)),
+        "print_cover_src": cover_src(out, Confined(layout)),
         "covers_inside": out.cover == "inside",  # else on a sheet of their own (writers/cover_sheet.py)
+        "shared_picture": lambda block: None,  # a picture shown again, in the .html file (imagesrc.SharedPictures)
     }
 
 
@@ -165,7 +167,12 @@ def book_html(anthology: Anthology, layout: Layout, inline_assets: bool = False)
     context = _context(anthology, layout, "print")
     context.update(_print_sheets(layout, inline_assets))
     if inline_assets:  # a screen's file: colour, not print's
-        context.update(image_src=src_for("screen", layout.output), print_cover_src=cover_src(layout.output, True))
+        from .media import book_images
+
+        fetcher = Confined(layout)
+        context.update(image_src=src_for("screen", layout.output, fetcher),
+                       print_cover_src=cover_src(layout.output, fetcher, True),
+                       shared_picture=SharedPictures(book_images(anthology), layout.output, fetcher))
     return layout.render("book.html", title=anthology.book.title, **context)
 
 
@@ -241,11 +248,13 @@ def epub_units(anthology: Anthology, layout: Layout, cover: bool = False) -> lis
     return units
 
 
-def cover_html(anthology: Anthology, layout: Layout) -> str:
-    """The generated cover's design, a one-page HTML document (layouts/*/cover.html)."""
+def cover_html(anthology: Anthology, layout: Layout, size: str = "5in 8in") -> str:
+    """The generated cover's design, a one-page HTML document (layouts/*/cover.html) of this
+    page size (CSS: the EPUB's cover is a paperback's shape, print's the book's page), set in
+    the book's face ([output] font)."""
     context = _context(anthology, layout, "cover")
-    context.update(font_faces=font_faces(layout))  # [output] font, as in the book
-    return layout.render("cover.html", **context)
+    context.update(font_faces=font_faces(layout))
+    return layout.render("cover.html", cover_size=size, **context)
 
 
 def cover_sheet_html(anthology: Anthology, layout: Layout, spine: float) -> str:

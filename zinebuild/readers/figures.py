@@ -60,6 +60,32 @@ def markdown_figures(pictures: list, inlines: Inlines, role: str | None, source:
     return out
 
 
+def inline_img(tag: str):
+    """An <img> tag written inside Markdown text as the image token ![alt](src "title") gives, else None."""
+    if not re.match(r"<img\b", tag, re.I):
+        return None
+    from lxml import etree, html as lxml_html
+    from markdown_it.token import Token
+
+    try:
+        img = lxml_html.fragment_fromstring(tag)
+    except (etree.ParserError, ValueError):
+        return None
+    attrs = {"src": img.get("src") or ""}
+    if img.get("title"):
+        attrs["title"] = img.get("title")
+    return Token("image", "img", 0, attrs=attrs, content=img.get("alt") or "")
+
+
+def lone_picture_caption(blocks: list[Block]) -> list[Block]:
+    """A raw <img> with text on the next lines (one HTML block to Markdown): the text is its
+    caption, as it is after ![alt](src)."""
+    if len(blocks) == 2 and isinstance(blocks[0], Image) and not blocks[0].caption \
+            and isinstance(blocks[1], Paragraph) and blocks[1].role is None:
+        return [replace(blocks[0], caption=_trim(blocks[1].inlines))]
+    return blocks
+
+
 def report_flattened(blocks: list[Block], where: str, warnings: list[str]) -> None:
     """Pictures and tables inside what holds only text keep their words, not their form: say so (Z120)."""
     for block in blocks:
@@ -140,7 +166,7 @@ def _html_blocks(element, inlines, source: Path, warnings: list[str]) -> list[Bl
 
 def _role(element) -> str | None:
     classes = set((element.get("class") or "").split())
-    return "full-page" if classes & {"full-page", "fullpage", "full-bleed"} else None
+    return "full-bleed" if "full-bleed" in classes else "full-page" if classes & {"full-page", "fullpage"} else None
 
 
 def _html_image(element, caption: Inlines, source: Path, warnings: list[str], role: str | None) -> Block | None:

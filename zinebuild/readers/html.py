@@ -107,9 +107,11 @@ def _drop_comments(tree, removed: list[Removal]) -> None:
         instruction.drop_tree()
 
 
-def fragment(text: str, line: int) -> tuple[list, list[Removal]]:
+def fragment(text: str, line: int, source: Path | None = None, warnings: list[str] | None = None
+             ) -> tuple[list, list[Removal]]:
     """Raw HTML inside another source (a Markdown file) as blocks, through the same allow-list
-    and with the same report of what it leaves out; line: where the fragment starts in the file."""
+    and with the same report of what it leaves out; line: where the fragment starts in the file.
+    With source, its pictures and tables are read as the HTML reader's are (found beside source)."""
     removed: list[Removal] = []
     try:
         # Blank lines in front, so that the parser's line numbers are the file's.
@@ -119,7 +121,10 @@ def fragment(text: str, line: int) -> tuple[list, list[Removal]]:
     _drop_comments(root, removed)
     _mend(root, removed)
     _drop_furniture(root, removed)
-    return Walker().blocks(root), removed
+    walker = Walker()
+    if source is not None:
+        figures.lift(root, walker._children, source, warnings if warnings is not None else [])
+    return walker.blocks(root), removed
 
 
 def _mend(tree, removed: list[Removal]) -> None:

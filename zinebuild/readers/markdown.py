@@ -131,8 +131,8 @@ class _Converter:
                 items, pos = self._list_items(tokens, pos + 1, close)
                 blocks.append(ListBlock(kind.startswith("ordered"), tuple(items), start))
             elif kind == "html_block":  # raw HTML: the HTML reader's allow-list decides what stays
-                inner, removed = html.fragment(token.content, self.line or 1)
-                blocks.extend(inner)
+                inner, removed = html.fragment(token.content, self.line or 1, self.path, self.warnings)
+                blocks.extend(figures.lone_picture_caption(inner))
                 self.removed.extend(removed)
                 pos += 1
             elif kind == "table_open":
@@ -228,6 +228,9 @@ class _Converter:
                 else:  # every href becomes a Link here; links.py decides once what each may become
                     href = str(token.attrGet("href") or "")
                     out.append(Link(href, tuple(children), line=self._line_of(href)))
+                continue
+            elif kind == "html_inline" and (picture := figures.inline_img(token.content)) is not None:
+                tokens = [*tokens[:pos], picture, *tokens[pos + 1:]]  # an <img> is read as ![]() is
                 continue
             elif kind == "html_inline":
                 self._inline_html(token.content, out)

@@ -41,6 +41,9 @@ def typeset(anthology: Anthology, layout: Layout, settings: Settings) -> Report:
 
 def begin(anthology: Anthology, layout: Layout, settings: Settings) -> Typesetting | OneDocument:
     """Send the pieces that are not in the cache to settings.service, and return at once."""
+    from ..cover import with_print_cover
+
+    anthology = with_print_cover(anthology, layout, settings)  # a cover drawn from cover.html, in print too
     if not settings.split or not print_pieces(anthology):
         return OneDocument(anthology, layout)
     return Typesetting(anthology, layout, settings)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..cover import drawn_for_print, with_print_cover
 from ..fsutil import write_bytes
 from ..model import Anthology
 from ..render import Layout, cover_sheet_html, output_stem
@@ -17,7 +18,8 @@ from ..settings import Settings
 
 def wanted(anthology: Anthology, layout: Layout) -> bool:
     book = anthology.book
-    return layout.output.cover == "separate" and bool(book.cover or book.back_cover)
+    return layout.output.cover == "separate" and bool(book.cover or book.back_cover
+                                                       or drawn_for_print(anthology, layout))
 
 
 def spine_width(pages: int, paper: float) -> float:
@@ -28,6 +30,10 @@ def spine_width(pages: int, paper: float) -> float:
 
 def build(anthology: Anthology, layout: Layout, out_dir: Path, settings: Settings, pages: int) -> Path:
     spine = spine_width(pages, layout.output.paper)
-    source = cover_sheet_html(anthology, layout, spine)
+    source = cover_sheet_html(with_print_cover(anthology, layout, settings), layout, spine)
     data = settings.service.render(source, layout, anthology.book.identifier).result().pdf
+    if layout.output.images == "bitmap":
+        from ..images_pdf import in_pdf
+
+        data = in_pdf(data, bitmap=True)  # WeasyPrint widens 1-bit pictures to 8 bits
     return write_bytes(out_dir / f"{output_stem(anthology.book, layout.output)}-cover.pdf", data)

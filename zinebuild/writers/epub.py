@@ -17,7 +17,7 @@ from ebooklib import epub
 
 from ..dates import build_time
 from ..fetch import Confined
-from ..images import EPUB_FOLDER, screen_assets
+from ..imagesrc import EPUB_FOLDER, screen_assets
 from ..media import book_images
 from ..fsutil import write_bytes
 from ..model import Anthology
@@ -55,7 +55,7 @@ def _book(anthology: Anthology, layout: Layout, cache: RenderCache, service) -> 
         book.add_item(image)
         # Kindle and older readers find the cover through this EPUB 2 meta.
         book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
-    pictures = screen_assets(book_images(anthology), layout.output)
+    pictures = screen_assets(book_images(anthology), layout.output, Confined(layout))
     for asset in pictures:  # each once, however often the text shows it
         book.add_item(epub.EpubItem(uid=f"image-{asset.name.split('.')[0]}", file_name=f"{EPUB_FOLDER}/{asset.name}",
                                     media_type=asset.media_type, content=asset.data))

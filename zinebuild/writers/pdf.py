@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from ..cover import drawn_for_print
 from ..fsutil import write_bytes
 from ..media import book_images
 from ..model import Anthology
@@ -21,7 +22,7 @@ def render(anthology: Anthology, layout: Layout, settings: Settings) -> bytes:
         from ..typeset import typeset  # pikepdf and fontTools: only builds with a PDF pay for them
 
         data = typeset(anthology, layout, settings).pdf
-    if book_images(anthology) or anthology.book.cover or anthology.book.back_cover:
+    if book_images(anthology) or anthology.book.cover or anthology.book.back_cover or drawn_for_print(anthology, layout):
         from ..images_pdf import in_pdf
 
         data = in_pdf(data, bitmap=layout.output.images == "bitmap")  # each picture once; 1-bit stays 1-bit

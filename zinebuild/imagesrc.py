@@ -1,0 +1,57 @@
+"""Turn Image blocks into what each output's markup points at: a file of the EPUB, a data: URL.
+
+The templates call these (render.py puts them in the context); the pixels are images.py's.
+"""
+
+from __future__ import annotations
+
+from .config import OutputConfig
+from .fetch import Confined
+from .images import SCREEN, Asset, converted, cover, printed, screen
+from .model import Image as ImageBlock
+
+EPUB_FOLDER = "images"
+
+
+def src_for(target: str, output: OutputConfig, fetcher: Confined):
+    """What an <img src> is for a target: "epub" a file in the book, "screen" and "print" data: URLs."""
+    if target == "epub":
+        return lambda block: f"../{EPUB_FOLDER}/{screen(block, output, fetcher).name}"
+    if target == "screen":
+        return lambda block: screen(block, output, fetcher).data_url()
+    return lambda block: printed(block, output, fetcher).data_url()
+
+
+def cover_src(output: OutputConfig, fetcher: Confined, for_screen: bool = False):
+    """What a printed cover's <img src> is: for the .html file (for_screen) in colour, not print's."""
+    if for_screen:
+        return lambda path: converted(path, [SCREEN], fetcher)[0].data_url()
+    return lambda path: cover(path, output, fetcher).data_url()
+
+
+class SharedPictures:
+    """For the single .html file: a picture shown more than once is stored once, in the first
+    <svg> that shows it (an <image> with an id); each later one is an <svg> with a <use> of it.
+    An <img> cannot point at another's data: URL, and a sidecar file would break the single file.
+    Called on each picture in reading order, as the template writes them."""
+
+    def __init__(self, blocks, output: OutputConfig, fetcher: Confined):
+        self.output, self.fetcher = output, fetcher
+        names = [screen(block, output, fetcher).name for block in blocks]
+        self.repeated = {name for name in names if names.count(name) > 1}
+        self.ids: dict[str, str] = {}
+
+    def __call__(self, block: ImageBlock) -> dict | None:
+        """None for a picture shown once (an <img> as anywhere else); else what its <svg> needs."""
+        asset = screen(block, self.output, self.fetcher)
+        if asset.name not in self.repeated or asset.format == "SVG":  # a drawing has no pixel size
+            return None
+        first = asset.name not in self.ids
+        picture_id = self.ids.setdefault(asset.name, f"zb-picture-{len(self.ids) + 1}")
+        return {"id": picture_id, "first": first, "src": asset.data_url() if first else "",
+                "width": asset.width, "height": asset.height}
+
+
+def screen_assets(blocks, output: OutputConfig, fetcher: Confined) -> list[Asset]:
+    """Each distinct picture of the book once, as the EPUB carries it."""
+    return list({asset.name: asset for asset in (screen(block, output, fetcher) for block in blocks)}.values())
