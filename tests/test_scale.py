@@ -139,3 +139,25 @@ def test_the_unpacked_language_model_kept_in_the_cache_answers_as_py3langid_does
         assert [langmodel.identifier(store).classify(t) for t in texts] == [own.classify(t) for t in texts]
     finally:
         langmodel.release()
+
+
+def test_unpacking_the_language_model_names_where_it_failed(monkeypatch):
+    """py3langid unpacks into an unnamed temporary file: a full disk or a file-size limit there
+    is reported with the folder, not as a bare 'File too large'."""
+    import errno
+
+    import py3langid.modelio
+
+    from zinebuild import langmodel
+    from zinebuild.cache import BlobCache
+
+    def full(path):
+        raise OSError(errno.EFBIG, "File too large")
+
+    monkeypatch.setattr(py3langid.modelio, "load_model", full)
+    try:
+        langmodel._load(BlobCache(None))
+    except OSError as error:
+        assert error.errno == errno.EFBIG and "unpacking the language model" in error.filename
+    else:
+        raise AssertionError("the model loaded though it could not be unpacked")

@@ -18,7 +18,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from .model import (Block, Caption, Code, Document, Emphasis, Heading, Inline, Link, ListBlock, NoteRef,
-                    Paragraph, Preformatted, Quote, Removal, Source, Span, Strong, Text, block_text)
+                    Paragraph, Preformatted, Quote, Removal, Source, Span, Strong, Text)
 
 # A word, for this count: a run of letters and digits (punctuation and markup are not words).
 WORD = re.compile(r"[^\W_]+")

@@ -10,6 +10,7 @@ of that. The identifier is the one py3langid's own loader makes, from the same a
 from __future__ import annotations
 
 import json
+import tempfile
 import threading
 from array import array
 from importlib import metadata
@@ -47,7 +48,11 @@ def _load(store: BlobCache):
     entry = digest("language model", metadata.version("py3langid"), str(MODEL_FILE))
     parts = _unpacked(store.get_view(entry, ".langid"))
     if parts is None:
-        parts = load_model(MODEL_DIR / MODEL_FILE)
+        try:
+            parts = load_model(MODEL_DIR / MODEL_FILE)
+        except OSError as error:  # py3langid unpacks into an unnamed temporary file: say where it was
+            raise OSError(error.errno, error.strerror,
+                          f"{tempfile.gettempdir()} (unpacking the language model)") from None
         store.put_blob(entry, ".langid", _packed(parts))
     ptc, pc, classes, nextmove, row, output = parts
     return LanguageIdentifier(np.asarray(ptc), np.asarray(pc), classes, nextmove, output, norm_probs=True, tk_row=row)

@@ -19,6 +19,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from ..errors import Problem, SourceError
+from ..model import Source
 from ..media import IMAGE, coded
 from . import htmlnotes
 from .archive import MAX_PICTURE, Archive, data_url

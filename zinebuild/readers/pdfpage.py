@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 import pypdfium2.raw as pdfium_raw
 
 from ..clean.hyphens import Hyphens, join_lines
-from ..model import Removal
 
 SOFT_HYPHENS = "\u00ad"  # a hyphen only where the line broke: always joined
 _LINE_END_HYPHEN = "\x02"  # pdfium's mark for a hyphen it found at a line end: "-"
