@@ -6,10 +6,12 @@ from __future__ import annotations
 import io
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
 from zinebuild import pipeline
+from zinebuild.fetch import Confined
 from zinebuild.images import source_bytes
 from zinebuild.model import Heading, Image, Table, block_text, plain, shift_headings
 from zinebuild.readers import read
@@ -20,6 +22,9 @@ from .test_cli import assert_clean_failure, run
 
 sys.path.insert(0, str(CORPUS))
 import make_documents  # noqa: E402
+
+# The sample's pictures, read as a build reads them: files inside the repository only.
+REPO_FILES = Confined.project(Path(__file__).resolve().parents[1])
 
 EPUBS = CORPUS / "epub"
 SOURCES = SAMPLE.parent
@@ -59,7 +64,7 @@ def test_pictures_and_tables_read_back_from_the_epub(sample_build, sample_projec
     back = [b for d in source.documents for b in all_blocks(d.blocks)]
     originals = [b for p in sample_project.anthology.pieces for b in all_blocks(p.document.blocks)]
     images = [b for b in back if isinstance(b, Image)]
-    assert images and {source_bytes(b.src) for b in images} == packed
+    assert images and {source_bytes(b.src, REPO_FILES) for b in images} == packed
     assert [(b.alt, plain(b.caption)) for b in images] == [
         (b.alt, plain(b.caption)) for b in originals if isinstance(b, Image)]
     tables = [b for b in back if isinstance(b, Table)]
@@ -85,7 +90,7 @@ def test_a_picture_outside_the_epub_is_never_read(tmp_path):
     source = read(path)
     (doc,) = source.documents
     (image,) = [b for b in doc.blocks if isinstance(b, Image)]
-    assert source_bytes(image.src) == (SOURCES / "images" / "fold.png").read_bytes() and image.alt == "Kept"
+    assert source_bytes(image.src, REPO_FILES) == (SOURCES / "images" / "fold.png").read_bytes() and image.alt == "Kept"
     assert "A secret drawing" in [block_text(b) for b in doc.blocks]
     assert any("'../../secret.png' left out" in w for w in source.warnings)
 
@@ -112,8 +117,8 @@ def test_libreoffice_epub_pictures_and_table():
     images = [b for b in doc.blocks if isinstance(b, Image)]
     with zipfile.ZipFile(path) as z:
         packed = [z.read(n) for n in sorted(z.namelist()) if n.startswith("OEBPS/images/")]
-    assert [source_bytes(b.src) for b in images] == packed == [
-        source_bytes(b.src) for b in first.blocks if isinstance(b, Image)]
+    assert [source_bytes(b.src, REPO_FILES) for b in images] == packed == [
+        source_bytes(b.src, REPO_FILES) for b in first.blocks if isinstance(b, Image)]
     (table,) = [b for b in doc.blocks if isinstance(b, Table)]
     (original,) = [b for b in first.blocks if isinstance(b, Table)]
     assert [[plain(c.inlines) for c in row] for row in table.body] == [

@@ -6,10 +6,12 @@ from __future__ import annotations
 import io
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
 from zinebuild.errors import SourceError
+from zinebuild.fetch import Confined
 from zinebuild.images import source_bytes
 from zinebuild.model import Image, NoteRef, Paragraph, Strong, Table, Text, block_text, plain
 from zinebuild.readers import read
@@ -21,6 +23,9 @@ from .test_cli import assert_clean_failure, run
 
 sys.path.insert(0, str(CORPUS))
 import make_documents  # noqa: E402
+
+# The sample's pictures, read as a build reads them: files inside the repository only.
+REPO_FILES = Confined.project(Path(__file__).resolve().parents[1])
 
 OFFICE = CORPUS / "office"
 CASES = [(original, title, name, ext) for original, title, name in make_documents.ORIGINALS for ext in ("odt", "docx")]
@@ -208,8 +213,8 @@ def test_pictures_and_tables_of_an_office_document(ext):
         packed = {z.read(n) for n in z.namelist() if n.startswith(("Pictures/", "word/media/"))}
     images = [b for b in doc.blocks if isinstance(b, Image)]
     originals = [b for b in first.blocks if isinstance(b, Image)]
-    assert len(packed) == 2 and {source_bytes(b.src) for b in images} == packed == {
-        source_bytes(b.src) for b in originals}
+    assert len(packed) == 2 and {source_bytes(b.src, REPO_FILES) for b in images} == packed == {
+        source_bytes(b.src, REPO_FILES) for b in originals}
     if ext == "odt":  # LibreOffice keeps a picture's description in the .odt, not in the .docx it writes
         assert [b.alt for b in images] == [b.alt for b in originals]
     else:
@@ -269,7 +274,7 @@ def test_a_word_picture_linked_from_outside_is_never_opened(tmp_path):
     rewrite(OFFICE / "passing.docx", path, change)
     source = read(path)
     images = [b for b in source.documents[0].blocks if isinstance(b, Image)]
-    assert [source_bytes(b.src)[:3] for b in images] == [b"\xff\xd8\xff"]  # only the embedded photo
+    assert [source_bytes(b.src, REPO_FILES)[:3] for b in images] == [b"\xff\xd8\xff"]  # only the embedded photo
     assert any("linked from outside the document was left out" in w for w in source.warnings)
 
 

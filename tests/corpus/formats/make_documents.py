@@ -23,9 +23,13 @@ ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
 from zinebuild.images import source_bytes  # noqa: E402
+from zinebuild.fetch import Confined  # noqa: E402
 from zinebuild.model import (Break, Caption, Code, Emphasis, Heading, Image, LineBreak, Link, ListBlock,  # noqa: E402
                              NoteRef, Paragraph, Preformatted, Quote, Strong, Table, Text)
 from zinebuild.readers import read  # noqa: E402
+
+# The sample's pictures, read as a build reads them: files inside the repository only.
+REPO_FILES = Confined.project(Path(__file__).resolve().parents[3])
 
 HERE = Path(__file__).parent
 # (original, article title or None, output name)
@@ -97,8 +101,8 @@ def blocks(items, notes) -> str:
         elif isinstance(block, Break):
             out.append("<p>* * *</p>")
         elif isinstance(block, Image):  # embedded as a data: URL, so that LibreOffice stores the picture itself
-            kind = "jpeg" if source_bytes(block.src)[:2] == b"\xff\xd8" else "png"
-            data = base64.b64encode(source_bytes(block.src)).decode()
+            kind = "jpeg" if source_bytes(block.src, REPO_FILES)[:2] == b"\xff\xd8" else "png"
+            data = base64.b64encode(source_bytes(block.src, REPO_FILES)).decode()
             out.append(f'<p><img src="data:image/{kind};base64,{data}" alt="{html.escape(block.alt)}" width="100%"></p>')
             if block.caption:
                 out.append(f"<p>{inlines(block.caption, notes)}</p>")
