@@ -182,3 +182,12 @@ def test_zip_layout_and_reproducibility(small_project, tmp_path):
         if name.endswith(".xhtml"):
             assert data.startswith(b"<?xml"), name
             assert b"http://" not in data.replace(b"http://www.w3.org", b"").replace(b"http://www.idpf.org", b""), name
+
+
+def test_pictures_are_stored_and_text_deflated(sample_build):
+    """A JPEG or PNG deflated again gains nothing and costs time; markup and fonts are deflated."""
+    with zipfile.ZipFile(sample_build["epub"]) as book:
+        infos = book.infolist()
+    pictures = [i for i in infos if i.filename.lower().endswith((".jpg", ".jpeg", ".png"))]
+    assert pictures and all(i.compress_type == zipfile.ZIP_STORED for i in pictures)
+    assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in infos if i.filename.endswith((".xhtml", ".opf")))

@@ -129,6 +129,15 @@ def _flatten(tree: list) -> list:
             for node, children in tree]
 
 
+# Pictures are compressed already: deflating a phone's photos again took a second a rebuild
+# for a few bytes. The mimetype is stored as OCF requires.
+_ALREADY_COMPRESSED = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+
+
+def _stored(name: str) -> bool:
+    return name == "mimetype" or name.lower().endswith(_ALREADY_COMPRESSED)
+
+
 def _repack(data: bytes, when: datetime, language: str) -> bytes:
     """Same entries (the package files mended), mimetype first and stored, every timestamp fixed."""
     # A zip stamps years 1980 to 2107 only; the book's own date is in its metadata whatever it is.
@@ -139,10 +148,10 @@ def _repack(data: bytes, when: datetime, language: str) -> bytes:
         names.sort(key=lambda n: n != "mimetype")
         for name in names:
             info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_STORED if _stored(name) else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             dst.writestr(info, finish(name, src.read(name), language),
-                         compresslevel=9 if name != "mimetype" else None)
+                         compresslevel=None if _stored(name) else 9)
     return out.getvalue()
 
 
