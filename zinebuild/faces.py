@@ -109,5 +109,11 @@ def missing(text: str, regular: Path, *fallbacks: Path) -> list[str]:
     """The letters (and combining marks) of text the face's regular style lacks, and the
     shipped script faces too: a script nothing we ship covers. Symbols and emoji are left to
     the fallback fonts, as before."""
-    mapped = characters(regular).union(*(characters(path) for path in fallbacks))
-    return sorted({c for c in text if unicodedata.category(c)[0] in "LM" and ord(c) not in mapped})
+    mapped = _mapped((regular, *fallbacks))
+    return sorted(c for c in set(text) if ord(c) not in mapped and unicodedata.category(c)[0] in "LM")
+
+
+@lru_cache(maxsize=8)
+def _mapped(paths: tuple[Path, ...]) -> frozenset[int]:
+    """What any of these fonts maps: asked once per piece, made once per book."""
+    return frozenset().union(*map(characters, paths))

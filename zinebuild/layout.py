@@ -22,6 +22,7 @@ from pathlib import Path
 import jinja2
 
 from . import faces
+from .cache import BlobCache, digest
 from .config import Config, EpubConfig, OutputConfig
 from .errors import BuildError, InputError, Problem
 from .fetch import Confined
@@ -75,6 +76,11 @@ class Layout:
             autoescape=True, undefined=jinja2.StrictUndefined,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         )
+
+    def keep_compiled_templates(self, store: BlobCache) -> None:
+        """Keep the templates Jinja compiles in store (the build cache), for the next build:
+        compiling them was a tenth of a rebuild with nothing changed."""
+        self.env.bytecode_cache = _CompiledTemplates(store)
 
     @cached_property
     def face(self) -> faces.Face:
@@ -216,6 +222,25 @@ def _spec(folder: Path) -> dict:
         raise InputError(Problem("a layout.toml may say only: extends = \"NAME\", replace = [\"print.css\", \"epub.css\"]",
                                  file=path, hint=f"unexpected: {', '.join(sorted(unknown)) or 'a value'}"))
     return spec
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's bytecode cache on a BlobCache: keyed by the template's file and source (Jinja's
+    bucket), Jinja's version and our code (which sets the environment's options)."""
+
+    def __init__(self, store: BlobCache):
+        self.store = store
+
+    def _entry(self, bucket: jinja2.bccache.Bucket) -> str:
+        return digest("template", f"jinja2 {jinja2.__version__}", bucket.key, bucket.checksum)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.store.get_blob(self._entry(bucket), ".jinja")
+        if data is not None:
+            bucket.bytecode_from_string(data)  # Jinja refuses it itself if another Python wrote it
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store.put_blob(self._entry(bucket), ".jinja", bucket.bytecode_to_string())
 
 
 class _ConfinedLoader(jinja2.FileSystemLoader):

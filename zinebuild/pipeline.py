@@ -50,6 +50,7 @@ def build(project: Project, formats: tuple[str, ...], out_dir: Path, on_written=
     them (fsutil.together); by default in parallel, with a cache in out_dir."""
     settings = settings or Settings(cache_dir=out_dir / CACHE_FOLDER)
     images.keep_in(settings.cache_dir)  # converted pictures, between builds
+    project.layout.keep_compiled_templates(BlobCache(settings.cache_dir))
     for folder in (out_dir, settings.cache_dir):
         fsutil.recover(folder)  # what a killed build left: a switch to finish, temporary files
     with contextlib.ExitStack() as stack:

@@ -1,13 +1,16 @@
 """Turn a source file into a Source (its Documents and a cleaning report), by file kind.
 
-A new input kind is one module with ``read(path) -> Source`` and one line here.
-Readers never know about layouts or HTML output.
+A new input kind is one module with ``read(path, data) -> Source`` and one line here.
+Readers never know about layouts or HTML output. A reader's module is imported when a
+source of its kind is first cleaned: most books use one or two kinds, and the readers'
+libraries (mammoth, pypdfium2, odfpy, markdown-it...) took a third of a rebuild's start.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from importlib import import_module
 from dataclasses import replace
 from functools import lru_cache
 from importlib import metadata
@@ -20,21 +23,26 @@ from ..depth import flatten_source
 from ..errors import Problem, SourceError
 from ..model import Source, from_data, to_data
 from ..transforms import tidy
-from . import docx, epub, html, markdown, muse, odt, pdf, text
 
+# File suffix -> the module (in this package) whose read(path, data) reads that kind.
 READERS = {
-    ".txt": text.read,
-    ".text": text.read,
-    ".md": markdown.read,
-    ".markdown": markdown.read,
-    ".html": html.read,
-    ".htm": html.read,
-    ".muse": muse.read,
-    ".docx": docx.read,
-    ".odt": odt.read,
-    ".epub": epub.read,
-    ".pdf": pdf.read,
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".muse": "muse",
+    ".docx": "docx",
+    ".odt": "odt",
+    ".epub": "epub",
+    ".pdf": "pdf",
 }
+
+
+def reader(suffix: str) -> Callable[[Path, bytes], Source]:
+    """The read function for files of this suffix (one of READERS), its module imported now."""
+    return import_module(f".{READERS[suffix.lower()]}", __name__).read
 
 
 def read(path: Path | str) -> Source:
@@ -59,7 +67,7 @@ def clean(path: Path, data: bytes) -> Source:
     language.preload()  # loaded while the text is cleaned, for with_languages at the end
     try:
         source = language.with_languages(
-            _audit(path, data, flatten_source(READERS[path.suffix.lower()](path, data))))
+            _audit(path, data, flatten_source(reader(path.suffix)(path, data))))
     except RecursionError:
         raise SourceError(Problem("nested too deeply to read (elements inside elements, hundreds deep)",
                                   file=path, hint="save the page again, or copy its text into a .txt or .md file")

@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pikepdf
-from fontTools import subset
 from fontTools.ttLib import TTFont, TTLibError
 
 FONT_SUFFIXES = (".otf", ".ttf")
@@ -31,18 +30,24 @@ Subsetter = Callable[[bytes, frozenset[int]], bytes]
 
 
 def subset_font(data: bytes, gids: frozenset[int]) -> bytes:
-    """The glyphs gids of an OpenType/TrueType file, subset as WeasyPrint does but keeping the
-    CFF subroutines: a quarter faster and a quarter smaller (one subset serves every piece)."""
-    options = subset.Options(retain_gids=True, passthrough_tables=True, ignore_missing_glyphs=True,
-                             hinting=False, desubroutinize=False, notdef_outline=True)
-    options.drop_tables += ["GSUB", "GPOS", "SVG"]
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(gids=sorted(gids | {0}))
-    font = TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)  # no timestamp: the same bytes each time
-    subsetter.subset(font)
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
+    """The glyphs gids of an OpenType/TrueType file, subset as WeasyPrint does (glyph ids kept,
+    no hinting, no layout tables) but keeping the CFF subroutines: a quarter smaller, and one
+    subset serves every piece. HarfBuzz's subsetter: no clock in the output, the same bytes each time."""
+    import uharfbuzz as hb
+
+    wanted = hb.SubsetInput()
+    for gid in sorted(gids | {0}):
+        wanted.glyph_set.add(gid)
+    for tag in _DROPPED_TABLES:
+        wanted.sets(hb.SubsetInputSets.DROP_TABLE_TAG).add(int.from_bytes(tag, "big"))
+    wanted.flags = (hb.SubsetFlags.RETAIN_GIDS | hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED
+                    | hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.NOTDEF_OUTLINE)
+    subset = hb.subset(hb.Face(data), wanted)
+    # A font HarfBuzz cannot cut is embedded whole: a bigger PDF, the same pages.
+    return data if subset is None else subset.blob.data
+
+
+_DROPPED_TABLES = (b"GSUB", b"GPOS", b"SVG ")  # shaping is done: the PDF draws glyphs by id
 
 
 def postscript_name(data: bytes) -> str | None:
