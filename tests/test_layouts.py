@@ -129,6 +129,44 @@ def test_a_layout_extends_another_and_overrides_only_what_it_names(long_project,
     assert "Libertine" in font_names(path)
 
 
+def test_a_template_edited_between_two_builds_is_compiled_again(long_project, tmp_path):
+    """Compiled templates are kept in the build cache: an edit of one must still show at once,
+    in every format, and a build of the unedited template after it is served from the cache."""
+    title = long_project.parent / "layouts" / "mine" / "title.html"
+    title.parent.mkdir(parents=True)
+    long_project.write_text(long_project.read_text().replace('page_size = "A6"', 'page_size = "A6"\nlayout = "mine"'))
+    shown = []
+    for heading in ("FIRST", "SECOND", "FIRST"):
+        title.write_text(f'<section class="title-page" id="title"><h1>{heading}</h1></section>\n')
+        written = pipeline.build(pipeline.load(long_project), ("pdf", "html"), tmp_path / "out")
+        pdf = next(p for p in written if p.suffix == ".pdf")
+        html = next(p for p in written if p.suffix == ".html").read_text(encoding="utf-8")
+        shown.append((text_boxes(pdf)[2][4], heading in html))
+    assert [("FIRST" in text, "SECOND" in text, in_html) for text, in_html in shown] == [
+        (True, False, True), (False, True, True), (True, False, True)]
+    assert list((tmp_path / "out" / ".zinebuild-cache").glob("*.jinja"))
+
+
+def test_a_stylesheet_edited_while_one_render_service_serves_every_build(long_project, tmp_path):
+    """As `zinebuild serve` builds: one render service (its parsed stylesheets kept) for every
+    build; an edit of custom.css changes the next PDF, and going back gives the first again."""
+    from zinebuild.settings import CACHE_FOLDER, Settings
+    from zinebuild.typeset.workers import start_service
+
+    custom = long_project.parent / "layouts" / "mine" / "custom.css"
+    custom.parent.mkdir(parents=True)
+    long_project.write_text(long_project.read_text().replace('page_size = "A6"', 'page_size = "A6"\nlayout = "mine"'))
+    out = tmp_path / "out"
+    found = []
+    with start_service(2) as service:
+        for margin in (8, 14, 8):
+            custom.write_text(f"@page {{ margin: {margin}mm }}\n")
+            settings = Settings(jobs=2, cache_dir=out / CACHE_FOLDER, service=service)
+            (pdf,) = pipeline.build(pipeline.load(long_project), ("pdf",), out, settings=settings)
+            found.append(set(margins_mm(pdf)))
+    assert found == [{(8, 8)}, {(14, 14)}, {(8, 8)}]
+
+
 def test_a_layout_that_extends_itself_is_a_clear_error(small_project):
     layouts = small_project.parent / "layouts"
     for name, parent in (("a", "b"), ("b", "a")):

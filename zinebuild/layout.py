@@ -14,8 +14,9 @@ layer says, in its ``layout.toml``, that its stylesheet replaces its parent's::
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -43,6 +44,11 @@ class Layout:
     project_root: Path
     epub: EpubConfig = EpubConfig()
     replaced: tuple[tuple[Path, str], ...] = ()  # (layer, stylesheet) that replace their parents' one
+    # A hash of every file that shapes the outputs (inputs()), taken when the layout is made. Two
+    # layouts are equal only when their files are too: what a long-lived process keeps by layout
+    # (cache keys, the render service's parsed stylesheets) is never served for a file edited
+    # since (`zinebuild serve` makes a new Layout for each build).
+    files_digest: str = ""
 
     @classmethod
     def from_config(cls, config: Config) -> "Layout":
@@ -59,7 +65,15 @@ class Layout:
             name, key = spec.get("extends", "" if layers[-1] == _default() else "default"), layers[0] / SPEC
         if _default() not in dirs:
             dirs.append(_default())
-        return cls(config.output.layout, tuple(dirs), config.output, config.root, config.epub, tuple(replaced))
+        made = cls(config.output.layout, tuple(dirs), config.output, config.root, config.epub, tuple(replaced))
+        return replace(made, files_digest=made.digest_files())
+
+    def digest_files(self) -> str:
+        """A hash of every file that shapes the outputs (inputs()), read now."""
+        hashed = hashlib.sha256()
+        for relative, path in self.inputs():
+            hashed.update(relative.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        return hashed.hexdigest()
 
     def __getstate__(self) -> dict:
         # Sent to the render service: without the Jinja environment, which is rebuilt on use.

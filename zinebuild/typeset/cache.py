@@ -8,7 +8,6 @@ kept by zinebuild.cache (checked, atomic, pruned).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from functools import lru_cache
 from importlib import metadata
@@ -18,13 +17,10 @@ from ..render import Layout
 from .weasy import Frame, Rendered
 
 
-@lru_cache(maxsize=8)
 def layout_digest(layout: Layout) -> str:
-    """A hash of every file that shapes the layout's output (Layout.inputs)."""
-    hashed = hashlib.sha256()
-    for relative, path in layout.inputs():
-        hashed.update(relative.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
-    return hashed.hexdigest()
+    """A hash of every file that shapes the layout's output (Layout.inputs), as they were when
+    the layout was made; read now for a layout made otherwise than from a config."""
+    return layout.files_digest or layout.digest_files()
 
 
 @lru_cache(maxsize=1)

@@ -196,6 +196,10 @@ def _process_state(layout: Layout) -> _State:
 
         from ..fetch import ConfinedFetcher
 
+        # A layout's files edited since (Layout.files_digest differs): its older state is let go.
+        for older in [key for key, state in _STATE.items() if state.owner == os.getpid()
+                      and (key.search_path, key.project_root) == (layout.search_path, layout.project_root)]:
+            del _STATE[older]
         _STATE[layout] = _State(os.getpid(), ConfinedFetcher(layout), FontConfiguration())
     return _STATE[layout]
 
