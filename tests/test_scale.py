@@ -142,19 +142,17 @@ def test_the_unpacked_language_model_kept_in_the_cache_answers_as_py3langid_does
 
 
 def test_unpacking_the_language_model_names_where_it_failed(monkeypatch):
-    """py3langid unpacks into an unnamed temporary file: a full disk or a file-size limit there
-    is reported with the folder, not as a bare 'File too large'."""
+    """The model is unpacked into an unnamed temporary file: a full disk or a file-size limit
+    there is reported with the folder, not as a bare 'File too large'."""
     import errno
-
-    import py3langid.modelio
 
     from zinebuild import langmodel
     from zinebuild.cache import BlobCache
 
-    def full(path):
+    def full(source, target, length=0):
         raise OSError(errno.EFBIG, "File too large")
 
-    monkeypatch.setattr(py3langid.modelio, "load_model", full)
+    monkeypatch.setattr(langmodel.shutil, "copyfileobj", full)
     try:
         langmodel._load(BlobCache(None))
     except OSError as error:

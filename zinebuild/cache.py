@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import mmap
 import os
 import time
 from functools import lru_cache
@@ -59,18 +60,25 @@ class BlobCache:
         return None if view is None else bytes(view)
 
     def get_view(self, entry: str, suffix: str) -> memoryview | None:
-        """get_blob's bytes as a view into the file's, not a copy: for entries of tens of MB."""
+        """get_blob's bytes as a view of the file mapped into memory, not a copy: for entries of
+        tens of MB (the language model), of which a build reads a few pages. Checking the hash
+        reads every page; they are then let go of (MADV_DONTNEED, the file's pages stay in the
+        system's cache), so that only the pages used afterwards count in this process's memory.
+        Entries are replaced by renaming, never rewritten in place, so a mapped one stays whole."""
         if self.folder is None:
             return None
         path = self.folder / f"{entry}{suffix}"
         try:
-            stored = path.read_bytes()
-        except OSError:
+            with open(path, "rb") as file:
+                mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # missing, unreadable, or empty (which mmap refuses)
             return None
-        end = stored.find(b"\n")
-        data = memoryview(stored)[end + 1:]
-        if end < 0 or stored[:end] != _header(entry, suffix, data):
+        end = mapped.find(b"\n")
+        data = memoryview(mapped)[end + 1:]
+        if end < 0 or mapped[:end] != _header(entry, suffix, data):
             return None
+        if hasattr(mapped, "madvise"):
+            mapped.madvise(mmap.MADV_DONTNEED)
         now = time.time()
         with contextlib.suppress(OSError):  # a read-only cache still serves
             os.utime(path, (now, now))  # recently used: kept by prune()

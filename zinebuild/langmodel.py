@@ -3,23 +3,28 @@
 The model ships packed with xz: unpacking its 68 MB takes one to three seconds, as long as a
 whole rebuild after editing one piece, and every build that cleans a source needs it. So the
 unpacked arrays are kept in the build's cache (zinebuild.cache: checked, atomic, pruned),
-under a key naming py3langid's version, as raw bytes the next build reads back in a fraction
-of that. The identifier is the one py3langid's own loader makes, from the same arrays.
+under a key naming py3langid's version, as raw bytes the next build maps into memory. The
+identifier is the one py3langid's own loader makes, from the same arrays, used in place in
+the mapped file: a build reads the few pages of them its texts lead to (a few MiB for the
+sample), not all 68 MB, and neither unpacking nor reading back holds a second copy.
 """
 
 from __future__ import annotations
 
 import json
+import lzma
+import mmap
+import shutil
+import struct
 import tempfile
 import threading
-from array import array
 from importlib import metadata
 
 from .cache import BlobCache, digest
 
 _MODEL: list = []  # the identifier, once loaded
 _LOADING = threading.Lock()
-_ARRAYS = ("ptc", "pc", "nextmove", "nextmove_row", "out_feat")
+_ARRAYS = ("ptc", "pc", "nextmove", "nextmove_row", "out_feat")  # py3langid's npz, but "classes"
 
 
 def identifier(store: BlobCache | None = None):
@@ -42,63 +47,79 @@ def loaded() -> bool:
 
 def _load(store: BlobCache):
     import numpy as np
-    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
-    from py3langid.modelio import load_model
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     entry = digest("language model", metadata.version("py3langid"), str(MODEL_FILE))
     parts = _unpacked(store.get_view(entry, ".langid"))
     if parts is None:
         try:
-            parts = load_model(MODEL_DIR / MODEL_FILE)
-        except OSError as error:  # py3langid unpacks into an unnamed temporary file: say where it was
+            data = _unpacked_file()
+        except OSError as error:  # unpacked into an unnamed temporary file: say where it was
             raise OSError(error.errno, error.strerror,
                           f"{tempfile.gettempdir()} (unpacking the language model)") from None
-        store.put_blob(entry, ".langid", _packed(parts))
+        store.put_blob(entry, ".langid", data)
+        if hasattr(data.obj, "madvise"):
+            data.obj.madvise(mmap.MADV_DONTNEED)  # every page was read to be kept: let them go
+        parts = _unpacked(data)
     ptc, pc, classes, nextmove, row, output = parts
     return LanguageIdentifier(np.asarray(ptc), np.asarray(pc), classes, nextmove, output, norm_probs=True, tk_row=row)
 
 
-def _packed(parts: tuple) -> bytearray:
-    """One line of JSON (the classes, and each array's type, shape and length), then the arrays' bytes."""
+def _unpacked_file() -> memoryview:
+    """py3langid's model unpacked as _unpacked reads it, in an unnamed temporary file mapped
+    into memory: its arrays pass through memory one at a time, not all at once and copied."""
     import numpy as np
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
 
-    ptc, pc, classes, nextmove, row, output = parts
-    values = dict(zip(_ARRAYS, (np.asarray(ptc), np.asarray(pc), np.asarray(nextmove), np.asarray(row),
-                                np.asarray(output, dtype=np.int32))))
-    head = {"classes": list(classes),
-            "arrays": [[name, value.dtype.str, list(value.shape), value.nbytes] for name, value in values.items()]}
-    packed = bytearray(json.dumps(head).encode() + b"\n")
-    for value in values.values():
-        packed += memoryview(np.ascontiguousarray(value)).cast("B")  # one copy, the one kept
-    return packed
+    with tempfile.TemporaryFile(suffix=".npz") as npz, tempfile.TemporaryFile(suffix=".langid") as out:
+        with lzma.open(MODEL_DIR / MODEL_FILE) as source:
+            shutil.copyfileobj(source, npz, length=1 << 20)
+        npz.seek(0)
+        arrays = []
+        with np.load(npz, allow_pickle=False) as model:  # its members are read one by one
+            classes = model["classes"].tolist()
+            for name in _ARRAYS:
+                value = np.ascontiguousarray(model[name])
+                out.write(memoryview(value).cast("B"))
+                arrays.append([name, value.dtype.str, list(value.shape), value.nbytes])
+                del value
+        fields = json.dumps({"classes": classes, "arrays": arrays}).encode()
+        out.write(fields + struct.pack("<Q", len(fields)))
+        out.flush()
+        return memoryview(mmap.mmap(out.fileno(), 0, access=mmap.ACCESS_READ))  # outlives the file's name
 
 
 def _unpacked(data: memoryview | None) -> tuple | None:
-    """The parts load_model returns, or None for what does not read as _packed wrote it. The
-    numpy arrays are views into data, not copies: reading them back holds the model once."""
+    """The parts py3langid's load_model returns, or None for what does not read as
+    _unpacked_file wrote it: the arrays, then JSON (the classes, and each array's type, shape
+    and length), then the JSON's length. Every part is a view into data, not a copy."""
     import numpy as np
 
     if data is None:
         return None
     try:
-        end = bytes(data[:1 << 16]).index(b"\n")
-        fields = json.loads(bytes(data[:end]))
-        at, values = end + 1, {}
+        (length,) = struct.unpack("<Q", data[-8:])
+        start = len(data) - 8 - length
+        if start < 0:
+            return None
+        fields = json.loads(bytes(data[start:-8]))
+        at, values = 0, {}
         for name, dtype, shape, size in fields["arrays"]:
             values[name] = data[at:at + size], np.dtype(dtype), shape
             at += size
-        if at != len(data) or set(values) != set(_ARRAYS):
+        if at != start or set(values) != set(_ARRAYS):
             return None
         ptc, pc = (np.frombuffer(view, dtype=dtype).reshape(shape) for view, dtype, shape in
                    (values["ptc"], values["pc"]))
-        out_feat = np.frombuffer(values["out_feat"][0], dtype=values["out_feat"][1]).tolist()
-        return ptc, pc, fields["classes"], _stdlib(*values["nextmove"]), _stdlib(*values["nextmove_row"]), out_feat
-    except (ValueError, KeyError, TypeError):
+        nextmove, row, out_feat = (_integers(*values[name]) for name in ("nextmove", "nextmove_row", "out_feat"))
+        return ptc, pc, fields["classes"], nextmove, row, out_feat
+    except (ValueError, KeyError, TypeError, struct.error):
         return None
 
 
-def _stdlib(view: memoryview, dtype, shape) -> array:
-    """An unsigned integer array as py3langid keeps it: the standard library's array."""
-    out = array({2: "H", 4: "I", 8: "L"}[dtype.itemsize])
-    out.frombytes(view)
-    return out
+def _integers(view: memoryview, dtype, shape) -> memoryview:
+    """An integer array as py3langid indexes it (one Python int per item), read in place."""
+    if len(shape) != 1 or dtype.kind not in "iu":
+        raise ValueError(f"not a flat integer array: {dtype} {shape}")
+    code = {1: "b", 2: "h", 4: "i", 8: "q"}[dtype.itemsize]
+    return view.cast(code.upper() if dtype.kind == "u" else code)

@@ -34,6 +34,7 @@ from collections.abc import Callable
 from multiprocessing.connection import wait as connection_wait
 from pathlib import Path
 
+from .. import memory
 from ..errors import BuildError, Problem
 from ..fsutil import running
 from ..render import Layout
@@ -233,6 +234,8 @@ class LocalService:
 
 
 def start_service(processes: int) -> RenderService | LocalService:
+    # Before the fork, so the service and its workers give freed memory back too (memory.py).
+    memory.give_back_freed()
     if processes > 1 and "fork" in multiprocessing.get_all_start_methods():
         return RenderService(processes)
     return LocalService()
