@@ -1,0 +1,81 @@
+"""What keeps a build's memory low: freed blocks given back to the system, the language model
+used in place in its file. Each case runs in a Python process of its own, whose memory is
+what it measures (the test process holds whatever earlier tests left)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from .conftest import ROOT
+
+_PSS = textwrap.dedent("""
+    def pss():  # KiB of this process's proportional set size
+        with open("/proc/self/smaps_rollup") as rollup:
+            return next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+""")
+
+# A large block freed once raises glibc's threshold for mapping blocks of their own (to its
+# size, up to 32 MiB); the next large block then comes from the heap, and a small block
+# allocated above it keeps it there once freed (the cover drawn, then an image resized).
+_FREED_BLOCK_KEPT = _PSS + textwrap.dedent("""
+    first = b"x" * (24 << 20)  # written: pages in use, not merely reserved
+    del first
+    before = pss()
+    block = b"x" * (16 << 20)
+    above = b"x" * (100 << 10)
+    del block
+    print(pss() - before)
+""")
+
+
+def _kept_kib(setup: str) -> int:
+    code = setup + "\n" + _FREED_BLOCK_KEPT
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    return int(done.stdout.split()[-1])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator, /proc")
+def test_a_build_gives_back_a_large_block_it_freed():
+    without = _kept_kib("")
+    if without < 12 << 10:
+        pytest.skip(f"this C library gives the block back by itself (kept {without} KiB)")
+    # start_service is the first thing a build does: the setting is in place before the service forks
+    started = ("from zinebuild.typeset.workers import start_service\n"
+               "start_service(1).close()")
+    assert _kept_kib(started) < 4 << 10, "the freed 16 MiB stayed in the build's memory"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc")
+def test_the_language_model_is_read_in_place_a_few_pages_of_it(tmp_path):
+    """Unpacked (cold cache) or read back (warm), the 68 MB model is not copied into the process
+    that uses it: its arrays are views of a mapped file, whose pages count once read (checking
+    its hash reads them all, and lets them go). Copied, as it was, it took 110 MiB."""
+    code = _PSS + textwrap.dedent(f"""
+        from pathlib import Path
+        from zinebuild import langmodel
+        from zinebuild.cache import BlobCache
+        import numpy, py3langid.langid  # imported before measuring: their code is not the model
+        for _ in range(2):  # unpacked into the cache, then read back from it
+            before = pss()
+            model = langmodel.identifier(BlobCache(Path({str(tmp_path)!r})))
+            loaded = pss() - before
+            answer = model.classify("The quick brown fox jumps over the lazy dog while the cat sleeps.")
+            print(answer[0], loaded, pss() - before, model.nb_ptc.base is not None, type(model.tk_nextmove).__name__)
+            del model
+            langmodel.release()
+    """)
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    lines = done.stdout.split("\n")[:2]
+    assert len(list(tmp_path.glob("*.langid"))) == 1
+    for line in lines:
+        language, loaded, used, view, nextmove = line.split()
+        assert language == "en"
+        assert view == "True" and nextmove == "memoryview", "the model's arrays are copies, not views of its file"
+        assert int(loaded) < 16 << 10, f"loading the model took {int(loaded) >> 10} MiB"
+        # Each page read maps its neighbours too (a file system's large folios: 42 MiB here for
+        # one sentence, a 4 KiB-page one far less); never more than the file, and no copy.
+        assert int(used) < 80 << 10, f"the model took {int(used) >> 10} MiB for one sentence"
