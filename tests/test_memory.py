@@ -52,8 +52,8 @@ def test_a_build_gives_back_a_large_block_it_freed():
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc")
 def test_the_language_model_is_read_in_place_a_few_pages_of_it(tmp_path):
     """Unpacked (cold cache) or read back (warm), the 68 MB model is not copied into the process
-    that uses it: its arrays are views of a mapped file, whose pages count once read (checking
-    its hash reads them all, and lets them go). Copied, as it was, it took 110 MiB."""
+    that uses it: its arrays are views of a mapped file, whose pages it lets go of once it has
+    checked the file and after each answer. Copied, as it was, it took 110 MiB."""
     code = _PSS + textwrap.dedent(f"""
         from pathlib import Path
         from zinebuild import langmodel
@@ -76,6 +76,5 @@ def test_the_language_model_is_read_in_place_a_few_pages_of_it(tmp_path):
         assert language == "en"
         assert view == "True" and nextmove == "memoryview", "the model's arrays are copies, not views of its file"
         assert int(loaded) < 16 << 10, f"loading the model took {int(loaded) >> 10} MiB"
-        # Each page read maps its neighbours too (a file system's large folios: 42 MiB here for
-        # one sentence, a 4 KiB-page one far less); never more than the file, and no copy.
-        assert int(used) < 80 << 10, f"the model took {int(used) >> 10} MiB for one sentence"
+        # One sentence reads tens of MiB of pages (a file system maps a page's neighbours with it).
+        assert int(used) < 16 << 10, f"the model kept {int(used) >> 10} MiB after one sentence"

@@ -50,7 +50,8 @@ def _load(store: BlobCache):
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     entry = digest("language model", metadata.version("py3langid"), str(MODEL_FILE))
-    parts = _unpacked(store.get_view(entry, ".langid"))
+    data = store.get_view(entry, ".langid")
+    parts = _unpacked(data)
     if parts is None:
         try:
             data = _unpacked_file()
@@ -58,11 +59,42 @@ def _load(store: BlobCache):
             raise OSError(error.errno, error.strerror,
                           f"{tempfile.gettempdir()} (unpacking the language model)") from None
         store.put_blob(entry, ".langid", data)
-        if hasattr(data.obj, "madvise"):
-            data.obj.madvise(mmap.MADV_DONTNEED)  # every page was read to be kept: let them go
         parts = _unpacked(data)
     ptc, pc, classes, nextmove, row, output = parts
-    return LanguageIdentifier(np.asarray(ptc), np.asarray(pc), classes, nextmove, output, norm_probs=True, tk_row=row)
+    return _Mapped(LanguageIdentifier(np.asarray(ptc), np.asarray(pc), classes, nextmove, output, norm_probs=True,
+                                      tk_row=row), data.obj)
+
+
+class _Mapped:
+    """py3langid's identifier over the mapped file, which lets go of the file's pages after
+    each answer: they are read back from the system's file cache the next time (a fault per
+    page), instead of counting in the build's memory while it cleans other texts and while
+    the render service starts. One text touches tens of MiB of them (the features it has
+    spread over the whole table, and a file system maps its neighbours with each page)."""
+
+    def __init__(self, identifier, mapped: mmap.mmap):
+        self.identifier, self.mapped = identifier, mapped
+        self._let_go()  # the pages read to check or write the file
+
+    def classify(self, text):
+        try:
+            return self.identifier.classify(text)
+        finally:
+            self._let_go()
+
+    def rank(self, text):
+        try:
+            return self.identifier.rank(text)
+        finally:
+            self._let_go()
+
+    def __getattr__(self, name):  # its arrays, for tests
+        return getattr(self.identifier, name)
+
+    def _let_go(self) -> None:
+        # Safe while another thread reads the mapping: a page let go is read back on its next use.
+        if hasattr(self.mapped, "madvise"):
+            self.mapped.madvise(mmap.MADV_DONTNEED)
 
 
 def _unpacked_file() -> memoryview:
