@@ -166,7 +166,7 @@ def build(config: Path, formats: str | None, out_dir: Path | None, jobs: int | N
     from .typeset.workers import start_service
 
     # Started first: WeasyPrint loads in the service's process while this one reads the sources.
-    with start_service(jobs or cores()) as service:
+    with start_service(jobs or cores(), rests=True) as service:
         from . import pipeline
 
         _build(pipeline, config, formats, out_dir, jobs, no_cache, service, progress)

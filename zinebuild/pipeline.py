@@ -55,7 +55,7 @@ def build(project: Project, formats: tuple[str, ...], out_dir: Path, on_written=
         fsutil.recover(folder)  # what a killed build left: a switch to finish, temporary files
     with contextlib.ExitStack() as stack:
         if settings.service is None:
-            settings = replace(settings, service=stack.enter_context(start_service(settings.jobs)))
+            settings = replace(settings, service=stack.enter_context(start_service(settings.jobs, rests=True)))
         if settings.pdf_under_way is None and {"pdf", "booklet"} & set(formats):
             from .typeset import begin
 

@@ -104,6 +104,7 @@ class Typesetting:
         if isinstance(furniture, _Stored):
             settings.report("pdf", len(htmls), len(htmls), "page numbers and running heads")
             furniture = furniture.result()
+        settings.service.rest()  # every page is in: a one-off build's service goes (workers.py)
         # One subset of each face for the whole book, the skeleton's folios and heads included.
         fonts = shared_fonts([found[pid].pdf for pid in htmls] + [furniture.pdf], _layout_fonts(layout),
                              _cached_subsetter(store, layout))

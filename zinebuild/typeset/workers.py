@@ -59,6 +59,9 @@ class Pieces:
             self.results[index] = value
             self.on_done(self.jobs[index])
 
+    def complete(self) -> bool:
+        return len(self.results) == len(self.jobs)
+
     def page_counts(self) -> list[int | None]:
         """Each job's page count (None if it failed), in the order of jobs, once all are laid out."""
         self.service.wait(lambda: len(self.counts) == len(self.jobs))
@@ -77,8 +80,11 @@ class Pending:
     def __init__(self, service):
         self.service, self.value = service, None
 
+    def complete(self) -> bool:
+        return self.value is not None
+
     def result(self) -> weasy.Rendered:
-        self.service.wait(lambda: self.value is not None)
+        self.service.wait(self.complete)
         if isinstance(self.value, BuildError):
             raise self.value
         return self.value
@@ -87,11 +93,15 @@ class Pending:
 class RenderService:
     """A process that renders with WeasyPrint on request; see the module's docstring."""
 
-    def __init__(self, processes: int):
-        self.processes = processes
+    def __init__(self, processes: int, rests: bool = False):
+        self.processes, self.rests = processes, rests
         self.tickets = itertools.count()
         self.waiting: dict[int, object] = {}
+        self.resting = False
         _remove_abandoned_folders()
+        self._start()
+
+    def _start(self) -> None:
         self.temporary = tempfile.mkdtemp(prefix=f"{_FOLDER_PREFIX}{os.getpid()}-")
         context = multiprocessing.get_context("fork")
         # One writer and one reader per pipe, each side closing the other's ends: a pipe whose
@@ -112,6 +122,17 @@ class RenderService:
         service_in.close()
         service_out.close()
         os.close(life)
+
+    def rest(self) -> None:
+        """The build needs no more pages for now (its PDF's are all in): a service started with
+        rests=True stops its process, whose WeasyPrint holds 50 MiB while the build joins the
+        book and imposes the booklet. A request after this starts it again (the import and
+        warm-up once more, about 0.8 s: a separate cover sheet). One that does not rest (serve's,
+        whose next build wants it warm) goes on. Never while an answer is still awaited."""
+        if self.rests and not self.closed and all(answer.complete() for answer in self.waiting.values()):
+            self.waiting.clear()  # nothing awaited: close() ends it at once, without a stop to wait for
+            self.close()
+            self.resting = True
 
     def close(self) -> None:
         if self.closed:
@@ -153,6 +174,9 @@ class RenderService:
         return pending
 
     def _send(self, request: tuple) -> None:
+        if self.resting:
+            self.resting = False
+            self._start()
         try:
             self.inbox.send(request)
         except OSError:
@@ -213,6 +237,9 @@ class LocalService:
     def close(self) -> None:
         pass
 
+    def rest(self) -> None:
+        pass  # nothing to stop: the pages are laid out in this process
+
     def pieces(self, jobs: list[Job], layout: Layout, identifier: str,
                on_done: Callable[[Job], None] = lambda job: None) -> Pieces:
         answers = Pieces(self, jobs, on_done)
@@ -233,9 +260,10 @@ class LocalService:
         assert done(), "a local answer is complete when it is returned"
 
 
-def start_service(processes: int) -> RenderService | LocalService:
+def start_service(processes: int, rests: bool = False) -> RenderService | LocalService:
+    """rests: a one-off build's service, which stops once the PDF's pages are in (RenderService.rest)."""
     # Before the fork, so the service and its workers give freed memory back too (memory.py).
     memory.give_back_freed()
     if processes > 1 and "fork" in multiprocessing.get_all_start_methods():
-        return RenderService(processes)
+        return RenderService(processes, rests)
     return LocalService()
