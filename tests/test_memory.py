@@ -4,6 +4,7 @@ what it measures (the test process holds whatever earlier tests left)."""
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 import textwrap
@@ -78,3 +79,40 @@ def test_the_language_model_is_read_in_place_a_few_pages_of_it(tmp_path):
         assert int(loaded) < 16 << 10, f"loading the model took {int(loaded) >> 10} MiB"
         # One sentence reads tens of MiB of pages (a file system maps a page's neighbours with it).
         assert int(used) < 16 << 10, f"the model kept {int(used) >> 10} MiB after one sentence"
+
+
+def test_a_one_off_build_stops_its_render_service_once_the_pages_are_in(small_project, tmp_path):
+    """The service's WeasyPrint (50 MiB) is gone while the book is joined and imposed; asked
+    again (a separate cover sheet), it starts anew; serve's service stays for the next build."""
+    from pypdf import PdfReader
+
+    from zinebuild import pipeline
+    from zinebuild.settings import Settings
+    from zinebuild.typeset.workers import RenderService
+
+    project = pipeline.load(small_project)
+    for rests in (True, False):
+        with RenderService(2, rests=rests) as service:
+            first = service.process
+            out = tmp_path / f"rests-{rests}"
+            (pdf,) = pipeline.build(project, ("pdf",), out, settings=Settings(jobs=2, cache_dir=out / "cache",
+                                                                              service=service))
+            assert len(PdfReader(pdf).pages) >= 2
+            assert first.is_alive() is not rests
+            again = service.render("<p>A cover sheet, later.</p>", project.layout, "id").result()
+            assert "cover sheet, later" in PdfReader(io.BytesIO(again.pdf)).pages[0].extract_text()
+            assert service.process.is_alive() and (service.process is first) is not rests
+
+
+def test_a_render_service_does_not_rest_while_an_answer_is_awaited(small_project):
+    from zinebuild import pipeline
+    from zinebuild.typeset.workers import RenderService
+
+    layout = pipeline.load(small_project).layout
+    with RenderService(2, rests=True) as service:
+        pending = service.render("<p>Still wanted.</p>", layout, "id")
+        service.rest()
+        assert not service.resting and service.process.is_alive()
+        assert pending.result().pages == 1
+        service.rest()
+        assert service.resting and not service.process.is_alive()
