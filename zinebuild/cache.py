@@ -61,7 +61,7 @@ class BlobCache:
 
     def get_view(self, entry: str, suffix: str) -> memoryview | None:
         """get_blob's bytes as a view of the file mapped into memory, not a copy: for entries of
-        tens of MB (the language model), of which a build reads a few pages. Checking the hash
+        tens of MB (the language model), of which a build reads some pages. Checking the hash
         reads every page; they are then let go of (MADV_DONTNEED, the file's pages stay in the
         system's cache), so that only the pages used afterwards count in this process's memory.
         Entries are replaced by renaming, never rewritten in place, so a mapped one stays whole."""

@@ -5,8 +5,8 @@ whole rebuild after editing one piece, and every build that cleans a source need
 unpacked arrays are kept in the build's cache (zinebuild.cache: checked, atomic, pruned),
 under a key naming py3langid's version, as raw bytes the next build maps into memory. The
 identifier is the one py3langid's own loader makes, from the same arrays, used in place in
-the mapped file: a build reads the few pages of them its texts lead to (a few MiB for the
-sample), not all 68 MB, and neither unpacking nor reading back holds a second copy.
+the mapped file: neither unpacking nor reading back holds a copy, and the pages a text
+reads (tens of MiB, spread over the whole table) are let go once it has its answer.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ pieces left; a worker tells each piece's page count as soon as it is laid out an
 its pieces once all are claimed, so the book can be paginated while the workers draw (a
 third of their work), or sooner when it holds many pages (service.HOLD_PAGES), so that its
 memory stays bounded however long the book. A build served wholly from the cache never
-waits for the service at all.
+waits for the service at all. A one-off build's service stops once the PDF's pages are
+all in (RenderService.rest), so that its WeasyPrint is not held while the book is joined.
 
 Faults end cleanly (tests/test_faults.py): every pipe has one writer and one reader, so a
 side that died reads as ended; the build waits on its pipe and the service's exit at once;
