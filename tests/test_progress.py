@@ -63,3 +63,19 @@ def test_build_shows_no_progress_off_a_terminal_unless_asked(small_project, tmp_
     assert result.exit_code == 0, result.output
     assert "pieces" not in result.stderr and "/4" not in result.stderr
     assert ProgressLine.active is None
+
+
+def test_the_time_left_moves_while_pieces_are_laid_out_before_any_is_drawn(small_project, tmp_path):
+    """Workers lay out many pieces before they draw one (service.HOLD_PAGES): the share of the
+    work done must grow with each layout, or the first estimate is of hours for a long book."""
+    from zinebuild import pipeline
+    from zinebuild.settings import Settings
+
+    reports = []
+    settings = Settings(jobs=1, cache_dir=None, progress=lambda *report: reports.append(report))
+    pipeline.build(pipeline.load(small_project), ("pdf",), tmp_path / "out", settings=settings)
+    pdf = [(done, share) for stage, done, total, label, *share in reports if stage == "pdf" and share]
+    laid_out = [share[0] for done, share in pdf if done == 0]
+    assert len(laid_out) == 4 and laid_out == sorted(laid_out) and 0 < laid_out[0] < laid_out[-1] < 1, pdf
+    assert [done for done, _ in pdf] == [0, 0, 0, 0, 1, 2, 3, 4]
+    assert abs(pdf[-1][1][0] - 1) < 1e-9

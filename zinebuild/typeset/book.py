@@ -20,6 +20,7 @@ from .service import weight
 from .workers import Job, Pending, start_service
 
 LOGGER = logging.getLogger("zinebuild")
+LAID_OUT_SHARE = 2 / 3  # of a piece's render: the rest is drawing it
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,11 @@ class Typesetting:
         self.work, self.worked = sum(map(weight, jobs)) or 1, 0
         self.answers = settings.service.pieces(jobs, layout, identifier, self._finished)
 
-    def _finished(self, job: Job) -> None:
-        self.done += 1
-        self.worked += weight(job)
+    def _finished(self, job: Job, drawn: bool) -> None:
+        # The time left goes by the work done: a piece's layout is about two thirds of its cost,
+        # and workers lay out many pieces before they draw any (service.HOLD_PAGES).
+        self.done += drawn
+        self.worked += weight(job) * (1 - LAID_OUT_SHARE if drawn else LAID_OUT_SHARE)
         self.settings.report("pdf", self.done, len(self.htmls), job.name, self.worked / self.work)
 
     def finish(self) -> Report:

@@ -48,7 +48,8 @@ __all__ = ["Job", "LocalService", "Pending", "Pieces", "RenderService", "start_s
 class Pieces:
     """The answers for one set of pieces: page counts first, then the drawn documents."""
 
-    def __init__(self, service, jobs: list[Job], on_done: Callable[[Job], None]):
+    def __init__(self, service, jobs: list[Job], on_done: Callable[[Job, bool], None]):
+        # on_done(job, drawn): called when a job is laid out (drawn False), then when drawn
         self.service, self.jobs, self.on_done = service, jobs, on_done
         self.counts: dict[int, int | None] = {}
         self.results: dict[int, weasy.Rendered | BuildError] = {}
@@ -58,7 +59,7 @@ class Pieces:
             self.counts[index] = value
         else:
             self.results[index] = value
-            self.on_done(self.jobs[index])
+        self.on_done(self.jobs[index], kind != "pages")
 
     def complete(self) -> bool:
         return len(self.results) == len(self.jobs)
@@ -161,7 +162,7 @@ class RenderService:
         self.close()
 
     def pieces(self, jobs: list[Job], layout: Layout, identifier: str,
-               on_done: Callable[[Job], None] = lambda job: None) -> Pieces:
+               on_done: Callable[[Job, bool], None] = lambda job, drawn: None) -> Pieces:
         ticket = next(self.tickets)
         self.waiting[ticket] = answers = Pieces(self, jobs, on_done)
         if jobs:
@@ -242,7 +243,7 @@ class LocalService:
         pass  # nothing to stop: the pages are laid out in this process
 
     def pieces(self, jobs: list[Job], layout: Layout, identifier: str,
-               on_done: Callable[[Job], None] = lambda job: None) -> Pieces:
+               on_done: Callable[[Job, bool], None] = lambda job, drawn: None) -> Pieces:
         answers = Pieces(self, jobs, on_done)
         order = iter(longest_first(jobs))
         lay_out_then_draw(0, jobs, lambda: next(order, None), layout, identifier,
