@@ -16,8 +16,10 @@ import base64
 import hashlib
 import io
 import math
+import os
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .cache import BlobCache, digest
@@ -54,7 +56,7 @@ class Asset:
     def media_type(self) -> str:
         return _TYPES[self.format][0]
 
-    @property
+    @cached_property  # asked for by every output, of megabytes of data
     def name(self) -> str:
         return hashlib.sha256(self.data).hexdigest()[:20] + _TYPES[self.format][1]
 
@@ -78,14 +80,69 @@ NO_FILES = Confined(None)
 def source_bytes(src: str, fetcher: Confined = NO_FILES) -> bytes:
     """The bytes of an Image block's src (a file media.py checked, or a data: URL), read through
     the one confined fetcher: a file that became a link leading out since is refused."""
+    return _reading(src, lambda: fetcher.read(src if _is_data(src) else Path(src)))
+
+
+def source_digest(src: str, fetcher: Confined = NO_FILES) -> str:
+    """The SHA-256 of what source_bytes would read, read and hashed once per version of the file.
+
+    The confinement check (Confined.path) is made on every call, as for source_bytes; only
+    the reading and hashing are kept, by the file's identity (_identity): a rebuild read and
+    hashed each phone photo of 4 MB for every output that shows it, 600 times for 20 photos.
+    """
+    if len(_DIGESTS) > _MEMO_MOST:  # a preview server must not grow without end
+        _DIGESTS.clear()
+
+    def hashed() -> str:
+        if _is_data(src):  # the URL is the picture: kept by the URL itself
+            if src not in _DIGESTS:
+                _DIGESTS[src] = hashlib.sha256(fetcher.read(src)).hexdigest()
+            return _DIGESTS[src]
+        with fetcher.path(Path(src)).open("rb") as file:
+            identity = _identity(file)
+            if identity not in _DIGESTS:
+                _DIGESTS[identity] = hashlib.sha256(file.read()).hexdigest()
+            return _DIGESTS[identity]
+
+    sha = _reading(src, hashed)
+    _NAMES.setdefault(sha, "a data: URL" if _is_data(src) else src)
+    return sha
+
+
+def _identity(file) -> tuple:
+    """What changes whenever the file's bytes may have: its real path, inode and size, and the
+    times of its last change in nanoseconds (ctime too: a file written again and given its old
+    mtime back still has a new ctime, which no program can set)."""
+    stat = os.fstat(file.fileno())
+    return (file.name, stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns,
+            stat.st_ctime_ns)
+
+
+_DIGESTS: dict[tuple | str, str] = {}  # file identity (or data: URL) -> SHA-256 of its bytes
+
+
+def _is_data(src: str) -> bool:
+    return src[:5].lower() == "data:"
+
+
+def _reading(src: str, step):
+    """step(), a refused or unreadable picture turned into an input error that names it."""
     try:
-        return fetcher.read(src if src[:5].lower() == "data:" else Path(src))
+        return step()
     except Refused as refused:
-        raise InputError(Problem(f"image not read: {refused}", file=None if src[:5].lower() == "data:" else src,
+        raise InputError(Problem(f"image not read: {refused}", file=None if _is_data(src) else src,
                                  hint="put the picture itself (not a link to it) inside the project")) from None
     except (OSError, ValueError) as error:
         raise InputError(Problem(f"cannot read image: {getattr(error, 'strerror', None) or error}",
                                  file=src[:60])) from None
+
+
+def _read_hashed(src: str, fetcher: Confined) -> tuple[str, bytes]:
+    """The hash and bytes of src, read now: a file may have changed since source_digest."""
+    data = source_bytes(src, fetcher)
+    now = hashlib.sha256(data).hexdigest()
+    _NAMES.setdefault(now, "a data: URL" if _is_data(src) else src)
+    return now, data
 
 
 SCREEN = ("screen", 0.0, 0.0, "in")
@@ -107,6 +164,44 @@ def cover(path: str, output: OutputConfig, fetcher: Confined = NO_FILES) -> Asse
     return converted(path, [_print_want(output, "full-bleed"), SCREEN], fetcher)[0]
 
 
+def prepare(blocks: list[ImageBlock], output: OutputConfig, fetcher: Confined, jobs: int) -> None:
+    """Convert the pictures no earlier build converted, `jobs` at once, into this build's memo.
+
+    A book of phone photos spent seconds decoding them one after the other while the layout
+    workers waited for their pieces. Threads, not processes: Pillow lets go of Python's lock
+    while it decodes, resizes and encodes, and a thread forks nothing. The outputs then find
+    every form made (converted); a picture that fails here is left to them, which report it.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    todo: dict[str, tuple[str, list]] = {}  # source hash -> (src, forms still to make)
+    for block in blocks:
+        wanted = [_print_want(output, block.role), SCREEN]
+        sha = source_digest(block.src, fetcher)
+        known = _known(sha, wanted)
+        src, forms = todo.setdefault(sha, (block.src, []))
+        forms += [want for want in wanted if want not in known and want not in forms]
+    todo = {sha: job for sha, job in todo.items() if job[1]}
+    if not todo:
+        return
+    with ThreadPoolExecutor(max(1, min(jobs, len(todo)))) as pool:
+        made = [(sha, forms, pool.submit(_made, sha, src, forms, fetcher)) for sha, (src, forms) in todo.items()]
+        for sha, forms, future in made:  # kept in the book's order, whatever finished first
+            assets = future.result()
+            if assets is not None:
+                for want, asset in zip(forms, assets):
+                    _keep(sha, want, asset)
+
+
+def _made(sha: str, src: str, forms: list, fetcher: Confined) -> list[Asset] | None:
+    """The forms of one picture, in a thread of prepare(); None if it cannot be made here."""
+    try:
+        now, data = _read_hashed(src, fetcher)
+        return _decoding(sha, lambda: _convert(data, forms)) if now == sha else None
+    except InputError:
+        return None
+
+
 def _print_want(output: OutputConfig, role: str | None) -> tuple[str, float, float, str]:
     return (output.images, *print_box(output, role), FITS[role])
 
@@ -126,9 +221,30 @@ def print_box(output: OutputConfig, role: str | None) -> tuple[float, float]:
 
 
 def converted(src: str, wanted: list[tuple[str, float, float, str]], fetcher: Confined) -> list[Asset]:
-    data = source_bytes(src, fetcher)
-    sha = hashlib.sha256(data).hexdigest()
-    _NAMES.setdefault(sha, "a data: URL" if src.lower().startswith("data:") else src)
+    sha = source_digest(src, fetcher)
+    found = _known(sha, wanted)
+    if len(_memo) > _MEMO_MOST:  # a long-lived process (a preview server) must not grow without end
+        _memo.clear()
+    if len(found) < len(wanted):  # only now are the bytes read: a rebuild finds every form stored
+        now, data = _read_hashed(src, fetcher)
+        if now != sha:  # changed since it was hashed: what was read is what is converted
+            sha, found = now, _known(now, wanted)
+        missing = [want for want in wanted if want not in found]
+        for want, asset in zip(missing, _decoding(sha, lambda: _convert(data, missing))):  # decoded once for all
+            found[want] = _keep(sha, want, asset)
+    return [found[want] for want in wanted]
+
+
+def _keep(sha: str, want: tuple, asset: Asset) -> Asset:
+    """asset in this build's memo and in the build cache."""
+    _memo[(sha, *want)] = asset
+    _store.put_blob(_entry(sha, want), ".image",
+                    f"{asset.format} {asset.width} {asset.height} {asset.dpi}\n".encode() + asset.data)
+    return asset
+
+
+def _known(sha: str, wanted: list[tuple]) -> dict[tuple, Asset]:
+    """The forms of the picture with this hash converted already, in this build or an earlier one."""
     found: dict[tuple, Asset] = {}
     for want in wanted:
         key = (sha, *want)
@@ -140,15 +256,7 @@ def converted(src: str, wanted: list[tuple[str, float, float, str]], fetcher: Co
                 _memo[key] = Asset(body, fmt, int(width), int(height), float(dpi))
         if key in _memo:
             found[want] = _memo[key]
-    missing = [want for want in wanted if want not in found]
-    if len(_memo) > _MEMO_MOST:  # a long-lived process (a preview server) must not grow without end
-        _memo.clear()
-    if missing:  # decoded once for every form still wanted
-        for want, asset in zip(missing, _decoding(sha, lambda: _convert(data, missing))):
-            _memo[(sha, *want)] = found[want] = asset
-            _store.put_blob(_entry(sha, want), ".image",
-                            f"{asset.format} {asset.width} {asset.height} {asset.dpi}\n".encode() + asset.data)
-    return [found[want] for want in wanted]
+    return found
 
 
 def _entry(sha: str, want: tuple) -> str:
@@ -248,16 +356,37 @@ def _printed_size(size: tuple[int, int], box_width: float, box_height: float, fi
 
 
 def print_dpi(block: ImageBlock, output: OutputConfig, fetcher: Confined) -> float | None:
-    """Pixels per inch of an image at its printed size (None for a drawing in SVG); reads the header only."""
-    data = source_bytes(block.src, fetcher)
-    if _is_svg(data):
+    """Pixels per inch of an image at its printed size (None for a drawing in SVG)."""
+    size = _source_size(block.src, fetcher)
+    if size is None:
         return None
+    width_pt, _ = _printed_size(size, *print_box(output, block.role), FITS[block.role])
+    return size[0] / (width_pt / 72)
+
+
+def _source_size(src: str, fetcher: Confined) -> tuple[int, int] | None:
+    """The picture's upright size in pixels (None for SVG), from its header, once per version."""
+    sha = source_digest(src, fetcher)
+    if sha not in _SIZES:
+        if len(_SIZES) > _MEMO_MOST:
+            _SIZES.clear()
+        _SIZES[sha] = _reading(src, lambda: _header_size(src, sha, fetcher))
+    return _SIZES[sha]
+
+
+def _header_size(src: str, sha: str, fetcher: Confined) -> tuple[int, int] | None:
+    # Pillow reads a file's header only (and a JPEG's EXIF, for the orientation): not 4 MB.
+    # A file changed since source_digest hashed it has a new identity: a new hash, a new size next time.
     from PIL import Image
 
-    _NAMES.setdefault(hashlib.sha256(data).hexdigest(), block.src)
-    image = _decoding(hashlib.sha256(data).hexdigest(), lambda: Image.open(io.BytesIO(data)))
-    width_pt, _ = _printed_size(_upright_size(image), *print_box(output, block.role), FITS[block.role])
-    return _upright_size(image)[0] / (width_pt / 72)
+    with io.BytesIO(fetcher.read(src)) if _is_data(src) else fetcher.path(Path(src)).open("rb") as stream:
+        if _is_svg(stream.read(4096)):
+            return None
+        stream.seek(0)
+        return _upright_size(_decoding(sha, lambda: Image.open(stream)))
+
+
+_SIZES: dict[str, tuple[int, int] | None] = {}  # source hash -> upright size
 
 
 def _fit_side(size: tuple[int, int], most: int) -> tuple[int, int]:

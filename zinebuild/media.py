@@ -124,7 +124,7 @@ def confine(documents: list[tuple[str, Document]], root: Path) -> tuple[dict[int
         active = set()
         for image in images(doc.blocks):
             try:
-                data = fetcher.read(image.src if image.src[:5].lower() == "data:" else Path(image.src))
+                data = fetcher.read(image.src) if image.src[:5].lower() == "data:" else _head(fetcher, image.src)
             except Refused as refused:
                 if "outside" in str(refused):
                     problems.append(Problem(f"image '{image.src[:80]}' is outside the project folder", file=source,
@@ -139,7 +139,7 @@ def confine(documents: list[tuple[str, Document]], root: Path) -> tuple[dict[int
                 problems.append(Problem(f"image '{image.src[:60]}' cannot be read: {error}", file=source,
                                         line=image.line or None))
                 continue
-            if _is_svg(image, data) and _ACTIVE_SVG.search(data):
+            if _is_svg(image.src, data) and _ACTIVE_SVG.search(data):
                 active.add(image)
                 where = f"line {image.line}: " if image.line else ""
                 notices.append(Notice(IMAGE, f"{where}drawing '{_short(_shown(image))}' left out: it holds scripts, "
@@ -152,8 +152,16 @@ def confine(documents: list[tuple[str, Document]], root: Path) -> tuple[dict[int
     return changed, notices
 
 
-def _is_svg(image: Image, data: bytes) -> bool:
-    return image.src.lower().endswith(".svg") or image.src[:14].lower() == "data:image/svg" or b"<svg" in data[:4096]
+def _head(fetcher: Confined, src: str) -> bytes:
+    """What confine needs of a file: a drawing whole (to look for scripts), of anything else
+    the start (a phone's photo of 4 MB is read by the outputs, and only if not converted yet)."""
+    with fetcher.path(Path(src)).open("rb") as file:
+        head = file.read(4096)
+        return head + file.read() if _is_svg(src, head) else head
+
+
+def _is_svg(src: str, data: bytes) -> bool:
+    return src.lower().endswith(".svg") or src[:14].lower() == "data:image/svg" or b"<svg" in data[:4096]
 
 
 def _shown(image: Image) -> str:

@@ -11,6 +11,8 @@ from . import fsutil, images, language, readers
 from .cache import BlobCache
 from .clean import release_word_lists
 from .assemble import assemble
+from .fetch import Confined
+from .media import book_images
 from .model import Anthology
 from .render import Layout
 from .settings import CACHE_FOLDER, Settings
@@ -56,6 +58,8 @@ def build(project: Project, formats: tuple[str, ...], out_dir: Path, on_written=
     with contextlib.ExitStack() as stack:
         if settings.service is None:
             settings = replace(settings, service=stack.enter_context(start_service(settings.jobs, rests=True)))
+        # The pictures not converted yet, on every core, while the render service warms up.
+        images.prepare(book_images(project.anthology), project.layout.output, Confined(project.layout), settings.jobs)
         if settings.pdf_under_way is None and {"pdf", "booklet"} & set(formats):
             from .typeset import begin
 
