@@ -1,4 +1,5 @@
-"""Pictures read once per version of the file: the digest memo, its invalidation, and confinement kept."""
+"""Pictures read once per version of the file (the digest memo, its invalidation, confinement kept),
+converted on every core, and parsed by WeasyPrint without their base64."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import io
 import os
 import zipfile
 
+import pikepdf
 import pytest
 from PIL import Image
 
@@ -13,7 +15,7 @@ from zinebuild import images, pipeline
 from zinebuild.errors import InputError
 from zinebuild.settings import CACHE_FOLDER, Settings
 
-from .test_images import make_project
+from .test_images import drawn_images as drawn, make_project
 
 RED, GREEN = (220, 20, 20), (20, 160, 60)
 
@@ -101,3 +103,21 @@ def test_pictures_converted_on_every_core_give_the_same_books_as_one_at_a_time(t
                                settings=Settings(jobs=jobs, cache_dir=out / CACHE_FOLDER))
         books[jobs] = {path.suffix: path.read_bytes() for path in paths}
     assert books[1] == books[2] and set(books[1]) == {".epub", ".html", ".pdf"}
+
+
+def test_a_piece_is_parsed_without_its_pictures_base64_and_draws_the_same_pdf(tmp_path, monkeypatch):
+    from zinebuild import imagesrc
+    from zinebuild.render import piece_html, print_pieces
+    from zinebuild.typeset.weasy import NO_FURNITURE_CSS, render
+
+    project = pipeline.load(make_project(tmp_path / "p"))
+    piece, kind = next((p, k) for p, k in print_pieces(project.anthology) if p.document.title == "Pictures")
+    html = piece_html(project.anthology, project.layout, piece, kind)
+    aside, urls = imagesrc.pictures_aside(html)
+    assert len(urls) == 3 and all(url.startswith("data:image/") and url in html for url in urls)
+    assert len(aside) < len(html) - sum(map(len, urls)) + 100  # what the parser reads: the words, not the pixels
+    quick = render(html, project.layout, "id", NO_FURNITURE_CSS).pdf
+    monkeypatch.setattr(imagesrc, "pictures_aside", lambda text: (text, []))  # WeasyPrint parses the URLs itself
+    assert render(html, project.layout, "id", NO_FURNITURE_CSS).pdf == quick
+    with pikepdf.open(io.BytesIO(quick)) as pdf:  # and the photos are in it, at their print size
+        assert len([o for page in pdf.pages for o in drawn(page)]) == 3
