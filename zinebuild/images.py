@@ -19,7 +19,7 @@ import math
 import os
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from .cache import BlobCache, digest
@@ -260,11 +260,17 @@ def _known(sha: str, wanted: list[tuple]) -> dict[tuple, Asset]:
 
 
 def _entry(sha: str, want: tuple) -> str:
+    # WeasyPrint draws drawings for grayscale and bitmap print.
+    return digest("image", *_makers(), sha, *map(str, want))
+
+
+@lru_cache(maxsize=1)
+def _makers() -> tuple[str, str]:
+    """A new Pillow may encode the same pixels otherwise: its version is part of what made them.
+    Once per process: each look-up of a version searched the installed packages again."""
     from importlib import metadata
 
-    # A new Pillow may encode the same pixels otherwise: its version is part of what made them.
-    return digest("image", f"pillow {metadata.version('pillow')}", f"weasyprint {metadata.version('weasyprint')}", sha,
-                  *map(str, want))  # WeasyPrint draws drawings for grayscale and bitmap print
+    return f"pillow {metadata.version('pillow')}", f"weasyprint {metadata.version('weasyprint')}"
 
 
 # This build's conversions, by (source hash, mode, box): an image used twice is converted once.
