@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from zinebuild import images, pipeline
+from zinebuild import imagefiles, images, pipeline
 from zinebuild.errors import InputError
 from zinebuild.settings import CACHE_FOLDER, Settings
 
@@ -30,7 +30,7 @@ def flat_png(colour) -> bytes:
 def forget() -> None:
     """As a new build process starts: nothing converted or hashed in memory."""
     images._memo.clear()
-    images._DIGESTS.clear()
+    imagefiles.DIGESTS.clear()
     images._SIZES.clear()
 
 
@@ -68,8 +68,8 @@ def test_an_unchanged_rebuild_reads_no_picture_again(tmp_path, monkeypatch):
     config = make_project(tmp_path / "p")
     pipeline.build(pipeline.load(config), ("epub", "html"), tmp_path / "out")
     reads = []
-    read = images.source_bytes
-    monkeypatch.setattr(images, "source_bytes", lambda *args: reads.append(args[0]) or read(*args))
+    read = imagefiles.source_bytes
+    monkeypatch.setattr(imagefiles, "source_bytes", lambda *args: reads.append(args[0]) or read(*args))
     paths = pipeline.build(pipeline.load(config), ("epub", "html"), tmp_path / "out")
     assert len(paths) == 2 and reads == []  # every form from the memo, every hash from the digest memo
     forget()  # a new build process: every form from the build cache, none converted again
@@ -82,7 +82,7 @@ def test_a_picture_swapped_for_a_link_to_the_same_bytes_is_refused_though_its_ha
     config = make_project(tmp_path / "p")
     pipeline.build(pipeline.load(config), ("epub",), tmp_path / "out")
     photo = tmp_path / "p" / "sources" / "img" / "photo.jpg"
-    assert any(key[0] == str(photo.resolve()) for key in images._DIGESTS if isinstance(key, tuple))
+    assert any(key[0] == str(photo.resolve()) for key in imagefiles.DIGESTS if isinstance(key, tuple))
     copy = tmp_path / "copy.jpg"  # the very same bytes, outside the project
     copy.write_bytes(photo.read_bytes())
     project = pipeline.load(config)

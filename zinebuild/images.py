@@ -16,7 +16,6 @@ import base64
 import hashlib
 import io
 import math
-import os
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -25,7 +24,9 @@ from pathlib import Path
 from .cache import BlobCache, digest
 from .config import OutputConfig
 from .errors import InputError, Problem
-from .fetch import Confined, Refused
+from .fetch import Confined
+from .imagefiles import NAMES, NO_FILES, is_data, read_hashed, reading, source_digest
+from .imagefiles import source_bytes  # noqa: F401 (where the readers' tests have always found it)
 from .model import Image as ImageBlock
 
 PRINT_DPI = 300
@@ -71,78 +72,6 @@ def keep_in(folder: Path | None) -> None:
     """Keep converted images in this folder (the build cache) between builds."""
     global _store
     _store = BlobCache(folder)
-
-
-# Without a fetcher, only data: URLs are read: no root, so every file is refused.
-NO_FILES = Confined(None)
-
-
-def source_bytes(src: str, fetcher: Confined = NO_FILES) -> bytes:
-    """The bytes of an Image block's src (a file media.py checked, or a data: URL), read through
-    the one confined fetcher: a file that became a link leading out since is refused."""
-    return _reading(src, lambda: fetcher.read(src if _is_data(src) else Path(src)))
-
-
-def source_digest(src: str, fetcher: Confined = NO_FILES) -> str:
-    """The SHA-256 of what source_bytes would read, read and hashed once per version of the file.
-
-    The confinement check (Confined.path) is made on every call, as for source_bytes; only
-    the reading and hashing are kept, by the file's identity (_identity): a rebuild read and
-    hashed each phone photo of 4 MB for every output that shows it, 600 times for 20 photos.
-    """
-    if len(_DIGESTS) > _MEMO_MOST:  # a preview server must not grow without end
-        _DIGESTS.clear()
-
-    def hashed() -> str:
-        if _is_data(src):  # the URL is the picture: kept by the URL itself
-            if src not in _DIGESTS:
-                _DIGESTS[src] = hashlib.sha256(fetcher.read(src)).hexdigest()
-            return _DIGESTS[src]
-        with fetcher.path(Path(src)).open("rb") as file:
-            identity = _identity(file)
-            if identity not in _DIGESTS:
-                _DIGESTS[identity] = hashlib.sha256(file.read()).hexdigest()
-            return _DIGESTS[identity]
-
-    sha = _reading(src, hashed)
-    _NAMES.setdefault(sha, "a data: URL" if _is_data(src) else src)
-    return sha
-
-
-def _identity(file) -> tuple:
-    """What changes whenever the file's bytes may have: its real path, inode and size, and the
-    times of its last change in nanoseconds (ctime too: a file written again and given its old
-    mtime back still has a new ctime, which no program can set)."""
-    stat = os.fstat(file.fileno())
-    return (file.name, stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns,
-            stat.st_ctime_ns)
-
-
-_DIGESTS: dict[tuple | str, str] = {}  # file identity (or data: URL) -> SHA-256 of its bytes
-
-
-def _is_data(src: str) -> bool:
-    return src[:5].lower() == "data:"
-
-
-def _reading(src: str, step):
-    """step(), a refused or unreadable picture turned into an input error that names it."""
-    try:
-        return step()
-    except Refused as refused:
-        raise InputError(Problem(f"image not read: {refused}", file=None if _is_data(src) else src,
-                                 hint="put the picture itself (not a link to it) inside the project")) from None
-    except (OSError, ValueError) as error:
-        raise InputError(Problem(f"cannot read image: {getattr(error, 'strerror', None) or error}",
-                                 file=src[:60])) from None
-
-
-def _read_hashed(src: str, fetcher: Confined) -> tuple[str, bytes]:
-    """The hash and bytes of src, read now: a file may have changed since source_digest."""
-    data = source_bytes(src, fetcher)
-    now = hashlib.sha256(data).hexdigest()
-    _NAMES.setdefault(now, "a data: URL" if _is_data(src) else src)
-    return now, data
 
 
 SCREEN = ("screen", 0.0, 0.0, "in")
@@ -196,7 +125,7 @@ def prepare(blocks: list[ImageBlock], output: OutputConfig, fetcher: Confined, j
 def _made(sha: str, src: str, forms: list, fetcher: Confined) -> list[Asset] | None:
     """The forms of one picture, in a thread of prepare(); None if it cannot be made here."""
     try:
-        now, data = _read_hashed(src, fetcher)
+        now, data = read_hashed(src, fetcher)
         return _decoding(sha, lambda: _convert(data, forms)) if now == sha else None
     except InputError:
         return None
@@ -226,7 +155,7 @@ def converted(src: str, wanted: list[tuple[str, float, float, str]], fetcher: Co
     if len(_memo) > _MEMO_MOST:  # a long-lived process (a preview server) must not grow without end
         _memo.clear()
     if len(found) < len(wanted):  # only now are the bytes read: a rebuild finds every form stored
-        now, data = _read_hashed(src, fetcher)
+        now, data = read_hashed(src, fetcher)
         if now != sha:  # changed since it was hashed: what was read is what is converted
             sha, found = now, _known(now, wanted)
         missing = [want for want in wanted if want not in found]
@@ -332,15 +261,12 @@ def _drawing(data: bytes, want: tuple[str, float, float, str]) -> Asset:
     return _encoded(_in_mode(rasterised(data, width_pt, height_pt, PRINT_DPI), mode), False, PRINT_DPI)
 
 
-_NAMES: dict[str, str] = {}  # source hash -> where it came from, for error messages
-
-
 def _decoding(sha: str, step):
     """step(), a file Pillow cannot read turned into an input error that names it."""
     try:
         return step()
     except (OSError, ValueError, SyntaxError) as error:  # Pillow's ways of saying "not an image I know"
-        raise InputError(Problem(f"cannot read this image: {error}", file=_NAMES.get(sha),
+        raise InputError(Problem(f"cannot read this image: {error}", file=NAMES.get(sha),
                                  hint="open it in an image editor and save it again as JPEG or PNG")) from None
 
 
@@ -376,7 +302,7 @@ def _source_size(src: str, fetcher: Confined) -> tuple[int, int] | None:
     if sha not in _SIZES:
         if len(_SIZES) > _MEMO_MOST:
             _SIZES.clear()
-        _SIZES[sha] = _reading(src, lambda: _header_size(src, sha, fetcher))
+        _SIZES[sha] = reading(src, lambda: _header_size(src, sha, fetcher))
     return _SIZES[sha]
 
 
@@ -385,7 +311,7 @@ def _header_size(src: str, sha: str, fetcher: Confined) -> tuple[int, int] | Non
     # A file changed since source_digest hashed it has a new identity: a new hash, a new size next time.
     from PIL import Image
 
-    with io.BytesIO(fetcher.read(src)) if _is_data(src) else fetcher.path(Path(src)).open("rb") as stream:
+    with io.BytesIO(fetcher.read(src)) if is_data(src) else fetcher.path(Path(src)).open("rb") as stream:
         if _is_svg(stream.read(4096)):
             return None
         stream.seek(0)
