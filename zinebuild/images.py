@@ -123,10 +123,11 @@ def prepare(blocks: list[ImageBlock], output: OutputConfig, fetcher: Confined, j
 
 
 def _made(sha: str, src: str, forms: list, fetcher: Confined) -> list[Asset] | None:
-    """The forms of one picture, in a thread of prepare(); None if it cannot be made here."""
+    """The forms of one picture, in a thread of prepare(); None if it cannot be made here: a
+    drawing is drawn by WeasyPrint and PDFium (svgprint.py), which are not for threads."""
     try:
         now, data = read_hashed(src, fetcher)
-        return _decoding(sha, lambda: _convert(data, forms)) if now == sha else None
+        return _decoding(sha, lambda: _convert(data, forms)) if now == sha and not _is_svg(data) else None
     except InputError:
         return None
 
