@@ -37,7 +37,7 @@ _DATA_URI = re.compile(r"data:[^\"')\s]+")
 
 def weight(job: Job) -> int:
     """A guess at a job's layout time: the length of its HTML without inline pictures."""
-    return len(job.html) - sum(len(m) for m in _DATA_URI.findall(job.html))
+    return len(job.html) - sum(m.end() - m.start() for m in _DATA_URI.finditer(job.html))  # no copies of photos
 
 
 def longest_first(jobs: list[Job]) -> list[int]:
