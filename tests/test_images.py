@@ -620,3 +620,18 @@ def test_links_in_table_cells_and_captions_go_through_the_link_policy(tmp_path):
     assert [n.kind for n in cell.inlines] == ["text"] and cell.inlines[0].text == "Square"  # unlinked, kept
     assert not any(n.kind == "link" for n in image.caption)  # a relative link with nowhere to go
     assert "the page" in "".join(getattr(n, "text", "") for n in image.caption)
+
+
+def test_a_jpeg_screen_form_is_the_size_its_decoder_makes_that_fits_the_screen():
+    """A phone photo is decoded at half size (2016 pixels for 12 MP) and kept as it is: no
+    resizing after, never more than SCREEN_SIDE; where the decoder's size would be too small
+    (5000 pixels: 1250 at a quarter), it is resized to SCREEN_SIDE; a small picture stays whole."""
+    from zinebuild.images import SCREEN_SIDE, screen
+
+    found = {}
+    for size in ((4032, 3024), (5000, 3000), (1600, 1200)):
+        asset = screen(ImageBlock(encoded(Image.new("RGB", size, "olive"), "JPEG"), "a photo"))
+        found[size] = (asset.format, asset.width, asset.height)
+    assert found == {(4032, 3024): ("JPEG", 2016, 1512), (5000, 3000): ("JPEG", 2048, 1229),
+                     (1600, 1200): ("JPEG", 1600, 1200)}
+    assert all(max(w, h) <= SCREEN_SIDE for _, w, h in found.values())

@@ -324,14 +324,16 @@ _SIZES: dict[str, tuple[int, int] | None] = {}  # source hash -> upright size
 
 def _screen_size(upright: tuple[int, int], source_format: str) -> tuple[int, int]:
     """At most SCREEN_SIDE on the longer side. A JPEG: its size at the largest scale its decoder
-    makes itself (1, 1/2, 1/4, 1/8; Pillow's draft) that fits, so at least half SCREEN_SIDE:
-    decoded at that size, it needs no resizing after (60 ms of a 12 MP phone photo's 240)."""
+    makes itself (1, 1/2, 1/4, 1/8; Pillow's draft) that fits, when that keeps three quarters of
+    SCREEN_SIDE or more: decoded at that size, it needs no resizing after (60 ms of a 12 MP
+    phone photo's 240); smaller, it would look soft on a tablet, and is resized as any picture."""
+    fitted = _fit_side(upright, SCREEN_SIDE)
     if source_format in ("JPEG", "MPO"):
         for scale in (1, 2, 4, 8):
             size = (-(-upright[0] // scale), -(-upright[1] // scale))  # as libjpeg rounds
             if max(size) <= SCREEN_SIDE:
-                return size
-    return _fit_side(upright, SCREEN_SIDE)
+                return size if scale == 1 or max(size) >= SCREEN_SIDE * 3 // 4 else fitted
+    return fitted
 
 
 def _fit_side(size: tuple[int, int], most: int) -> tuple[int, int]:
