@@ -190,3 +190,21 @@ def test_inspect_reports_words_a_reader_lost(tmp_path):
     result = run("inspect", path)
     assert result.exit_code == 0, result.output
     assert "Z109 line 5: words neither in the book nor in the removal report: extra" in result.output
+
+
+def test_a_reader_is_imported_only_when_a_source_of_its_kind_is_read(tmp_path):
+    """A build of plain text never imports the Word, PDF, OpenDocument or Markdown readers'
+    libraries (they were a third of a rebuild's start); reading one kind imports its own."""
+    import subprocess
+    import sys
+
+    text, markdown = tmp_path / "plain.txt", tmp_path / "extra.md"
+    text.write_text("A Title\n\nA paragraph of plain text, long enough to be one.\n", encoding="utf-8")
+    markdown.write_text("# A heading\n\nA paragraph of Markdown.\n", encoding="utf-8")
+    code = ("import sys; import zinebuild.pipeline, zinebuild.cli; from zinebuild.readers import read; "
+            "libraries = ('mammoth', 'pypdfium2', 'odf', 'markdown_it'); read(sys.argv[1]); "
+            "print([m for m in libraries if m in sys.modules]); read(sys.argv[2]); "
+            "print([m for m in libraries if m in sys.modules])")
+    found = subprocess.run([sys.executable, "-c", code, str(text), str(markdown)],
+                           capture_output=True, text=True, check=True).stdout.splitlines()
+    assert found == ["[]", "['markdown_it']"], found
