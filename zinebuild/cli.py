@@ -12,7 +12,6 @@ import logging
 import os
 import signal
 import sys
-import threading
 from pathlib import Path
 
 import click
@@ -23,6 +22,7 @@ from .errors import InputError, Problem, ZinebuildError
 from .fsutil import CannotWrite
 from .progress import ProgressLine
 from .settings import CACHE_FOLDER, Settings, cores
+from .stopping import Stopped, stopping_cleanly
 from .terminal import echo
 
 DEFAULT_CONFIG = "anthology.toml"
@@ -47,7 +47,7 @@ class _Group(click.Group):
     def invoke(self, ctx):
         debug = bool(ctx.params.get("debug"))
         try:
-            with _stopping_cleanly():
+            with stopping_cleanly():
                 return super().invoke(ctx)
         except (ZinebuildError, click.ClickException, click.exceptions.Exit, click.Abort):
             raise
@@ -70,45 +70,6 @@ class _Group(click.Group):
                 raise
             raise ZinebuildError(Problem(f"internal error: {type(error).__name__}: {error}",
                                          hint="run again with --debug and report the trace")) from None
-
-
-class Stopped(BaseException):
-    """A signal asked the build to stop: raised where it was, so that every `with` cleans up."""
-
-    def __init__(self, signum: int):
-        super().__init__(signum)
-        self.signum = signum
-
-    def error(self) -> ZinebuildError:
-        error = ZinebuildError(f"stopped by {signal.Signals(self.signum).name}")
-        error.exit_code = 128 + self.signum  # what a shell reports for a process killed by it
-        return error
-
-
-@contextlib.contextmanager
-def _stopping_cleanly():
-    """SIGINT, SIGTERM, SIGHUP (a closed terminal) stop the build by an exception; a second
-    one while it cleans up is ignored. A file-size limit fails the write (EFBIG) instead of
-    killing the process. The handlers are set back afterwards."""
-    stopping = []
-
-    def stop(signum, frame):
-        if not stopping:
-            stopping.append(signum)
-            raise Stopped(signum)
-
-    previous = {}
-    if threading.current_thread() is threading.main_thread():
-        for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-            if hasattr(signal, name):
-                previous[getattr(signal, name)] = signal.signal(getattr(signal, name), stop)
-        if hasattr(signal, "SIGXFSZ"):
-            previous[signal.SIGXFSZ] = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
 
 
 def _os_problem(error: OSError) -> Problem:

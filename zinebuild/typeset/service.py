@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import signal
-import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -128,20 +127,30 @@ def serve(inbox, outbox, life: int, closing, temporary: str) -> None:
     their answers on. It never renders itself, so it always hears the build and its workers."""
     # The build's death ends us by a signal that still lets us stop the workers and remove the
     # font files (the build removes them too, when it can); ours ends the workers by SIGKILL.
+    workers: dict[object, tuple] = {}  # sentinel -> (process, its answers, batch)
+
+    def end() -> None:
+        for process, _, _ in list(workers.values()):
+            process.kill()
+        shutil.rmtree(temporary, ignore_errors=True)
+
+    def build_died(signum, frame) -> None:
+        # Not sys.exit: the signal may land inside a finaliser (a pipe's __del__), where an
+        # exception is printed as "Exception ignored" and lost; we end here, cleanly, at once.
+        end()
+        os._exit(1)
+
     lifelines.ignore_stop_signals()  # the build stops us (close), or dies and takes us with it
-    signal.signal(signal.SIGUSR1, lambda signum, frame: sys.exit(1))
+    signal.signal(signal.SIGUSR1, build_died)
     lifelines.die_with_parent(signal.SIGUSR1)
     for connection in closing:
         connection.close()
     tempfile.tempdir = temporary  # WeasyPrint's font files, our workers' included
-    workers: dict[object, tuple] = {}  # sentinel -> (process, its answers, batch)
     try:
         _ahead(weasy.warm_up)  # what every worker would otherwise do first, done once before they fork
         _pass_on(inbox, lifelines.Sender(outbox), life, workers)
     finally:
-        for process, _, _ in workers.values():
-            process.kill()
-        shutil.rmtree(temporary, ignore_errors=True)
+        end()
 
 
 def _ahead(step, *args) -> None:
