@@ -66,41 +66,49 @@ class Mends:
 
 def refine(document, root, lay_out):
     """The document, laid out again as often as its mends need; ``lay_out(mends)`` lays out
-    the same HTML with the mends applied and returns (document, root)."""
+    the same HTML with the mends applied and returns (document, root). Each layout's lines
+    are read once (a whole book's skeleton has tens of thousands)."""
     mends = Mends()
+    found = lines(document, root)
     for _ in range(_ROUNDS):
-        found = hyphen_runs(lines(document, root))
-        if not found:
+        runs = hyphen_runs(found)
+        if not runs:
             break
-        mends = mends | found
+        mends = mends | runs
         document, root = lay_out(mends)
+        found = lines(document, root)
     # Short endings: first the loose paragraphs set tighter, then, where that is not enough
     # (code, lists, short lines), the piece's leading a little closer too.
     for step in (_loose, *(partial(_closer, factor=factor) for factor in CLOSER)):
-        document, root, mends = _pull_back(document, root, mends, lay_out, step)
+        document, root, found, mends = _pull_back(document, root, found, mends, lay_out, step)
     return document
 
 
-def _pull_back(document, root, mends: Mends, lay_out, step):
+def _pull_back(document, root, found: list[Line], mends: Mends, lay_out, step):
     """Try step's mends on every piece ending short, in one layout; a piece keeps them only
     where its ending moved back without a new run of hyphens (pieces start on new pages, so
     they do not affect each other, and the split render decides as the whole book does)."""
-    found = lines(document, root)
-    proposals = {unit: step(found, unit, root) for unit in short_endings(found)}
+    by_unit = _by_unit(found)
+    shorts = short_endings(found, by_unit)
+    if not shorts:
+        return document, root, found, mends
+    index, pieces = _indices(root), list(_unit_of(root))
+    proposals = {unit: step(by_unit[unit], index[pieces[unit]]) for unit in shorts}
     proposals = {unit: mend for unit, mend in proposals.items() if mend}
     if not proposals:
-        return document, root, mends
+        return document, root, found, mends
     tried, tried_root = lay_out(_union(mends, proposals.values()))
     tried_lines = lines(tried, tried_root)
     before, after = _spans(found), _spans(tried_lines)
     runs = {line.unit for line in _run_ends(tried_lines)}
     kept = [unit for unit in proposals if after.get(unit, 99) < before[unit] and unit not in runs]
     if not kept:
-        return document, root, mends
+        return document, root, found, mends
     mends = _union(mends, [proposals[unit] for unit in kept])
     if len(kept) == len(proposals):
-        return tried, tried_root, mends
-    return (*lay_out(mends), mends)
+        return tried, tried_root, tried_lines, mends
+    document, root = lay_out(mends)
+    return document, root, lines(document, root), mends
 
 
 def _union(mends: Mends, more) -> Mends:
@@ -172,22 +180,33 @@ def _run_ends(found: list[Line]) -> list[Line]:
     return [found[i] for i in _run_indices(found)]
 
 
-def short_endings(found: list[Line]) -> list[int]:
+def _by_unit(found: list[Line]) -> dict[int, list[Line]]:
+    """Each piece's lines, in their order."""
+    out: dict[int, list[Line]] = {}
+    for line in found:
+        out.setdefault(line.unit, []).append(line)
+    return out
+
+
+def short_endings(found: list[Line], by_unit: dict[int, list[Line]] | None = None) -> list[int]:
     """The pieces that end on a page of 1–3 lines of their text (no picture: that page is the picture's)."""
     out = []
-    for unit in sorted({line.unit for line in found}):
-        own = [line for line in found if line.unit == unit]
-        ending = [line for line in own if line.page == own[-1].page]
+    for unit, own in sorted((by_unit if by_unit is not None else _by_unit(found)).items()):
+        ending = _ending(own)
         if own[0].page != own[-1].page and len(ending) <= SHORT_ENDING and not any(line.picture for line in ending):
             out.append(unit)
     return out
 
 
-def _loose(found: list[Line], unit: int, root) -> Mends:
+def _ending(own: list[Line]) -> list[Line]:
+    """A piece's lines on its last page."""
+    return [line for line in own if line.page == own[-1].page]
+
+
+def _loose(own: list[Line], piece_at: int) -> Mends:
     """The piece's paragraphs likeliest to lose their last line when set tighter (a short last
     line after many lines), three per line to pull back."""
-    own = [line for line in found if line.unit == unit]
-    ending = [line for line in own if line.page == own[-1].page]
+    ending = _ending(own)
     ends: dict[int, float] = {}  # each block's last line's fill
     counts: dict[int, int] = {}
     for line in own:
@@ -199,14 +218,14 @@ def _loose(found: list[Line], unit: int, root) -> Mends:
     return Mends(tighten=frozenset(block for _, block in loose[:3 * len(ending) + 2]))
 
 
-def _closer(found: list[Line], unit: int, root, factor: float) -> Mends:
-    """The loose paragraphs set tighter and the piece's leading closer by factor."""
-    leadings = sorted(line.leading for line in found if line.unit == unit and line.leading)
-    element = list(_unit_of(root))[unit]
+def _closer(own: list[Line], piece_at: int, factor: float) -> Mends:
+    """The loose paragraphs set tighter and the piece's leading (the piece's element is at
+    piece_at in the parsed tree) closer by factor."""
+    leadings = sorted(line.leading for line in own if line.leading)
     if not leadings:
         return Mends()
     median = leadings[len(leadings) // 2]
-    return _loose(found, unit, root) | Mends(leading=frozenset({(_indices(root)[element], round(median * factor, 3))}))
+    return _loose(own, piece_at) | Mends(leading=frozenset({(piece_at, round(median * factor, 3))}))
 
 
 def _spans(found: list[Line]) -> dict[int, int]:

@@ -17,25 +17,10 @@ from functools import cached_property
 
 from ..errors import BuildError, Problem
 from ..render import Layout
+from . import patches
 
 PX_TO_PT = 0.75  # WeasyPrint lays out in CSS pixels; PDF speaks points
 
-
-def _stable_font_stamps() -> None:
-    """WeasyPrint subsets fonts with fontTools when HarfBuzz's subsetter is missing, and
-    fontTools stamps each subset's `head.modified` with the time of day: the same book gave
-    other bytes every second. The stamp becomes SOURCE_DATE_EPOCH's time (the reproducible-
-    builds convention fontTools follows), else the Unix epoch. Setting the variable ourselves
-    would leak into the book's dates (dates.build_time reads it), so the one function that
-    reads the clock for the head table is replaced, and nothing else."""
-    from fontTools.misc.timeTools import timestampSinceEpoch
-    from fontTools.ttLib.tables import _h_e_a_d
-
-    def fixed_now() -> int:
-        epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-        return timestampSinceEpoch(int(epoch) if epoch.isdigit() else 0)
-
-    _h_e_a_d.timestampNow = fixed_now
 
 _MARGIN_BOXES = ("top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
                  "right-top", "right-middle", "right-bottom", "bottom-right-corner", "bottom-right",
@@ -98,7 +83,7 @@ def lay_out(html: str, layout: Layout, extra_css: str = ""):
     """A WeasyPrint Document: the pages laid out, not yet drawn; it carries its own warnings."""
     from weasyprint import HTML  # the parent imports it once before forking its workers
 
-    _stable_font_stamps()
+    patches.apply()
 
     from .. import linebreaks
     from ..imagesrc import pictures_aside, put_back
@@ -138,7 +123,7 @@ def warm_up() -> None:
     forks the workers, they inherit them."""
     from weasyprint import HTML
 
-    _stable_font_stamps()
+    patches.apply()
     with _collected():
         HTML(string=_WARM_UP_HTML).write_pdf()
 

@@ -1,0 +1,54 @@
+"""The work-arounds of typeset/patches.py: each does what it says, and the PDF is the same."""
+
+import subprocess
+import sys
+
+import pytest
+
+from zinebuild.typeset import patches
+
+patches.apply()
+
+
+def test_page_references_are_made_once_per_page_count():
+    import pydyf
+
+    pdf = pydyf.PDF()
+    for _ in range(3):
+        pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    first = pdf.page_references
+    assert first is pdf.page_references  # read again: not made again
+    assert first == tuple(f"{number} 0 R".encode() for number in pdf.pages["Kids"][::3])
+    pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    assert len(pdf.page_references) == 4 and pdf.page_references[:3] == first
+
+
+def test_an_array_type_is_made_without_parsing_its_declaration(monkeypatch):
+    from weasyprint.text.ffi import ffi
+
+    ffi.typeof("hb_codepoint_t *")  # the item type, parsed once as before
+    monkeypatch.setattr(ffi._parser, "parse_type", lambda cdecl: pytest.fail(f"parsed {cdecl}"))
+    array = ffi.new("hb_codepoint_t[4099]", tuple(range(4099)))
+    assert ffi.typeof(array) is ffi.typeof("hb_codepoint_t[4099]")
+    assert ffi.sizeof(array) == 4 * 4099 and array[4098] == 4098
+    assert ffi.typeof(array).item is ffi.typeof("hb_codepoint_t *").item
+
+
+_RENDER = """
+import sys
+if sys.argv[1] == "patched":
+    from zinebuild.typeset import patches
+    patches.apply()
+from weasyprint import HTML
+pages = "".join(f'<h2 id="s{n}">Section {n}</h2><p>Text of section {n}, '
+                f'<a href="#s{(n * 7) % 40}">see {(n * 7) % 40}</a>.</p>'
+                f'<p style="break-after: page">{"ﬁrst words " * n}</p>' for n in range(40))
+html = f'<html lang="en"><body><ul>{"".join(f"<li><a href=#s{n}>{n}</a></li>" for n in range(40))}</ul>{pages}</body></html>'
+sys.stdout.buffer.write(HTML(string=html).write_pdf(pdf_tags=True, pdf_identifier=b"same"))
+"""
+
+
+def test_the_pdf_is_the_same_with_and_without_the_patches():
+    made = {how: subprocess.run([sys.executable, "-c", _RENDER, how], capture_output=True, check=True).stdout
+            for how in ("plain", "patched")}
+    assert made["plain"].startswith(b"%PDF") and made["plain"] == made["patched"]
