@@ -1,8 +1,10 @@
 """The work-arounds of typeset/patches.py: each does what it says, and the PDF is the same."""
 
+import io
 import subprocess
 import sys
 
+import pypdf
 import pytest
 
 from zinebuild.typeset import patches
@@ -34,16 +36,25 @@ def test_an_array_type_is_made_without_parsing_its_declaration(monkeypatch):
     assert ffi.typeof(array).item is ffi.typeof("hb_codepoint_t *").item
 
 
-_RENDER = """
+_RENDER = r"""
 import sys
 if sys.argv[1] == "patched":
     from zinebuild.typeset import patches
     patches.apply()
 from weasyprint import HTML
-pages = "".join(f'<h2 id="s{n}">Section {n}</h2><p>Text of section {n}, '
-                f'<a href="#s{(n * 7) % 40}">see {(n * 7) % 40}</a>.</p>'
-                f'<p style="break-after: page">{"ﬁrst words " * n}</p>' for n in range(40))
-html = f'<html lang="en"><body><ul>{"".join(f"<li><a href=#s{n}>{n}</a></li>" for n in range(40))}</ul>{pages}</body></html>'
+style = '''<style>
+@page { size: a6; margin: 18mm 12mm; @bottom-center { content: counter(page) } }
+@page :left { @top-left { content: string(head) } }
+@page :right { @top-right { content: string(head, first-except) } }
+@page :first { @bottom-center { content: none } }
+@page plain { @top-left { content: none } @top-right { content: none } }
+.toc { page: plain } .toc a::after { content: leader(". ") target-counter(attr(href url), page) }
+h2 { string-set: head content(text); break-before: page }
+</style>'''
+toc = "".join(f'<li><a href="#s{n}">Section {n}</a></li>' for n in range(40))
+sections = "".join(f'<h2 id="s{n}">Section {n}</h2><p>Text of section {n}, <a href="#s{(n * 7) % 40}">see '
+                   f'{(n * 7) % 40}</a>.</p><p>{"ﬁrst words " * (n * 9)}</p>' for n in range(40))
+html = f'<html lang="en"><head>{style}</head><body><ul class="toc">{toc}</ul>{sections}</body></html>'
 sys.stdout.buffer.write(HTML(string=html).write_pdf(pdf_tags=True, pdf_identifier=b"same"))
 """
 
@@ -52,3 +63,4 @@ def test_the_pdf_is_the_same_with_and_without_the_patches():
     made = {how: subprocess.run([sys.executable, "-c", _RENDER, how], capture_output=True, check=True).stdout
             for how in ("plain", "patched")}
     assert made["plain"].startswith(b"%PDF") and made["plain"] == made["patched"]
+    assert len(pypdf.PdfReader(io.BytesIO(made["plain"])).pages) > 60  # furniture, links, contents

@@ -18,6 +18,7 @@ def apply() -> None:
     _stable_font_stamps()
     _page_references_kept()
     _array_types_without_parsing()
+    _page_styles_by_their_own_keys()
 
 
 def _stable_font_stamps() -> None:
@@ -75,3 +76,34 @@ def _array_types_without_parsing() -> None:
             return made
 
     ffi._parsed_types = ArrayTypes(ffi._parsed_types)
+
+
+def _page_styles_by_their_own_keys() -> None:
+    """For each page, WeasyPrint looked for the page's margin-box styles among the cascaded
+    styles of every element of the document: pages times elements, a minute and more for a
+    book of thousands of pages. The margin boxes a page can have are those the stylesheets'
+    @page rules name, so they are looked up by key; the styles computed are the same."""
+    from weasyprint.layout import page as page_module
+
+    def set_page_type_computed_styles(page_type, html, style_for):
+        style_for.add_page_declarations(page_type)
+        root = html.etree_element
+        style_for.set_computed_styles(page_type, root=root, parent=root, base_url=html.base_url)
+        cascaded = style_for.get_cascaded_styles()
+        for pseudo_type in _page_pseudo_types(style_for):
+            if (page_type, pseudo_type) in cascaded:
+                style_for.set_computed_styles(page_type, pseudo_type=pseudo_type, root=root, parent=page_type,
+                                              base_url=html.base_url)
+
+    page_module.set_page_type_computed_styles = set_page_type_computed_styles
+
+
+def _page_pseudo_types(style_for) -> tuple[str, ...]:
+    """The margin boxes (pseudo-elements of pages) the stylesheets' @page rules name, once per document."""
+    kept = style_for.__dict__.get("_zinebuild_page_pseudo_types")
+    if kept is None:
+        kept = tuple(dict.fromkeys(pseudo_type for sheet, _, _ in style_for._sheets
+                                   for _, selectors, _ in sheet.page_rules
+                                   for _, pseudo_type, _ in selectors if pseudo_type))
+        style_for._zinebuild_page_pseudo_types = kept
+    return kept
