@@ -18,6 +18,7 @@ import pytest
 from zinebuild import pipeline
 from zinebuild.settings import Settings
 from zinebuild.typeset import typeset
+from zinebuild.typeset.fonts import layout_originals
 
 from .conftest import SAMPLE, SMALL_CONFIG, SMALL_FILES, write_project
 
@@ -281,3 +282,40 @@ def test_a_link_from_one_piece_into_another_falls_back_to_one_document(tmp_path,
     with pikepdf.open(io.BytesIO(report.pdf)) as pdf:
         links = [str(a.get("/Dest", "")) for a in pdf.pages[third].obj.get("/Annots", [])]
     assert "piece-the-first-piece" in links  # the link across pieces survived (piece ids are piece-…)
+
+
+def _embedded_programs(data: bytes) -> dict[str, int]:
+    """PostScript name -> glyphs in the embedded program, for each font of the PDF."""
+    from fontTools.ttLib import TTFont
+
+    found = {}
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for descriptor in (o for o in pdf.objects if isinstance(o, pikepdf.Dictionary)
+                           and o.get("/Type") == "/FontDescriptor"):
+            key = next(k for k in ("/FontFile3", "/FontFile2") if k in descriptor)
+            font = TTFont(io.BytesIO(descriptor[key].read_bytes()))
+            found[font["name"].getDebugName(6)] = font["maxp"].numGlyphs
+    return found
+
+
+def test_a_piece_leaves_the_layouts_fonts_to_the_join(small_project):
+    """A piece's PDF embeds a stand-in (the .notdef glyph and the names) for each font the
+    join replaces by the book's shared subset; a font from outside the layout (a system
+    fallback, here for a snowman) keeps its own subset, as the join keeps it."""
+    from zinebuild.render import piece_html, print_pieces
+    from zinebuild.typeset import weasy
+
+    project = pipeline.load(small_project)
+    anthology, layout = project.anthology, project.layout
+    piece, kind = print_pieces(anthology)[0]
+    head, _, tail = piece_html(anthology, layout, piece, kind).rpartition("</section>")
+    html = f"{head}<p>A snowman: \u2603.</p></section>{tail}"
+    identifier = anthology.book.identifier
+    joined = _embedded_programs(weasy.render(html, layout, identifier, weasy.NO_FURNITURE_CSS, joined=True).pdf)
+    alone = _embedded_programs(weasy.render(html, layout, identifier, weasy.NO_FURNITURE_CSS).pdf)
+    ours = {name for name in alone if name in layout_originals(layout)}
+    assert ours and set(joined) == set(alone)
+    for name, glyphs in alone.items():
+        assert glyphs > 1
+        assert joined[name] == (1 if name in ours else glyphs), name
+    assert any("DejaVu" in name for name in set(alone) - ours)

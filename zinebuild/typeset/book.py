@@ -12,7 +12,7 @@ from ..model import Anthology
 from ..render import Layout, book_html, piece_html, print_pieces
 from ..settings import Settings
 from . import cache as cache_module
-from .fonts import Subsetter, layout_fonts, shared_fonts, subset_font
+from .fonts import Subsetter, layout_originals, shared_fonts, subset_font
 from .join import Placed, join
 from .skeleton import SkeletonError, skeleton_html
 from .weasy import NO_FURNITURE_CSS, SKELETON_CSS, Rendered, render
@@ -109,7 +109,7 @@ class Typesetting:
             furniture = furniture.result()
         settings.service.rest()  # every page is in: a one-off build's service goes (workers.py)
         # One subset of each face for the whole book, the skeleton's folios and heads included.
-        fonts = shared_fonts([found[pid].pdf for pid in htmls] + [furniture.pdf], _layout_fonts(layout),
+        fonts = shared_fonts([found[pid].pdf for pid in htmls] + [furniture.pdf], layout_originals(layout),
                              _cached_subsetter(store, layout))
         _warn(warning for result in found.values() for warning in result.warnings)
         _warn(furniture.warnings)
@@ -135,7 +135,7 @@ def _furniture(anthology: Anthology, layout: Layout, pages: dict[str, int], stor
     furniture = store.get(entry)
     if furniture is not None:
         return furniture
-    return _Stored(service.render(skeleton, layout, identifier, SKELETON_CSS), store, entry)
+    return _Stored(service.render(skeleton, layout, identifier, SKELETON_CSS, joined=True), store, entry)
 
 
 class _Stored:
@@ -178,10 +178,6 @@ def _marks_by_page(furniture: Rendered) -> dict[int, list[str]]:
 
 def _marks_on(marks: dict[int, list[str]], start: int, count: int) -> tuple[tuple[int, str], ...]:
     return tuple((index - start, what) for index in range(start, start + count) for what in marks.get(index, ()))
-
-
-def _layout_fonts(layout: Layout) -> dict[str, Path]:
-    return layout_fonts([*layout.files().values(), *(path for *_, path in layout.face.files)])
 
 
 def _cached_subsetter(store: cache_module.RenderCache, layout: Layout) -> Subsetter:

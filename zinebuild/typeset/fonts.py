@@ -69,6 +69,40 @@ def layout_fonts(paths: Iterable[Path]) -> dict[str, Path]:
     return found
 
 
+def layout_originals(layout) -> dict[str, Path]:
+    """PostScript name -> file of the fonts the join shares (the layout's files and its face's):
+    one list for the join and for the pieces' drawing, which leaves these fonts to the join."""
+    return layout_fonts([*layout.files().values(), *(path for *_, path in layout.face.files)])
+
+
+def stand_in(data: bytes) -> bytes:
+    """A font program of the layout cut down to its .notdef glyph and its names: what a piece
+    embeds for a font the join replaces by the book's shared subset (the join finds it by the
+    PostScript name, and takes the glyphs' widths from the PDF), so that each piece is spared
+    subsetting and compressing a program that is thrown away."""
+    return subset_font(data, frozenset())
+
+
+class StandIns:
+    """The layout's font programs (layout_originals), each with its stand-in, made when first asked."""
+
+    def __init__(self, originals: dict[str, Path]):
+        self._by_size: dict[int, list[bytes]] = {}
+        for path in dict.fromkeys(originals.values()):
+            data = path.read_bytes()
+            self._by_size.setdefault(len(data), []).append(data)
+        self._made: dict[int, bytes] = {}
+
+    def for_program(self, data: bytes) -> bytes | None:
+        """The stand-in of this font program if it is one of the layout's, byte for byte; else None."""
+        for original in self._by_size.get(len(data), ()):
+            if original == data:
+                if id(original) not in self._made:
+                    self._made[id(original)] = stand_in(original)
+                return self._made[id(original)]
+        return None
+
+
 def shared_fonts(pdfs: Iterable[bytes], originals: dict[str, Path],
                  subsetter: Subsetter = subset_font) -> dict[str, bytes]:
     """PostScript name -> one subset of the layout's font holding every glyph these PDFs use."""

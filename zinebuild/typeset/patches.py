@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 
 _applied = False
 
@@ -19,6 +20,7 @@ def apply() -> None:
     _page_references_kept()
     _array_types_without_parsing()
     _page_styles_by_their_own_keys()
+    _programs_left_to_the_join()
 
 
 def _stable_font_stamps() -> None:
@@ -107,3 +109,39 @@ def _page_pseudo_types(style_for) -> tuple[str, ...]:
                                    for _, pseudo_type, _ in selectors if pseudo_type))
         style_for._zinebuild_page_pseudo_types = kept
     return kept
+
+
+_stand_ins = None  # fonts.StandIns while a document whose fonts the join replaces is drawn
+
+
+@contextmanager
+def fonts_left_to_the_join(stand_ins):
+    """While drawing a piece or the skeleton: the layout's fonts get their stand-ins."""
+    global _stand_ins
+    _stand_ins = stand_ins
+    try:
+        yield
+    finally:
+        _stand_ins = None
+
+
+def _programs_left_to_the_join() -> None:
+    """WeasyPrint subsets (and compresses, at zlib's slowest level) each font of each document;
+    a split render's join throws those programs away for one shared subset (fonts.py), and a
+    short piece spent as long on them as on drawing its page. A font the join replaces gets
+    its stand-in instead. Variable and colour fonts, fonts embedded whole (in forms) and fonts
+    not of the layout keep WeasyPrint's own subsetting."""
+    from weasyprint.pdf.fonts import Font
+
+    subset = Font.subset
+
+    def subset_unless_left_to_the_join(self, to_unicode, hinting):
+        if to_unicode and _stand_ins is not None and "fvar" not in self.tables and not (
+                self.png or self.svg or self.colr or self.bitmap):
+            stand_in = _stand_ins.for_program(self.file_content)
+            if stand_in is not None:
+                self.file_content = stand_in
+                return
+        subset(self, to_unicode, hinting)
+
+    Font.subset = subset_unless_left_to_the_join

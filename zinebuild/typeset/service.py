@@ -83,7 +83,7 @@ def lay_out_then_draw(batch: int, jobs: list[Job], claim: Callable[[], int | Non
 
 def _draw(batch: int, jobs: list[Job], index: int, document, identifier: str, answer) -> None:
     try:
-        answer(("done", batch, index, weasy.draw(document, identifier)))
+        answer(("done", batch, index, weasy.draw(document, identifier, joined=True)))  # the join shares the fonts
     except Exception as error:
         answer(("done", batch, index, failure(jobs[index].name, error)))
     # `document` goes with this frame: it holds the fonts that release() lets go
@@ -101,9 +101,10 @@ def claims(order: list[int], counter) -> Callable[[], int | None]:
     return claim
 
 
-def _render_one(ticket: int, html: str, layout: Layout, identifier: str, extra_css: str, answer) -> None:
+def _render_one(ticket: int, html: str, layout: Layout, identifier: str, extra_css: str, joined: bool,
+                answer) -> None:
     try:
-        answer(("rendered", ticket, None, weasy.render(html, layout, identifier, extra_css)))
+        answer(("rendered", ticket, None, weasy.render(html, layout, identifier, extra_css, joined)))
     except Exception as error:
         answer(("rendered", ticket, None, failure("a page", error)))
     weasy.release()

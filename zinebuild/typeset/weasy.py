@@ -74,9 +74,10 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render(html: str, layout: Layout, identifier: str, extra_css: str = "") -> Rendered:
-    """Lay out and draw one document; raise BuildError naming the layout if WeasyPrint fails."""
-    return draw(lay_out(html, layout, extra_css), identifier)
+def render(html: str, layout: Layout, identifier: str, extra_css: str = "", joined: bool = False) -> Rendered:
+    """Lay out and draw one document; raise BuildError naming the layout if WeasyPrint fails.
+    joined: see draw()."""
+    return draw(lay_out(html, layout, extra_css), identifier, joined)
 
 
 def lay_out(html: str, layout: Layout, extra_css: str = ""):
@@ -153,10 +154,20 @@ class _State:
     was half the cost of a short piece."""
 
     owner: int  # the process that made it: only it may let it go (its fonts' folder goes too)
+    layout: Layout
     fetcher: object
     fonts: object
     parsed: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+    _stand_ins: object = None
+
+    def stand_ins(self):
+        """The layout's font programs and their stand-ins (fonts.StandIns), read once per state."""
+        if self._stand_ins is None:
+            from .fonts import StandIns, layout_originals
+
+            self._stand_ins = StandIns(layout_originals(self.layout))
+        return self._stand_ins
 
 
 _STATE: dict[Layout, _State] = {}
@@ -189,7 +200,7 @@ def _process_state(layout: Layout) -> _State:
         for older in [key for key, state in _STATE.items() if state.owner == os.getpid()
                       and (key.search_path, key.project_root) == (layout.search_path, layout.project_root)]:
             del _STATE[older]
-        _STATE[layout] = _State(os.getpid(), ConfinedFetcher(layout), FontConfiguration())
+        _STATE[layout] = _State(os.getpid(), layout, ConfinedFetcher(layout), FontConfiguration())
     return _STATE[layout]
 
 
@@ -227,10 +238,13 @@ def _take_stylesheets(html: str, base_url: str, state: _State) -> tuple[str, lis
     return rest, sheets
 
 
-def draw(document, identifier: str) -> Rendered:
-    """The laid-out document as PDF bytes, with where each page's content sits."""
-    with _collected() as messages:
-        data = _failing_as_build_error(document.zinebuild_layout, lambda: document.write_pdf(
+def draw(document, identifier: str, joined: bool = False) -> Rendered:
+    """The laid-out document as PDF bytes, with where each page's content sits. joined: a piece
+    or the skeleton, whose layout fonts the join replaces (their programs are stand-ins)."""
+    layout = document.zinebuild_layout
+    stand_ins = _process_state(layout).stand_ins() if joined else None
+    with _collected() as messages, patches.fonts_left_to_the_join(stand_ins):
+        data = _failing_as_build_error(layout, lambda: document.write_pdf(
             pdf_identifier=identifier.encode(), pdf_tags=True, custom_metadata=True))
     anchors: dict[str, int] = {}
     for index, page in enumerate(document.pages):

@@ -169,10 +169,11 @@ class RenderService:
             self._send(("pieces", ticket, jobs, layout, identifier, self.processes))
         return answers
 
-    def render(self, html: str, layout: Layout, identifier: str, extra_css: str = "") -> Pending:
+    def render(self, html: str, layout: Layout, identifier: str, extra_css: str = "", joined: bool = False) -> Pending:
+        """One document; joined: its layout fonts are replaced in the join (weasy.draw)."""
         ticket = next(self.tickets)
         self.waiting[ticket] = pending = Pending(self)
-        self._send(("render", ticket, html, layout, identifier, extra_css))
+        self._send(("render", ticket, html, layout, identifier, extra_css, joined))
         return pending
 
     def _send(self, request: tuple) -> None:
@@ -250,10 +251,10 @@ class LocalService:
                           lambda message: answers.take(message[0], message[2], message[3]))
         return answers
 
-    def render(self, html: str, layout: Layout, identifier: str, extra_css: str = "") -> Pending:
+    def render(self, html: str, layout: Layout, identifier: str, extra_css: str = "", joined: bool = False) -> Pending:
         pending = Pending(self)
         try:
-            pending.value = weasy.render(html, layout, identifier, extra_css)
+            pending.value = weasy.render(html, layout, identifier, extra_css, joined)
         except Exception as error:
             pending.value = failure("a page", error)
         return pending
