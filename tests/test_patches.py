@@ -64,3 +64,29 @@ def test_the_pdf_is_the_same_with_and_without_the_patches():
             for how in ("plain", "patched")}
     assert made["plain"].startswith(b"%PDF") and made["plain"] == made["patched"]
     assert len(pypdf.PdfReader(io.BytesIO(made["plain"])).pages) > 60  # furniture, links, contents
+
+
+def test_a_piece_is_laid_out_without_margin_boxes_and_draws_the_same(small_project, monkeypatch):
+    from contextlib import nullcontext
+
+    from weasyprint import layout as layout_module
+
+    from zinebuild import pipeline
+    from zinebuild.render import piece_html, print_pieces
+    from zinebuild.typeset import weasy
+
+    project = pipeline.load(small_project)
+    anthology, layout = project.anthology, project.layout
+    html = piece_html(anthology, layout, *print_pieces(anthology)[0])
+    identifier = anthology.book.identifier
+    asked = []
+    made = layout_module.make_margin_boxes
+    monkeypatch.setattr(layout_module, "make_margin_boxes",
+                        lambda context, page, state: asked.append(patches._no_margin_boxes) or made(context, page, state))
+    without = weasy.render(html, layout, identifier, weasy.NO_FURNITURE_CSS)
+    assert asked and all(asked)  # asked for each page, and none made
+    monkeypatch.setattr(patches, "without_margin_boxes", nullcontext)
+    asked.clear()
+    with_them = weasy.render(html, layout, identifier, weasy.NO_FURNITURE_CSS)
+    assert asked and not any(asked)
+    assert without.pdf == with_them.pdf and without.frames == with_them.frames

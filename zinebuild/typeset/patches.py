@@ -21,6 +21,7 @@ def apply() -> None:
     _array_types_without_parsing()
     _page_styles_by_their_own_keys()
     _programs_left_to_the_join()
+    _margin_boxes_only_where_drawn()
 
 
 def _stable_font_stamps() -> None:
@@ -145,3 +146,31 @@ def _programs_left_to_the_join() -> None:
         subset(self, to_unicode, hinting)
 
     Font.subset = subset_unless_left_to_the_join
+
+
+_no_margin_boxes = False  # while a piece is laid out: its furniture comes from the skeleton
+
+
+@contextmanager
+def without_margin_boxes():
+    global _no_margin_boxes
+    _no_margin_boxes = True
+    try:
+        yield
+    finally:
+        _no_margin_boxes = False
+
+
+def _margin_boxes_only_where_drawn() -> None:
+    """A piece carries no page furniture (weasy.NO_FURNITURE_CSS sets every margin box's
+    content to none), yet WeasyPrint computed the styles of its sixteen margin boxes on each
+    of its pages: a tenth of a short piece's layout. Margin boxes are made after the pages'
+    content is laid out and never move it, so a piece's pages are made without them."""
+    from weasyprint import layout as layout_module
+
+    make_margin_boxes = layout_module.make_margin_boxes
+
+    def margin_boxes(context, page, state):
+        return () if _no_margin_boxes else make_margin_boxes(context, page, state)
+
+    layout_module.make_margin_boxes = margin_boxes

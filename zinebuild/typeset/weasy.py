@@ -11,7 +11,7 @@ import gc
 import logging
 import os
 import re
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -104,7 +104,8 @@ def lay_out(html: str, layout: Layout, extra_css: str = ""):
             if mends:
                 linebreaks.apply(source.etree_element, mends)
                 source.wrapper_element = type(source.wrapper_element).from_html_root(source.etree_element)
-            laid = _failing_as_build_error(layout, lambda: source.render(stylesheets=sheets, font_config=state.fonts))
+            with patches.without_margin_boxes() if extra_css == NO_FURNITURE_CSS else nullcontext():
+                laid = _failing_as_build_error(layout, lambda: source.render(stylesheets=sheets, font_config=state.fonts))
             return laid, source.etree_element
 
         document = linebreaks.refine(*laid_out(), laid_out)
