@@ -186,7 +186,7 @@ def test_user_stylesheets_keep_the_split_render_fast_path(long_project, tmp_path
     project = pipeline.load(long_project)
     html = piece_html(project.anthology, project.layout, *print_pieces(project.anthology)[1])
     rest, sheets = weasy._take_stylesheets(html, project.layout.search_path[0].as_uri() + "/",
-                                           weasy._State(0, None, None))
+                                           weasy._State(0, project.layout, None, None))
     assert "<style" not in rest and "<link" not in rest
     assert len(sheets) == 1 + len(project.layout.print_stylesheets()) == 3
     assert typeset(project.anthology, project.layout, Settings(jobs=1)).split

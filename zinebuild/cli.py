@@ -137,7 +137,18 @@ def _build(pipeline, config: Path, formats: str | None, out_dir: Path | None, jo
            service, progress: bool = False) -> None:
     # Where config.load looks: a folder means its anthology.toml; the build folder sits beside it.
     out_dir = out_dir or (config if config.is_dir() else config.parent).resolve() / "build"
-    project = pipeline.load(config, cache_dir=None if no_cache else out_dir / CACHE_FOLDER, once=True)
+    cache_dir = None if no_cache else out_dir / CACHE_FOLDER
+    from .cover import forget_early
+
+    with contextlib.ExitStack() as stack:
+        stack.callback(forget_early)  # covers drawn early for this build are this build's only
+        project = pipeline.load(config, cache_dir=cache_dir, once=True, ahead=lambda loaded, layout: pipeline.ahead(
+            loaded, layout, _formats(formats) or loaded.output.formats, service, cache_dir))
+        _build_project(pipeline, project, formats, out_dir, jobs, no_cache, service, progress)
+
+
+def _build_project(pipeline, project, formats: str | None, out_dir: Path, jobs: int | None, no_cache: bool,
+                   service, progress: bool) -> None:
     chosen = _formats(formats) or project.config.output.formats
     _check_writable(out_dir)
     _report(project.anthology, click.get_current_context().find_root().params.get("quiet", False))

@@ -9,11 +9,12 @@ size, at images.PRINT_DPI, which then is the printed book's cover as a configure
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 from dataclasses import replace
 from functools import lru_cache
 
-from .model import Anthology
+from .model import Anthology, BookInfo
 from .render import Layout, cover_html
 from .typeset.cache import RenderCache, key
 
@@ -27,13 +28,67 @@ def cover_jpeg(anthology: Anthology, layout: Layout, cache: RenderCache, service
 
     service is the build's render service (typeset.workers), which draws the page.
     """
-    source = cover_html(anthology, layout, EPUB_SIZE)
-    entry = key(layout, "cover", str(COVER_WIDTH), source)
+    source, entry = _epub_cover(anthology, layout)
     cached = cache.get_blob(entry, ".jpg")
     if cached is None:
-        cached = _raster(_drawn(source, anthology, layout, service), COVER_WIDTH, "JPEG")
+        cached = _early(entry) or raster(_drawn(source, anthology, layout, service), COVER_WIDTH, "JPEG")
         cache.put_blob(entry, ".jpg", cached)
     return cached
+
+
+def draw_early(book: BookInfo, layout: Layout, formats, cache: RenderCache, service) -> None:
+    """Have the service draw the covers these formats will want while this process reads and
+    cleans the sources (its other core is idle then): a cover's design seldom needs more than
+    the [book] table. Each is drawn from the anthology without its pieces and kept under its
+    design's key; the build takes it where the design with the pieces turns out the same."""
+    anthology = Anthology(book, ())
+    wanted = []
+    if "epub" in formats and not book.cover and layout.epub.cover:
+        wanted.append((*_epub_cover(anthology, layout), COVER_WIDTH, "JPEG", ".jpg"))
+    if {"pdf", "booklet"} & set(formats) and drawn_for_print(anthology, layout):
+        wanted.append((*_print_cover(anthology, layout), _print_width(layout), "PNG", ".png"))
+    for source, entry, width, fmt, suffix in wanted:
+        if entry not in _EARLY and cache.get_blob(entry, suffix) is None:
+            _EARLY[entry] = service.raster(source, layout, book.identifier, width, fmt)
+
+
+def settle_early() -> None:
+    """Wait for the covers drawn early that the build did not take (a design that lists the
+    pieces): a service answers every request before it may rest."""
+    while _EARLY:
+        with contextlib.suppress(Exception):  # a cover nobody uses cannot fail the build
+            _EARLY.popitem()[1].result()
+
+
+def forget_early() -> None:
+    _EARLY.clear()
+
+
+_EARLY: dict = {}  # cache entry -> the service's answer (workers.Pending) for a cover drawn early
+
+
+def _early(entry: str) -> bytes | None:
+    pending = _EARLY.pop(entry, None)
+    return pending.result() if pending is not None else None
+
+
+def _epub_cover(anthology: Anthology, layout: Layout) -> tuple[str, str]:
+    source = cover_html(anthology, layout, EPUB_SIZE)
+    return source, key(layout, "cover", str(COVER_WIDTH), source)
+
+
+def _print_cover(anthology: Anthology, layout: Layout) -> tuple[str, str]:
+    from .images import PRINT_DPI
+
+    size = layout.output.page_size
+    source = cover_html(anthology, layout, f"{round(size.width, 3)}pt {round(size.height, 3)}pt")
+    return source, key(layout, "print-cover", str(PRINT_DPI), source)
+
+
+def _print_width(layout: Layout) -> int:
+    from .images import PRINT_DPI
+
+    return round(layout.output.page_size.width / 72 * PRINT_DPI)
 
 
 def drawn_for_print(anthology: Anthology, layout: Layout) -> bool:
@@ -46,15 +101,11 @@ def with_print_cover(anthology: Anthology, layout: Layout, settings) -> Antholog
     """The anthology as print sees it: a drawn cover (a PNG data: URL) as its [book] cover, if it gets one."""
     if not drawn_for_print(anthology, layout):
         return anthology
-    from .images import PRINT_DPI
-
-    size = layout.output.page_size
-    source = cover_html(anthology, layout, f"{round(size.width, 3)}pt {round(size.height, 3)}pt")
+    source, entry = _print_cover(anthology, layout)
     cache = RenderCache(settings.cache_dir)
-    entry = key(layout, "print-cover", str(PRINT_DPI), source)
     png = cache.get_blob(entry, ".png")
     if png is None:
-        png = _raster(_drawn(source, anthology, layout, settings.service), round(size.width / 72 * PRINT_DPI), "PNG")
+        png = _early(entry) or raster(_drawn(source, anthology, layout, settings.service), _print_width(layout), "PNG")
         cache.put_blob(entry, ".png", png)
     url = "data:image/png;base64," + base64.b64encode(png).decode()
     return replace(anthology, book=replace(anthology.book, cover=url))
@@ -68,7 +119,8 @@ def _drawn(source: str, anthology: Anthology, layout: Layout, service) -> bytes:
     return service.render(source, layout, anthology.book.identifier).result().pdf
 
 
-def _raster(data: bytes, width_px: int, fmt: str) -> bytes:
+def raster(data: bytes, width_px: int, fmt: str) -> bytes:
+    """The first page of a PDF as a PNG or JPEG this many pixels wide."""
     import pypdfium2  # late: only builds that draw a cover pay for it
 
     pdf = pypdfium2.PdfDocument(data)

@@ -182,6 +182,14 @@ def print_pieces(anthology: Anthology) -> list[tuple[Piece, str]]:
             + [(piece, "matter") for piece in anthology.back])
 
 
+def shell_html(anthology: Anthology, layout: Layout) -> str:
+    """The print document's shell, without content: it links every piece's stylesheets
+    (typeset.weasy.prepare parses them before any piece is ready)."""
+    context = _context(anthology, layout, "print")
+    context.update(_print_sheets(layout))
+    return layout.render("base.html", title=anthology.book.title, **context)
+
+
 def piece_html(anthology: Anthology, layout: Layout, piece: Piece, kind: str) -> str:
     """One piece as a document of its own, styled exactly as in book_html (unit.html)."""
     context = _context(anthology, layout, "print")

@@ -107,6 +107,9 @@ class Typesetting:
         if isinstance(furniture, _Stored):
             settings.report("pdf", len(htmls), len(htmls), "page numbers and running heads")
             furniture = furniture.result()
+        from ..cover import settle_early
+
+        settle_early()  # a cover drawn early and not taken (a design listing the pieces) is answered
         settings.service.rest()  # every page is in: a one-off build's service goes (workers.py)
         # One subset of each face for the whole book, the skeleton's folios and heads included.
         fonts = shared_fonts([found[pid].pdf for pid in htmls] + [furniture.pdf], layout_originals(layout),

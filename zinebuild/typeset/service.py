@@ -110,6 +110,16 @@ def _render_one(ticket: int, html: str, layout: Layout, identifier: str, extra_c
     weasy.release()
 
 
+def _raster_one(ticket: int, html: str, layout: Layout, identifier: str, width_px: int, fmt: str, answer) -> None:
+    from ..cover import raster
+
+    try:
+        answer(("rendered", ticket, None, raster(weasy.render(html, layout, identifier).pdf, width_px, fmt)))
+    except Exception as error:
+        answer(("rendered", ticket, None, failure("the cover", error)))
+    weasy.release()
+
+
 def _worker(task, args, answers, closing, life: int) -> None:
     """A forked worker: die with the service (lifelines.py), answer through a pipe of its own."""
     lifelines.die_with_parent()
@@ -201,8 +211,13 @@ def _pass_on(inbox, to_parent: lifelines.Sender, life: int, workers: dict) -> No
         if kind == "stop":
             to_parent.close()
             return
-        if kind == "render":
+        if kind == "prepare":  # sent before the sources are read: ticket is the layout
+            layout, html = ticket, args[0]
+            _ahead(weasy.prepare, [Job("", html, "")], layout)
+        elif kind == "render":
             start(_render_one, ticket, (ticket, *args))
+        elif kind == "raster":
+            start(_raster_one, ticket, (ticket, *args))
         elif kind == "pieces":
             jobs, layout, identifier, processes = args
             _ahead(weasy.prepare, jobs, layout)  # once here rather than once in each worker

@@ -95,6 +95,8 @@ class Pending:
 class RenderService:
     """A process that renders with WeasyPrint on request; see the module's docstring."""
 
+    parallel = True  # its work goes on while the build does something else
+
     def __init__(self, processes: int, rests: bool = False):
         self.processes, self.rests = processes, rests
         self.tickets = itertools.count()
@@ -176,6 +178,18 @@ class RenderService:
         self._send(("render", ticket, html, layout, identifier, extra_css, joined))
         return pending
 
+    def raster(self, html: str, layout: Layout, identifier: str, width_px: int, fmt: str) -> Pending:
+        """One page drawn and turned into a PNG or JPEG of this width, in a worker (a cover)."""
+        ticket = next(self.tickets)
+        self.waiting[ticket] = pending = Pending(self)
+        self._send(("raster", ticket, html, layout, identifier, width_px, fmt))
+        return pending
+
+    def prepare(self, layout: Layout, html: str) -> None:
+        """Have the service parse the layout's stylesheets (those html links) and load its fonts
+        now, while this process reads the sources, rather than once the pieces are sent."""
+        self._send(("prepare", layout, html))
+
     def _send(self, request: tuple) -> None:
         if self.resting:
             self.resting = False
@@ -231,6 +245,8 @@ class _Fd:
 class LocalService:
     """The same requests, answered in this process, one at a time."""
 
+    parallel = False
+
     def __enter__(self) -> LocalService:
         return self
 
@@ -258,6 +274,19 @@ class LocalService:
         except Exception as error:
             pending.value = failure("a page", error)
         return pending
+
+    def raster(self, html: str, layout: Layout, identifier: str, width_px: int, fmt: str) -> Pending:
+        from ..cover import raster
+
+        pending = Pending(self)
+        try:
+            pending.value = raster(weasy.render(html, layout, identifier).pdf, width_px, fmt)
+        except Exception as error:
+            pending.value = failure("the cover", error)
+        return pending
+
+    def prepare(self, layout: Layout, html: str) -> None:
+        pass  # one process: nothing to do ahead of the pieces
 
     def wait(self, done: Callable[[], bool]) -> None:
         assert done(), "a local answer is complete when it is returned"
