@@ -14,7 +14,7 @@ from ..settings import Settings
 from . import cache as cache_module
 from .fonts import Subsetter, layout_originals, shared_fonts, subset_font
 from .join import Placed, join
-from .skeleton import SkeletonError, skeleton_html
+from .skeleton import Skeleton, SkeletonError
 from .weasy import NO_FURNITURE_CSS, SKELETON_CSS, Rendered, render
 from .service import weight
 from .workers import Job, Pending, start_service
@@ -91,12 +91,14 @@ class Typesetting:
         anthology, layout, settings, store = self.anthology, self.layout, self.settings, self.store
         htmls, found = self.htmls, self.found
         settings.report("pdf", self.done, len(htmls), "from the cache" if len(htmls) > len(self.missing) else "")
+        skeleton = _skeleton(anthology, layout, htmls)  # while the pieces are laid out: it waits for none
         pages = {pid: hit.pages for pid, hit in found.items() if hit is not None}
         pages.update(zip(self.missing, self.answers.page_counts()))
         # The book is paginated while the workers still draw their pieces.
         furniture = None
         if None not in pages.values():
-            furniture = _furniture(anthology, layout, {pid: pages[pid] for pid in htmls}, store, settings.service)
+            furniture = _furniture(skeleton, anthology, layout, {pid: pages[pid] for pid in htmls}, store,
+                                   settings.service)
         for pid, result in zip(self.missing, self.answers.rendered()):
             store.put(self.keys[pid], result)
             found[pid] = result
@@ -126,13 +128,20 @@ class Typesetting:
         return Report(join(furniture, placed, fonts), tuple(self.missing), True)
 
 
-def _furniture(anthology: Anthology, layout: Layout, pages: dict[str, int], store: cache_module.RenderCache,
-               service) -> Rendered | _Stored | None:
-    """The skeleton's render (see skeleton.py), from the cache or on its way; None if it cannot be made."""
+def _skeleton(anthology: Anthology, layout: Layout, htmls: dict[str, str]) -> Skeleton | None:
+    """The skeleton without its pages (skeleton.py); None if the layout's HTML cannot be split."""
     try:
-        skeleton = skeleton_html(book_html(anthology, layout), pages)
+        return Skeleton(book_html(anthology, layout), htmls)
     except SkeletonError:
         return None
+
+
+def _furniture(skeleton: Skeleton | None, anthology: Anthology, layout: Layout, pages: dict[str, int],
+               store: cache_module.RenderCache, service) -> Rendered | _Stored | None:
+    """The skeleton's render (see skeleton.py), from the cache or on its way; None if it cannot be made."""
+    if skeleton is None:
+        return None
+    skeleton = skeleton.html(pages)
     identifier = anthology.book.identifier
     entry = cache_module.key(layout, "furniture", SKELETON_CSS, identifier, skeleton)
     furniture = store.get(entry)

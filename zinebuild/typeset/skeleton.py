@@ -17,20 +17,36 @@ class SkeletonError(ValueError):
     """The layout's HTML has no element for a piece: it cannot be split safely."""
 
 
-def skeleton_html(book_html: str, pages: dict[str, int]) -> str:
-    """book_html with each piece (by element id) emptied but for its head, and padded to its page count."""
-    tree = lxml_html.document_fromstring(book_html)
-    elements: dict[str, object] = {}  # the first element of each id: one walk, not one per piece
-    for element in tree.iter():
-        if isinstance(element.tag, str) and element.get("id") is not None:
-            elements.setdefault(element.get("id"), element)
-    for piece_id, count in pages.items():
-        section = elements.get(piece_id)
-        if section is None or len(section) == 0:
-            raise SkeletonError(f"no element with id {piece_id!r} and a head in the book's HTML")
-        for child in list(section)[1:]:
-            section.remove(child)
-        section.set("class", f"{section.get('class', '')} zb-skeleton".strip())
-        for _ in range(count - 1):
-            section.append(lxml_html.Element("div", style=PAGE_BREAK_STYLE))
-    return lxml_html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
+class Skeleton:
+    """The book's HTML with each piece (by element id) emptied but for its head: made while the
+    pieces are laid out, then padded to their page counts once they are known."""
+
+    def __init__(self, book_html: str, piece_ids):
+        self.tree = lxml_html.document_fromstring(book_html)
+        elements: dict[str, object] = {}  # the first element of each id: one walk, not one per piece
+        for element in self.tree.iter():
+            if isinstance(element.tag, str) and element.get("id") is not None:
+                elements.setdefault(element.get("id"), element)
+        self.sections = {}
+        for piece_id in piece_ids:
+            section = elements.get(piece_id)
+            if section is None or len(section) == 0:
+                raise SkeletonError(f"no element with id {piece_id!r} and a head in the book's HTML")
+            for child in list(section)[1:]:
+                section.remove(child)
+            section.set("class", f"{section.get('class', '')} zb-skeleton".strip())
+            self.sections[piece_id] = section
+
+    def html(self, pages: dict[str, int]) -> str:
+        """The skeleton with each piece padded to its page count (pages: id -> count, every piece)."""
+        padding = []
+        for piece_id, count in pages.items():
+            section = self.sections[piece_id]
+            for _ in range(count - 1):
+                padding.append((section, lxml_html.Element("div", style=PAGE_BREAK_STYLE)))
+                section.append(padding[-1][1])
+        try:
+            return lxml_html.tostring(self.tree, encoding="unicode", doctype="<!DOCTYPE html>")
+        finally:
+            for section, div in padding:  # the skeleton stays as made, for other page counts
+                section.remove(div)
