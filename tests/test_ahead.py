@@ -11,6 +11,7 @@ from PIL import Image
 
 from zinebuild import cover
 from zinebuild.images import PRINT_DPI
+from zinebuild.typeset import weasy
 
 from .conftest import SMALL_CONFIG, SMALL_FILES, write_project
 from .test_cli import run
@@ -48,11 +49,23 @@ def _covers(out):
 
 def test_the_covers_are_drawn_while_the_sources_are_read(tmp_path, monkeypatch):
     late = _late_draws(monkeypatch)
+    # The render service (forked by the build) notes what it prepares: a piece, or the bare shell.
+    notes = tmp_path / "prepared.txt"
+    prepare = weasy.prepare
+
+    def noted(jobs, layout):
+        with notes.open("a") as file:
+            file.write("piece\n" if "class=\"piece" in jobs[0].html else "shell\n")
+        prepare(jobs, layout)
+
+    monkeypatch.setattr(weasy, "prepare", noted)
     config = write_project(tmp_path / "p", SMALL_CONFIG, SMALL_FILES)
     out = tmp_path / "out"
     result = run("build", config, "--out", out)
     assert result.exit_code == 0, result.output
     assert late == []  # both were drawn by the render service before the pieces were read
+    # Its stylesheets and fonts were ready before the first piece: asked for with the shell.
+    assert notes.read_text().split() == ["shell", "piece"]
     epub_size, printed, print_width = _covers(out)
     assert epub_size == (cover.COVER_WIDTH, 2560)
     assert len(printed) == 1 and abs(printed[0] - print_width) <= 2
