@@ -15,6 +15,7 @@ in the layout (a system fallback) keeps its own subsets.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -84,23 +85,44 @@ def stand_in(data: bytes) -> bytes:
 
 
 class StandIns:
-    """The layout's font programs (layout_originals), each with its stand-in, made when first asked."""
+    """The layout's font programs (layout_originals), each with its stand-in. A program is known
+    by its size, then its digest: the files are not held in memory, and the stand-ins are
+    made before the render service forks its workers (prepare), which inherit them."""
 
     def __init__(self, originals: dict[str, Path]):
-        self._by_size: dict[int, list[bytes]] = {}
+        self._by_size: dict[int, list[Path]] = {}
         for path in dict.fromkeys(originals.values()):
-            data = path.read_bytes()
-            self._by_size.setdefault(len(data), []).append(data)
-        self._made: dict[int, bytes] = {}
+            self._by_size.setdefault(path.stat().st_size, []).append(path)
+        self._digests: dict[Path, bytes] = {}
+        self._made: dict[Path, bytes] = {}
+
+    def make_all(self) -> None:
+        for paths in self._by_size.values():
+            for path in paths:
+                self._stand_in(path)
 
     def for_program(self, data: bytes) -> bytes | None:
         """The stand-in of this font program if it is one of the layout's, byte for byte; else None."""
-        for original in self._by_size.get(len(data), ()):
-            if original == data:
-                if id(original) not in self._made:
-                    self._made[id(original)] = stand_in(original)
-                return self._made[id(original)]
+        paths = self._by_size.get(len(data))
+        if not paths:
+            return None
+        digest = hashlib.sha256(data).digest()
+        for path in paths:
+            if self._digest(path) == digest:
+                return self._stand_in(path)
         return None
+
+    def _digest(self, path: Path) -> bytes:
+        if path not in self._digests:
+            self._digests[path] = hashlib.sha256(path.read_bytes()).digest()
+        return self._digests[path]
+
+    def _stand_in(self, path: Path) -> bytes:
+        if path not in self._made:
+            data = path.read_bytes()
+            self._digests[path] = hashlib.sha256(data).digest()
+            self._made[path] = stand_in(data)
+        return self._made[path]
 
 
 def shared_fonts(pdfs: Iterable[bytes], originals: dict[str, Path],

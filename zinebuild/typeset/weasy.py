@@ -131,8 +131,9 @@ def warm_up() -> None:
 
 
 def prepare(jobs, layout: Layout) -> None:
-    """Parse the layout's stylesheets, load its fonts and the hyphenation dictionaries of the
-    jobs' languages (Job.html), in the process whose forked workers then share them."""
+    """Parse the layout's stylesheets, load its fonts, make their stand-ins and load the
+    hyphenation dictionaries of the jobs' languages (Job.html), in the process whose forked
+    workers then share them."""
     import pyphen
 
     if not jobs:
@@ -140,6 +141,7 @@ def prepare(jobs, layout: Layout) -> None:
     state = _process_state(layout)
     with _collected():
         _take_stylesheets(jobs[0].html, layout.search_path[0].as_uri() + "/", state)
+    state.stand_ins().make_all()  # the pieces' fonts, which the join replaces (fonts.StandIns)
     languages = {lang for job in jobs for lang in _LANG.findall(job.html)}
     for lang in filter(None, map(pyphen.language_fallback, languages)):
         pyphen.Pyphen(lang=lang)  # pyphen keeps each dictionary it loads, for WeasyPrint's calls
