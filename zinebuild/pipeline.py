@@ -90,6 +90,7 @@ def build(project: Project, formats: tuple[str, ...], out_dir: Path, on_written=
         inputs = project.config.inputs() | {path.resolve() for _, path in project.layout.inputs()}
         with fsutil.together(out_dir, inputs):
             for fmt in sorted(formats, key=ORDER.index):
+                settings.service.poll()  # the pieces laid out meanwhile, for the progress line
                 settings.report(fmt, 0, 1)
                 written[fmt] = WRITERS[fmt](project.anthology, project.layout, out_dir, settings)
                 settings.report(fmt, 1, 1, written[fmt].name)

@@ -207,18 +207,27 @@ class RenderService:
             # Its answers first: the service may have sent the last ones just before it ended.
             if self.outbox not in connection_wait([self.outbox, self.process.sentinel]):
                 raise self._stopped()
-            try:
-                kind, ticket, index, value = self.outbox.recv()
-            except (EOFError, OSError):
-                raise self._stopped() from None
-            if kind == "died":
-                raise BuildError(Problem("a worker laying out pages stopped unexpectedly",
-                                         hint="run again with --jobs 1"))
-            answer = self.waiting[ticket]
-            if kind == "rendered":
-                answer.value = value
-            else:
-                answer.take(kind, index, value)
+            self._receive()
+
+    def poll(self) -> None:
+        """Take the answers that have come, without waiting for more: while this process writes
+        the EPUB and the HTML, the progress line follows the pieces laid out meanwhile."""
+        while not self.closed and not self.resting and self.outbox.poll():
+            self._receive()
+
+    def _receive(self) -> None:
+        try:
+            kind, ticket, index, value = self.outbox.recv()
+        except (EOFError, OSError):
+            raise self._stopped() from None
+        if kind == "died":
+            raise BuildError(Problem("a worker laying out pages stopped unexpectedly",
+                                     hint="run again with --jobs 1"))
+        answer = self.waiting[ticket]
+        if kind == "rendered":
+            answer.value = value
+        else:
+            answer.take(kind, index, value)
 
 
 _FOLDER_PREFIX = "zinebuild-render-"
@@ -287,6 +296,9 @@ class LocalService:
 
     def prepare(self, layout: Layout, html: str) -> None:
         pass  # one process: nothing to do ahead of the pieces
+
+    def poll(self) -> None:
+        pass  # every answer is complete when it is returned
 
     def wait(self, done: Callable[[], bool]) -> None:
         assert done(), "a local answer is complete when it is returned"
