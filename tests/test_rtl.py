@@ -11,6 +11,8 @@ from pathlib import Path
 import pikepdf
 import pypdfium2
 import pytest
+from lxml import etree
+from lxml import html as lxml_html
 
 from zinebuild import pipeline
 from zinebuild.impose import Options, scheme_plan
@@ -23,6 +25,7 @@ from .test_layouts import text_boxes
 ARABIC = (Path(__file__).parent / "corpus" / "rtl" / "arabic-gtk-colours.md").read_text(encoding="utf-8")
 BOOK_TITLE = "كتاب الألوان"
 PIECE_TITLE = "اختيار اللون"
+CONTENTS, SOURCES = "المحتويات", "المصادر"  # Arabic for "Contents" and "Sources"
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +47,7 @@ def arabic_book(tmp_path_factory):
         name = "colours"
         """, {"colours.md": ARABIC})
     project = pipeline.load(config)
-    paths = pipeline.build(project, ("pdf", "booklet"), root / "out")
+    paths = pipeline.build(project, ("epub", "pdf", "booklet"), root / "out")
     return project, {("booklet" if p.stem.endswith("-booklet") else p.suffix[1:]): p for p in paths}
 
 
@@ -86,12 +89,79 @@ def test_furniture_is_mirrored_for_a_spine_on_the_right(arabic_book):
 
 def test_the_booklet_opens_from_the_right(arabic_book):
     """The first sheet's front, as printed: page 1 (the drawn cover, a picture without text) on its
-    left half, the last page (the Sources) on its right, so that folded with the spine on the right
+    left half, the last page (the sources page) on its right, so that folded with the spine on the right
     the book opens at its cover; bound on the left the two would change places."""
     _, paths = arabic_book
     halves = half_texts(paths["booklet"].read_bytes())
-    assert halves[0][0] == "" and halves[0][1].startswith("Sources"), halves[0]
+    assert halves[0][0] == "" and halves[0][1].startswith(SOURCES), halves[0]
     assert any(BOOK_TITLE in half for sheet in halves for half in sheet)
+
+
+def test_the_contents_and_sources_pages_are_titled_in_arabic(arabic_book):
+    """The EPUB's nav (its title, heading and last entry), its sources page, the reading PDF's
+    contents and sources pages and its outline carry the Arabic words, not the English ones."""
+    from .test_epub import NS, assert_epubcheck_clean, read_epub
+
+    _, paths = arabic_book
+    opf, base, files, _ = read_epub(paths["epub"])
+    nav = etree.fromstring(files[f"{base}/nav.xhtml"])
+    toc = nav.xpath("//x:nav[@epub:type='toc']", namespaces=NS)[0]
+    assert toc.xpath("string(x:h1)", namespaces=NS) == CONTENTS
+    assert nav.xpath("string(//x:head/x:title)", namespaces=NS) == CONTENTS
+    assert nav.xpath("//x:body/@dir", namespaces=NS) == ["rtl"]  # the list set from the right
+    assert toc.xpath("string((.//x:a)[last()])", namespaces=NS) == SOURCES
+    landmark = nav.xpath("//x:nav[@epub:type='landmarks']//x:a[@epub:type='toc']", namespaces=NS)[0]
+    assert landmark.text == CONTENTS
+    sources = files[f"{base}/text/sources.xhtml"]
+    assert etree.fromstring(sources).xpath("string(//x:section[@id='sources']/x:h1)", namespaces=NS) == SOURCES
+    assert b"Contents" not in files[f"{base}/nav.xhtml"] and b">Sources<" not in sources
+    assert_epubcheck_clean(paths["epub"])
+
+    pages = [" ".join(page.get_textpage().get_text_range().split()) for page in pypdfium2.PdfDocument(paths["pdf"])]
+    contents = next(i for i, text in enumerate(pages) if text.startswith(CONTENTS))
+    assert PIECE_TITLE in pages[contents] and SOURCES in pages[contents]  # the sources page's entry
+    assert pages[-1].startswith(SOURCES)
+    assert not any("Contents" in text or "Sources" in text for text in pages)
+    with pikepdf.open(paths["pdf"]) as pdf, pdf.open_outline() as outline:
+        assert [item.title for item in outline.root] == [CONTENTS, PIECE_TITLE, SOURCES]
+
+
+def test_labels_follow_the_book_language(tmp_path):
+    """Hebrew, Persian and Arabic with a region get their own words on the contents page, in the
+    nav, on the sources page and over a piece's notes; a language without its words gets the
+    English ones; a piece's notes are headed in the piece's language."""
+    from zinebuild.render import book_html, epub_units
+
+    hebrew = ("תוכן העניינים", "מקורות", "הערות")
+    words = {"he-IL": hebrew, "iw": hebrew, "fa-IR": ("فهرست مطالب", "منابع", "یادداشت\u200cها"),
+             "ar-EG": (CONTENTS, SOURCES, "الهوامش"), "en": ("Contents", "Sources", "Notes"),
+             "sw": ("Contents", "Sources", "Notes")}
+    for language, (contents, sources, notes) in words.items():
+        config = write_project(tmp_path / language, f"""\
+            [book]
+            title = "T"
+            editor = "E"
+            language = "{language}"
+            date = "2024-05-01"
+
+            [[pieces]]
+            source = "one.md"
+
+            [[pieces]]
+            source = "two.md"
+            lang = "en"
+            """, {"one.md": "---\ntitle: One\n---\n\nText.[^1]\n\n[^1]: A note.\n",
+                  "two.md": "---\ntitle: Two\n---\n\nMore text.[^1]\n\n[^1]: Another note.\n"})
+        project = pipeline.load(config)
+        page = lxml_html.document_fromstring(book_html(project.anthology, project.layout))
+        assert page.xpath("string(//*[@class='toc-title'])") == contents, language
+        assert page.xpath("string(//*[@class='toc-list']/li[last()])") == sources, language
+        assert page.xpath("string(//*[@id='sources']/h1)") == sources, language
+        units = epub_units(project.anthology, project.layout)
+        assert units[-1].title == sources, language
+        one, two = (lxml_html.fromstring(unit.xhtml.encode()) for unit in units if unit.kind == "piece")
+        assert one.xpath("string(//*[@class='notes-title'])") == notes, language
+        assert two.xpath("string(//*[@class='notes-title'])") == "Notes", language  # an English piece
 
 
 # Each scheme as paper is folded for a spine on the left, and in the mirror for one on the right.
