@@ -164,6 +164,57 @@ def test_labels_follow_the_book_language(tmp_path):
         assert two.xpath("string(//*[@class='notes-title'])") == "Notes", language  # an English piece
 
 
+FRONT, BACK = (30, 90, 60), (90, 30, 60)  # the covers' colours
+
+
+def test_the_covers_inside_stay_blank_in_a_right_to_left_book(tmp_path):
+    """The front cover is page 1, a recto (a left-hand page when bound on the right); its inside,
+    page 2, is blank and the title page is the next recto, page 3; the back cover is the last
+    page, a verso, so the booklet's first sheet holds both covers on its outside, the front on
+    the left half (folded with the spine on the right, the book opens at it)."""
+    from PIL import Image
+
+    from .test_images import page_images
+    from .test_images_print import box_of, rendered_pages
+
+    config = write_project(tmp_path, f"""\
+        [book]
+        title = "{BOOK_TITLE}"
+        editor = "GNOME"
+        language = "ar"
+        date = "2024-05-01"
+        cover = "front.png"
+        back_cover = "back.png"
+
+        [[pieces]]
+        source = "colours.md"
+
+        [output]
+        page_size = "A7"
+        font_size = 11
+        name = "colours"
+        """, {"colours.md": ARABIC})
+    Image.new("RGB", (350, 500), FRONT).save(tmp_path / "front.png")
+    Image.new("RGB", (300, 420), BACK).save(tmp_path / "back.png")
+    pipeline.build(pipeline.load(config), ("pdf", "booklet"), tmp_path / "out")
+    pdf_path, booklet_path = tmp_path / "out" / "colours.pdf", tmp_path / "out" / "colours-booklet.pdf"
+    pages = [" ".join(page.get_textpage().get_text_range().split()) for page in pypdfium2.PdfDocument(pdf_path)]
+    with pikepdf.open(pdf_path) as pdf:
+        pictures = [page_images(page) for page in pdf.pages]
+    assert pictures[0] == [(350, 500)] and pages[0] == ""  # the front cover
+    assert pictures[1] == [] and pages[1] == ""  # its inside, blank
+    assert pages[2].startswith(BOOK_TITLE)  # the title page, the next recto
+    assert pictures[-1] == [(300, 420)] and pages[-1] == ""  # the back cover...
+    assert len(pages) % 2 == 0  # ...on a verso
+    assert not any(pictures[1:-1])
+    outside = rendered_pages(booklet_path, 0.3)[0]
+    middle = outside.width // 2  # each half without the pixels at the fold, which the two covers share
+    left, right = (outside.crop((0, 0, middle - 2, outside.height)),
+                   outside.crop((middle + 2, 0, outside.width, outside.height)))
+    assert box_of(left, FRONT) and not box_of(left, BACK)
+    assert box_of(right, BACK) and not box_of(right, FRONT)
+
+
 # Each scheme as paper is folded for a spine on the left, and in the mirror for one on the right.
 FOLDS = {"saddle": ((1, 2), ("left",)), "quarter": ((2, 2), ("top", "left")),
          "minizine-16": ((2, 4), ("left", "top", "left"))}
