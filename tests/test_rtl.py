@@ -164,7 +164,7 @@ def test_labels_follow_the_book_language(tmp_path):
         assert two.xpath("string(//*[@class='notes-title'])") == "Notes", language  # an English piece
 
 
-FRONT, BACK = (30, 90, 60), (90, 30, 60)  # the covers' colours
+FRONT, BACK = (0, 150, 0), (150, 0, 90)  # the covers' colours: far from any gray of antialiased text
 
 
 def test_the_covers_inside_stay_blank_in_a_right_to_left_book(tmp_path):
@@ -213,6 +213,57 @@ def test_the_covers_inside_stay_blank_in_a_right_to_left_book(tmp_path):
                    outside.crop((middle + 2, 0, outside.width, outside.height)))
     assert box_of(left, FRONT) and not box_of(left, BACK)
     assert box_of(right, BACK) and not box_of(right, FRONT)
+
+
+BLURB = "كتاب صغير عن الحبر."  # "A small book about ink."
+
+
+@pytest.mark.parametrize("where", ["inside", "separate"])
+def test_an_arabic_blurb_on_the_back_cover_is_set_from_the_right(tmp_path, where):
+    """A blurb's short line starts at the right of the back cover, inside the book or on the cover
+    sheet; the sheet for card holds the front cover on the left, the back on the right (the mirror
+    of a left-bound book's: wrapped around pages bound on the right, the front is on top)."""
+    from PIL import Image
+
+    config = write_project(tmp_path, f"""\
+        [book]
+        title = "{BOOK_TITLE}"
+        editor = "GNOME"
+        language = "ar"
+        date = "2024-05-01"
+        cover = "front.png"
+        back_cover = "blurb.md"
+
+        [[pieces]]
+        source = "colours.md"
+
+        [output]
+        page_size = "A7"
+        font_size = 11
+        name = "colours"
+        cover = "{where}"
+        """, {"colours.md": ARABIC, "blurb.md": BLURB + "\n"})
+    Image.new("RGB", (350, 500), FRONT).save(tmp_path / "front.png")
+    pipeline.build(pipeline.load(config), ("pdf", "booklet"), tmp_path / "out")
+    pdf = pypdfium2.PdfDocument(tmp_path / "out" / ("colours.pdf" if where == "inside" else "colours-cover.pdf"))
+    page = pdf[len(pdf) - 1]
+    width, _ = page.get_size()
+    text = page.get_textpage()
+    boxes = [text.get_charbox(i) for i in range(text.count_chars()) if not text.get_text_range(i, 1).isspace()]
+    assert " ".join(text.get_text_range().split()) == BLURB
+    left, right = min(b[0] for b in boxes), max(b[2] for b in boxes)
+    page_width = NAMED_SIZES["a7"][0]
+    back = 0.0  # where the back cover starts: the page, or the sheet's right-hand panel
+    if where == "separate":
+        from .test_images_print import box_of, rendered_pages
+
+        sheet = rendered_pages(tmp_path / "out" / "colours-cover.pdf", 1.0)[0]
+        front = box_of(sheet, FRONT)
+        assert front and front[0] <= 1 and abs(front[2] - page_width) < 2  # the front cover on the left
+        back = width - page_width
+        assert back > front[2]  # the spine between them
+    # The short line stands at the right of the back cover, well away from its left.
+    assert right - back > page_width * 0.75 and left - back > page_width * 0.3, (left, right, back)
 
 
 # Each scheme as paper is folded for a spine on the left, and in the mirror for one on the right.
