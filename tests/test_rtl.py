@@ -120,27 +120,38 @@ def test_the_contents_and_sources_pages_are_titled_in_arabic(arabic_book):
     pages = [" ".join(page.get_textpage().get_text_range().split()) for page in pypdfium2.PdfDocument(paths["pdf"])]
     contents = next(i for i, text in enumerate(pages) if text.startswith(CONTENTS))
     assert PIECE_TITLE in pages[contents] and SOURCES in pages[contents]  # the sources page's entry
-    assert pages[-1].startswith(SOURCES)
-    assert not any("Contents" in text or "Sources" in text for text in pages)
+    assert pages[-1].startswith(SOURCES) and "صنع باستخدام zinebuild في" in pages[-1]  # "Made with zinebuild on"
+    title_page = next(text for text in pages if text.startswith(BOOK_TITLE))
+    assert "تحرير" in title_page and "GNOME" in title_page  # "edited by" (the text layer puts GNOME first)
+    assert not any(english in text for text in pages for english in ("Contents", "Sources", "edited", "Made with"))
+    # The sources page's entries stand at the right, under its title, as the lines of a right-to-left page do.
+    last = pypdfium2.PdfDocument(paths["pdf"])[len(pages) - 1].get_textpage()
+    title_right, entry_right = (max(last.get_charbox(i)[2] for i in range(start, start + count))
+                                for start, count in (last.search(SOURCES).get_next(), last.search(PIECE_TITLE).get_next()))
+    assert abs(title_right - entry_right) < 3, (title_right, entry_right)
     with pikepdf.open(paths["pdf"]) as pdf, pdf.open_outline() as outline:
         assert [item.title for item in outline.root] == [CONTENTS, PIECE_TITLE, SOURCES]
 
 
 def test_labels_follow_the_book_language(tmp_path):
     """Hebrew, Persian and Arabic with a region get their own words on the contents page, in the
-    nav, on the sources page and over a piece's notes; a language without its words gets the
-    English ones; a piece's notes are headed in the piece's language."""
+    nav, on the sources page, over a piece's notes and in the title page's "edited by"; a
+    language without its words gets the English ones; a piece's notes are headed in the
+    piece's language."""
     from zinebuild.render import book_html, epub_units
 
-    hebrew = ("תוכן העניינים", "מקורות", "הערות")
-    words = {"he-IL": hebrew, "iw": hebrew, "fa-IR": ("فهرست مطالب", "منابع", "یادداشت\u200cها"),
-             "ar-EG": (CONTENTS, SOURCES, "الهوامش"), "en": ("Contents", "Sources", "Notes"),
-             "sw": ("Contents", "Sources", "Notes")}
-    for language, (contents, sources, notes) in words.items():
+    hebrew = ("תוכן העניינים", "מקורות", "הערות", "בעריכת E1, E2", "נוצר באמצעות zinebuild ב־2024-05-01.")
+    english = ("Contents", "Sources", "Notes", "edited by E1, E2", "Made with zinebuild on 2024-05-01.")
+    words = {"he-IL": hebrew, "iw": hebrew,
+             "fa-IR": ("فهرست مطالب", "منابع", "یادداشت\u200cها", "به کوشش E1، E2",
+                       "ساخته\u200cشده با zinebuild در 2024-05-01."),
+             "ar-EG": (CONTENTS, SOURCES, "الهوامش", "تحرير E1، E2", "صنع باستخدام zinebuild في 2024-05-01."),
+             "en": english, "sw": english}
+    for language, (contents, sources, notes, byline, made_with) in words.items():
         config = write_project(tmp_path / language, f"""\
             [book]
             title = "T"
-            editor = "E"
+            editors = ["E1", "E2"]
             language = "{language}"
             date = "2024-05-01"
 
@@ -157,6 +168,8 @@ def test_labels_follow_the_book_language(tmp_path):
         assert page.xpath("string(//*[@class='toc-title'])") == contents, language
         assert page.xpath("string(//*[@class='toc-list']/li[last()])") == sources, language
         assert page.xpath("string(//*[@id='sources']/h1)") == sources, language
+        assert page.xpath("string(//*[@class='book-byline'])") == byline, language
+        assert page.xpath("string(//*[@class='made-with'])") == made_with, language
         units = epub_units(project.anthology, project.layout)
         assert units[-1].title == sources, language
         one, two = (lxml_html.fromstring(unit.xhtml.encode()) for unit in units if unit.kind == "piece")
