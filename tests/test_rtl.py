@@ -177,6 +177,27 @@ def test_labels_follow_the_book_language(tmp_path):
         assert two.xpath("string(//*[@class='notes-title'])") == "Notes", language  # an English piece
 
 
+def test_an_arabic_epub_with_notes_reads_back_without_its_notes_heading(tmp_path):
+    """The notes' heading a zinebuild EPUB prints in Arabic ("الهوامش") is known for one when the
+    EPUB is read back, as "Notes" is: the piece's blocks are its own, its note kept."""
+    from zinebuild.readers import read
+
+    config = write_project(tmp_path, """\
+        [book]
+        title = "كتاب"
+        editor = "E"
+        language = "ar"
+        date = "2024-05-01"
+
+        [[pieces]]
+        source = "one.md"
+        """, {"one.md": "---\ntitle: واحد\n---\n\nهذا نص قصير عن الحبر والورق.[^1]\n\n[^1]: ملاحظة قصيرة.\n"})
+    (epub,) = pipeline.build(pipeline.load(config), ("epub",), tmp_path / "out")
+    piece = next(doc for doc in read(epub).documents if doc.title == "واحد")
+    assert [block.kind for block in piece.blocks] == ["paragraph"]
+    assert len(piece.notes) == 1
+
+
 FRONT, BACK = (0, 150, 0), (150, 0, 90)  # the covers' colours: far from any gray of antialiased text
 
 
