@@ -177,6 +177,41 @@ def test_labels_follow_the_book_language(tmp_path):
         assert two.xpath("string(//*[@class='notes-title'])") == "Notes", language  # an English piece
 
 
+def test_an_arabic_pieces_subtitle_byline_and_footnote_start_at_the_right(tmp_path):
+    """The lines around an Arabic piece's text (its subtitle, its author, a footnote) stand at the
+    right edge of the text, where its title and its paragraphs start, not at the left."""
+    subtitle, author, note = "عن الألوان", "فريق جنوم", "ملاحظة قصيرة."
+    text = ARABIC.replace("lang: ar\n", f"lang: ar\nsubtitle: {subtitle}\nauthor: {author}\n")
+    text = text.replace("لاختيار ذلك اللون.", "لاختيار ذلك اللون.[^1]", 1) + f"\n[^1]: {note}\n"
+    config = write_project(tmp_path, """\
+        [book]
+        title = "كتاب"
+        editor = "E"
+        language = "ar"
+        date = "2024-05-01"
+
+        [[pieces]]
+        source = "colours.md"
+
+        [output]
+        page_size = "A6"
+        font_size = 11
+        name = "colours"
+        """, {"colours.md": text})
+    (path,) = pipeline.build(pipeline.load(config), ("pdf",), tmp_path / "out")
+    page = next(p for p in pypdfium2.PdfDocument(path) if subtitle in p.get_textpage().get_text_range())  # not the contents
+    found = page.get_textpage()
+
+    def right_edge(words: str) -> float:
+        start, count = found.search(words).get_next()
+        return max(found.get_charbox(i)[2] for i in range(start, start + count))
+
+    title = right_edge(PIECE_TITLE)
+    for words in (subtitle, author):
+        assert abs(right_edge(words) - title) < 3, (words, right_edge(words), title)
+    assert 0 < title - right_edge(note) < 12  # after its number ("1. "), at the right
+
+
 def test_an_arabic_epub_with_notes_reads_back_without_its_notes_heading(tmp_path):
     """The notes' heading a zinebuild EPUB prints in Arabic ("الهوامش") is known for one when the
     EPUB is read back, as "Notes" is: the piece's blocks are its own, its note kept."""
