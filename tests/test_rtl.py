@@ -28,24 +28,19 @@ PIECE_TITLE = "اختيار اللون"
 CONTENTS, SOURCES = "المحتويات", "المصادر"  # Arabic for "Contents" and "Sources"
 
 
+def arabic_project(root: Path, files: dict, book: str = "", output: str = "", source: str = "colours.md") -> Path:
+    """An Arabic book of one piece, set small (A7); book and output add lines to those tables."""
+    return write_project(root, "\n".join([
+        "[book]", f'title = "{BOOK_TITLE}"', 'editor = "GNOME"', 'language = "ar"', 'date = "2024-05-01"', book,
+        "[[pieces]]", f'source = "{source}"',
+        "[output]", 'page_size = "A7"', "font_size = 11", 'name = "colours"', output, ""]), files)
+
+
+
 @pytest.fixture(scope="module")
 def arabic_book(tmp_path_factory):
     root = tmp_path_factory.mktemp("arabic")
-    config = write_project(root, f"""\
-        [book]
-        title = "{BOOK_TITLE}"
-        editor = "GNOME"
-        language = "ar"
-        date = "2024-05-01"
-
-        [[pieces]]
-        source = "colours.md"
-
-        [output]
-        page_size = "A7"
-        font_size = 11
-        name = "colours"
-        """, {"colours.md": ARABIC})
+    config = arabic_project(root, {"colours.md": ARABIC})
     project = pipeline.load(config)
     paths = pipeline.build(project, ("epub", "pdf", "booklet"), root / "out")
     return project, {("booklet" if p.stem.endswith("-booklet") else p.suffix[1:]): p for p in paths}
@@ -183,21 +178,7 @@ def test_an_arabic_pieces_subtitle_byline_and_footnote_start_at_the_right(tmp_pa
     subtitle, author, note = "عن الألوان", "فريق جنوم", "ملاحظة قصيرة."
     text = ARABIC.replace("lang: ar\n", f"lang: ar\nsubtitle: {subtitle}\nauthor: {author}\n")
     text = text.replace("لاختيار ذلك اللون.", "لاختيار ذلك اللون.[^1]", 1) + f"\n[^1]: {note}\n"
-    config = write_project(tmp_path, """\
-        [book]
-        title = "كتاب"
-        editor = "E"
-        language = "ar"
-        date = "2024-05-01"
-
-        [[pieces]]
-        source = "colours.md"
-
-        [output]
-        page_size = "A6"
-        font_size = 11
-        name = "colours"
-        """, {"colours.md": text})
+    config = arabic_project(tmp_path, {"colours.md": text})
     (path,) = pipeline.build(pipeline.load(config), ("pdf",), tmp_path / "out")
     page = next(p for p in pypdfium2.PdfDocument(path) if subtitle in p.get_textpage().get_text_range())  # not the contents
     found = page.get_textpage()
@@ -217,16 +198,8 @@ def test_an_arabic_epub_with_notes_reads_back_without_its_notes_heading(tmp_path
     EPUB is read back, as "Notes" is: the piece's blocks are its own, its note kept."""
     from zinebuild.readers import read
 
-    config = write_project(tmp_path, """\
-        [book]
-        title = "كتاب"
-        editor = "E"
-        language = "ar"
-        date = "2024-05-01"
-
-        [[pieces]]
-        source = "one.md"
-        """, {"one.md": "---\ntitle: واحد\n---\n\nهذا نص قصير عن الحبر والورق.[^1]\n\n[^1]: ملاحظة قصيرة.\n"})
+    config = arabic_project(tmp_path, {"one.md": "---\ntitle: واحد\n---\n\nهذا نص قصير عن الحبر والورق.[^1]\n\n"
+                                                 "[^1]: ملاحظة قصيرة.\n"}, source="one.md")
     (epub,) = pipeline.build(pipeline.load(config), ("epub",), tmp_path / "out")
     piece = next(doc for doc in read(epub).documents if doc.title == "واحد")
     assert [block.kind for block in piece.blocks] == ["paragraph"]
@@ -246,23 +219,7 @@ def test_the_covers_inside_stay_blank_in_a_right_to_left_book(tmp_path):
     from .test_images import page_images
     from .test_images_print import box_of, rendered_pages
 
-    config = write_project(tmp_path, f"""\
-        [book]
-        title = "{BOOK_TITLE}"
-        editor = "GNOME"
-        language = "ar"
-        date = "2024-05-01"
-        cover = "front.png"
-        back_cover = "back.png"
-
-        [[pieces]]
-        source = "colours.md"
-
-        [output]
-        page_size = "A7"
-        font_size = 11
-        name = "colours"
-        """, {"colours.md": ARABIC})
+    config = arabic_project(tmp_path, {"colours.md": ARABIC}, book='cover = "front.png"\nback_cover = "back.png"')
     Image.new("RGB", (350, 500), FRONT).save(tmp_path / "front.png")
     Image.new("RGB", (300, 420), BACK).save(tmp_path / "back.png")
     pipeline.build(pipeline.load(config), ("pdf", "booklet"), tmp_path / "out")
@@ -294,24 +251,8 @@ def test_an_arabic_blurb_on_the_back_cover_is_set_from_the_right(tmp_path, where
     of a left-bound book's: wrapped around pages bound on the right, the front is on top)."""
     from PIL import Image
 
-    config = write_project(tmp_path, f"""\
-        [book]
-        title = "{BOOK_TITLE}"
-        editor = "GNOME"
-        language = "ar"
-        date = "2024-05-01"
-        cover = "front.png"
-        back_cover = "blurb.md"
-
-        [[pieces]]
-        source = "colours.md"
-
-        [output]
-        page_size = "A7"
-        font_size = 11
-        name = "colours"
-        cover = "{where}"
-        """, {"colours.md": ARABIC, "blurb.md": BLURB + "\n"})
+    config = arabic_project(tmp_path, {"colours.md": ARABIC, "blurb.md": BLURB + "\n"},
+                            book='cover = "front.png"\nback_cover = "blurb.md"', output=f'cover = "{where}"')
     Image.new("RGB", (350, 500), FRONT).save(tmp_path / "front.png")
     pipeline.build(pipeline.load(config), ("pdf", "booklet"), tmp_path / "out")
     pdf = pypdfium2.PdfDocument(tmp_path / "out" / ("colours.pdf" if where == "inside" else "colours-cover.pdf"))
