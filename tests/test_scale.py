@@ -9,7 +9,7 @@ import random
 from dataclasses import replace
 
 from zinebuild import pipeline
-from zinebuild.assemble import _DUPLICATE_SHARE, _near_duplicates, _shingles
+from zinebuild.copies import _DUPLICATE_SHARE, _shingles, groups
 from zinebuild.model import Paragraph, Text
 from zinebuild.render import piece_html, print_pieces
 from zinebuild.typeset import service
@@ -67,7 +67,7 @@ def _pairwise(shingles: list[set[int]]) -> list[tuple[int, int, float]]:
     return found
 
 
-def test_near_duplicates_are_those_every_pair_would_find(small_project):
+def test_groups_of_near_duplicates_are_those_every_pair_would_make(small_project):
     project = pipeline.load(small_project)
     base = project.anthology.pieces[0]
     words = " ".join(f"word{n}" for n in range(400)).split()
@@ -80,11 +80,23 @@ def test_near_duplicates_are_those_every_pair_would_find(small_project):
             text = f"unrelated text number {n} " * 3
         document = replace(base.document, title=f"Piece {n}", blocks=(Paragraph((Text(text),)),))
         pieces.append(replace(base, document=document))
-    expected = _pairwise([_shingles(p.document) for p in pieces])
-    notices = _near_duplicates(pieces)
-    assert len(notices) == len(expected) > 20
-    for notice, (i, j, share) in zip(notices, expected):
-        assert f"'Piece {i}' and 'Piece {j}' share {share:.0%}" in str(notice)
+    pairs = _pairwise([_shingles(p.document) for p in pieces])
+    # The definition's groups: pieces joined by any pair, each with its pairs' least and greatest share.
+    group_of = {i: {i} for i in range(len(pieces))}
+    for i, j, _ in pairs:
+        if group_of[i] is not group_of[j]:
+            joined = group_of[i] | group_of[j]
+            for k in joined:
+                group_of[k] = joined
+    expected = []
+    for members in {id(g): g for g in group_of.values() if len(g) > 1}.values():
+        shares = [share for i, j, share in pairs if i in members]
+        expected.append((sorted(members), min(shares), max(shares)))
+    found = groups(pieces)
+    assert len(pairs) > 20 and len(expected) > 1
+    assert [g for g, _, _ in found] == sorted(g for g, _, _ in expected)
+    for (_, low, high), (_, want_low, want_high) in zip(found, sorted(expected)):
+        assert abs(low - want_low) < 1e-9 and abs(high - want_high) < 1e-9
 
 
 def test_stylesheet_warnings_survive_being_parsed_once_for_all_workers(small_project):

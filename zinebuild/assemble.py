@@ -3,7 +3,7 @@
 Warnings carry stable codes so that people (and scripts) can rely on them:
 
 - Z101 the same piece is listed twice
-- Z102 two pieces share most of their text
+- Z102 pieces share most of their text (one notice per group of copies)
 - Z103 the cleaner removed lines from a source (how many; `zinebuild inspect` lists them)
 - Z104 a reader warning (an unmatched note marker, …)
 - Z105 a `skip` entry matched no section
@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from . import accounting, langtags, links, media, readers, typography
+from . import accounting, copies, langtags, links, media, readers, typography
 from .config import Config, PieceConfig
 from .errors import InputError, Problem, ZinebuildError
 from .model import Anthology, Document, Heading, Notice, Part, Piece, Source, block_text, plain
@@ -71,7 +70,7 @@ def assemble(config: Config, read: Callable[[Path], Source] = readers.read) -> A
         notices += [_reader_notice(w, source.path) for w in source.warnings]
         notices += [Notice("Z109", accounting.notice_text(lost), source.path) for lost in source.unaccounted]
     all_pieces = [p for part in parts for p in part.pieces]
-    notices += _near_duplicates(all_pieces)
+    notices += copies.notices(all_pieces)
     notices += _orphan_captions(all_pieces, config.output.captions)
     notices += _uncovered(all_pieces, config)
     front = _matter(config.matter.introduction, "introduction", "Introduction", read, notices)
@@ -246,40 +245,3 @@ def _bad_lang(doc: Document, source: str) -> Notice:
     # The last check before an xml:lang: whatever a reader let through, the book's language stands in.
     return Notice("Z104", f"'{doc.lang}' in '{doc.title}' is not a BCP 47 language tag; the book's language "
                           f"is used ({langtags.HINT}, or set lang in the config)", source)
-
-
-# Pieces sharing this share of their word 8-grams are reported as duplicates.
-_DUPLICATE_SHARE = 0.6
-
-
-def _shingles(doc: Document, size: int = 8) -> set[int]:
-    words = re.findall(r"\w+", " ".join(plain(getattr(b, "inlines", ())) for b in doc.blocks).lower())
-    return {hash(tuple(words[i:i + size])) for i in range(max(0, len(words) - size + 1))}
-
-
-def _near_duplicates(pieces: list[Piece]) -> list[Notice]:
-    shingles = [_shingles(p.document) for p in pieces]
-    # Only pieces that share a shingle are compared, found through the pieces holding each:
-    # comparing every pair took 9 s for a book of 1,000 pieces, and grew with its square.
-    # Pieces of the same text are compared once, as one.
-    same: dict[frozenset[int], list[int]] = {}
-    for index, own in enumerate(shingles):
-        if own:
-            same.setdefault(frozenset(own), []).append(index)
-    texts = list(same.values())
-    holders: dict[int, list[int]] = {}
-    for text, group in enumerate(texts):
-        for shingle in shingles[group[0]]:
-            holders.setdefault(shingle, []).append(text)
-    common: Counter[tuple[int, int]] = Counter()
-    for held in holders.values():
-        for n, a in enumerate(held if len(held) > 1 else ()):
-            common.update((a, b) for b in held[n + 1:])
-    found = [(i, j, 1.0) for group in texts for n, i in enumerate(group) for j in group[n + 1:]]
-    for (a, b), count in common.items():
-        share = count / min(len(shingles[texts[a][0]]), len(shingles[texts[b][0]]))
-        if share >= _DUPLICATE_SHARE:
-            found += [(min(i, j), max(i, j), share) for i in texts[a] for j in texts[b]]
-    return [Notice("Z102", f"'{pieces[i].document.title}' and '{pieces[j].document.title}' share {share:.0%} of "
-                           f"their text; leave one out or pick another article", pieces[j].source)
-            for i, j, share in sorted(found)]

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from functools import cached_property
 from typing import ClassVar, Union
 
+from .labels import labels
+
 
 # ---------------------------------------------------------------- inlines
 @dataclass(frozen=True)
@@ -321,10 +323,8 @@ class BookInfo:
 
     @property
     def byline(self) -> str:
-        if self.editors:
-            names = ", ".join(self.editors)
-            return f"edited by {names}"
-        return ", ".join(self.authors)
+        """"edited by" the editors, or else the authors, in the book's language."""
+        return labels(self.language).byline(self.editors, self.authors)
 
 
 @dataclass(frozen=True)

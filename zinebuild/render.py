@@ -16,6 +16,7 @@ from .cssinline import inline_stylesheet
 from .dates import build_time
 from .fetch import Confined
 from .imagesrc import SharedPictures, cover_src, src_for
+from .labels import labels
 from .layout import BUILTIN_LAYOUTS, Layout  # noqa: F401  (where the rest of zinebuild finds them)
 from .model import Anthology, BookInfo, Piece, block_inlines, note_refs
 from .outline import heading_tag, section_anchor, section_rank, title_level
@@ -125,6 +126,8 @@ def _context(anthology: Anthology, layout: Layout, target: str) -> dict:
         "page_width": round(out.page_size.width, 3), "page_height": round(out.page_size.height, 3),
         "font_size": out.font_size, "notes": NoteIds(), "unreferenced_notes": unreferenced_notes,
         "lang": anthology.book.language, "notes_file": "", "font_faces": "",
+        # The book's own words in its language; a piece's notes heading in the piece's (labels.py).
+        "labels": labels(anthology.book.language), "labels_for": labels,
         "title_level": lambda piece: title_level(anthology, piece),
         "heading_tag": heading_tag, "section_anchor": section_anchor, "section_rank": section_rank,
         "hidden_roles": HIDDEN_ROLES, "dpub_role": DPUB_ROLES.get,
@@ -250,9 +253,9 @@ def epub_units(anthology: Anthology, layout: Layout, cover: bool = False) -> lis
         units.append(unit(piece.id, "matter", piece.document.title, piece=piece,
                           lang=piece.document.lang or book.language))
     if book_notes:
-        units.append(unit("notes", "notes", "Notes"))
+        units.append(unit("notes", "notes", context["labels"].notes))
     if anthology.sources:
-        units.append(unit("sources", "sources", "Sources"))
+        units.append(unit("sources", "sources", context["labels"].sources))
     return units
 
 

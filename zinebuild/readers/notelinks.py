@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ..labels import LABELS
 from ..model import Removal
 from .tree import replace_with_text
 
@@ -15,7 +16,9 @@ from .tree import replace_with_text
 OPEN, CLOSE = "\ue000", "\ue001"
 _EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 _NOTE_LABEL = re.compile(r"^\s*[\[(]?\s*(\d{1,4}|[*†‡§]+|[ivxlc]{1,6})\s*[\])]?\.?\s*$", re.I)
-_NOTES_HEADING = re.compile(r"^\s*(foot|end)?notes?\s*$|^\s*примечания\s*$|^\s*anmerkungen\s*$", re.I)
+# "Notes" in the languages the book's own headings come in (labels.py): a zinebuild EPUB reads back clean.
+_NOTES_HEADING = re.compile(r"^\s*(foot|end)?notes?\s*$|^\s*(" + "|".join(sorted({re.escape(words.notes)
+                            for words in LABELS.values()})) + r")\s*$", re.I)
 _INLINE = ("sup", "sub", "span", "em", "strong", "b", "i", "small", "cite", "code")
 
 

@@ -18,6 +18,7 @@ from ebooklib import epub
 from ..dates import build_time
 from ..fetch import Confined
 from ..imagesrc import EPUB_FOLDER, screen_assets
+from ..labels import labels
 from ..media import book_images
 from ..fsutil import write_bytes
 from ..model import Anthology
@@ -77,7 +78,9 @@ def _book(anthology: Anthology, layout: Layout, cache: RenderCache, service) -> 
         book.add_item(item)
         items[unit.id] = (item, unit)
 
-    nav = epub.EpubNav(title="Contents")
+    # The contents page in the book's language and direction (its <title> and heading, labels.py).
+    rtl = direction(anthology.book.language) == "rtl"
+    nav = epub.EpubNav(title=labels(anthology.book.language).contents, direction="rtl" if rtl else None)
     nav.add_link(href="style/epub.css", rel="stylesheet", type="text/css")
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
@@ -120,7 +123,7 @@ def _book(anthology: Anthology, layout: Layout, cache: RenderCache, service) -> 
     book.guide = []
     if "cover" in items:
         book.guide.append({"type": "cover", "href": items["cover"][1].file_name, "title": "Cover"})
-    book.guide.append({"type": "toc", "href": "nav.xhtml", "title": "Contents"})
+    book.guide.append({"type": "toc", "href": "nav.xhtml", "title": nav.title})
     if body is not None:
         book.guide.append({"type": "text", "href": body.file_name, "title": "Start"})
     return book
