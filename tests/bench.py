@@ -78,7 +78,7 @@ def peak_memory(command: list[str], cwd: Path = ROOT, every: float = 0.05) -> in
 def timed_with_memory(command: list[str], cwd: Path = ROOT, every: float = 0.25) -> tuple[float, int]:
     """Wall time (s) and peak PSS (KiB) of one run of the command."""
     # Its messages go to a file: a pipe read only at the end fills up (a book of copies warns
-    # of each near duplicate, Z102) and the build would wait on it.
+    # of its groups of near duplicates, Z102) and the build would wait on it.
     with tempfile.TemporaryFile() as messages:
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=messages)

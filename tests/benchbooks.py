@@ -4,7 +4,7 @@ Each is written into a folder of its own (the benchmark edits a source). The gen
 books take their words from the sample's own sources, so that a page holds about as much
 text as the sample's; the short pieces are drawn at random (seeded: the same book each run)
 from the sample's paragraphs and lettered anew (_lettering). The sample multiplied is
-the same texts again: its copies are near duplicates (Z102, a notice for each pair).
+the same texts again: its copies are near duplicates (Z102, a notice for each group of copies).
 """
 
 from __future__ import annotations
