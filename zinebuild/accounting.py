@@ -121,7 +121,7 @@ def _document_text(doc: Document) -> Iterable[str]:
 
 
 def _list_text(node) -> Iterable[str]:
-    for number, (item, inner) in enumerate(node.entries, start=node.start):
+    for number, (item, inner) in zip(node.numbers(), node.entries):
         if node.ordered:  # "3." or "c." before an item is the list's numbering, not a lost word
             yield str(number) if node.numbering == "1" else _counted(number, node.numbering)
         yield from _inline_text(item)

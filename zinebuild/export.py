@@ -40,7 +40,7 @@ def _note(note_id: str, paragraphs) -> str:
 def _list(node, indent: str) -> list[str]:
     """A list's lines, the lists inside its items indented under them (four spaces per level)."""
     lines = []
-    for n, (item, inner) in enumerate(node.entries, start=node.start):
+    for n, (item, inner) in zip(node.numbers(), node.entries):
         marker = f"{n}." if node.ordered else "-"
         text = _inlines(item).replace("\\\n", "\\\n" + indent + " " * (len(marker) + 1))
         lines.append(f"{indent}{marker} {_line_start(text)}".rstrip())

@@ -128,8 +128,9 @@ class ListBlock:
     ordered: bool
     items: tuple[Inlines, ...]
     start: int = 1
-    # Lists inside items (AmuseWiki nests them by indentation): each item's Level, or () for a flat
-    # list. The items stay one sequence in reading order, so whatever reads a list's items reads all.
+    # Lists inside items (AmuseWiki nests them by indentation, Markdown by indenting the marker) and
+    # numbers written by hand: each item's Level, or () for a flat list that counts on its own. The
+    # items stay one sequence in reading order, so whatever reads a list's items reads all.
     levels: tuple["Level", ...] = ()
 
     def tree(self) -> "ListNode":
@@ -138,7 +139,7 @@ class ListBlock:
         levels = (replace(levels[0], ordered=self.ordered, start=self.start),) + levels[1:] if levels else levels
 
         def build(pos: int, depth: int) -> tuple[ListNode, int]:
-            first, entries = levels[pos], []
+            first, entries, values = levels[pos], [], []
             while pos < len(self.items) and levels[pos].depth >= depth:
                 if levels[pos].depth > depth:  # a list inside the item before
                     inner, pos = build(pos, levels[pos].depth)
@@ -146,10 +147,13 @@ class ListBlock:
                         entries[-1] = (entries[-1][0], inner)
                     else:  # a list with no item of its own above it: it stands in an empty one
                         entries.append(((), inner))
+                        values.append(None)
                 else:
                     entries.append((self.items[pos], None))
+                    values.append(levels[pos].value)
                     pos += 1
-            return ListNode(first.ordered, first.start, tuple(entries), first.numbering), pos
+            own = tuple(values) if any(v is not None for v in values) else ()
+            return ListNode(first.ordered, first.start, tuple(entries), first.numbering, own), pos
 
         return build(0, levels[0].depth)[0] if self.items else ListNode(self.ordered, self.start, ())
 
@@ -162,6 +166,9 @@ class Level:
     ordered: bool
     start: int = 1  # the number its list starts at (read on the list's first item)
     numbering: str = "1"  # how its list counts, as HTML's <ol type>: "1", "a", "A", "i", "I"
+    # The number its author wrote on this item where it is not one more than the item before's
+    # (a hand-numbered list: 9, 11, 12); None where the list's own counting gives it.
+    value: int | None = None
 
 
 @dataclass(frozen=True)
@@ -172,6 +179,19 @@ class ListNode:
     start: int
     entries: tuple[tuple[Inlines, "ListNode | None"], ...]
     numbering: str = "1"
+    values: tuple[int | None, ...] = ()  # each entry's Level.value, or () when the list counts on its own
+
+    def value(self, index: int) -> int | None:
+        """The number the author gave entry index, where counting on would not give it."""
+        return self.values[index] if self.values else None
+
+    def numbers(self) -> tuple[int, ...]:
+        """The number each entry shows: its own, or one more than the entry before's (start for the first)."""
+        out: list[int] = []
+        for index in range(len(self.entries)):
+            own = self.value(index)
+            out.append(own if own is not None else out[-1] + 1 if out else self.start)
+        return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -429,6 +449,10 @@ def block_to_dict(block: Block) -> dict:
         if block.start != 1:
             out["start"] = block.start
         out["items"] = [plain(i) for i in block.items]
+        if any(level.depth for level in block.levels):  # shown where a list nests, as `inspect` prints it
+            out["depths"] = [level.depth for level in block.levels]
+        if any(level.value is not None for level in block.levels):
+            out["numbers"] = [level.value for level in block.levels]  # written by hand; None: counted
         return out
     if isinstance(block, Break):
         out["text"] = ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -14,17 +15,19 @@ from ..clean.decode import NotText, decode
 from ..clean.normalise import normalise
 from .. import frontmatter, links
 from ..errors import Problem, SourceError
-from ..model import (Block, Break, Caption, Code, Document, Emphasis, Heading, Inline, LineBreak, Link,
+from ..media import UNMODELLED, coded
+from ..model import (Block, Break, Caption, Code, Document, Emphasis, Heading, Inline, Inlines, Level, LineBreak, Link,
                      ListBlock, Note, NoteRef, Paragraph, Preformatted, Quote, Removal, Source, Strong, Text,
                      block_text, plain)
 from ..slug import slugify
-from . import figures, html
+from . import figures, html, mdtable
 
 # {.caption} and {.question} lines give a paragraph its kind or role (written by `zinebuild import`).
 # markdown-it silently drops what is nested deeper than maxNesting (20 in "commonmark"): no limit
 # here; depth.py flattens deep quotes, and readers.read names a source too deep to parse at all.
 _PARSER = (MarkdownIt("commonmark", {"maxNesting": 1_000_000}).enable("table")  # pipe tables: figures.py
            .use(footnote_plugin).use(attrs_block_plugin))
+mdtable.install(_PARSER)  # a row longer than its header keeps its cells: the table widens
 
 
 def _keep_unreferenced_notes(state) -> None:
@@ -126,10 +129,8 @@ class _Converter:
                 inner, pos = self._blocks(tokens, pos + 1, "blockquote_close")
                 blocks.append(Quote(tuple(inner)))
             elif kind in ("bullet_list_open", "ordered_list_open"):
-                close = kind.replace("open", "close")
-                start = int(token.attrGet("start") or 1)
-                items, pos = self._list_items(tokens, pos + 1, close)
-                blocks.append(ListBlock(kind.startswith("ordered"), tuple(items), start))
+                block, pos = self._list(tokens, pos)
+                blocks.append(block)
             elif kind == "html_block":  # raw HTML: the HTML reader's allow-list decides what stays
                 inner, removed = html.fragment(token.content, self.line or 1, self.path, self.warnings)
                 blocks.extend(figures.lone_picture_caption(inner))
@@ -169,21 +170,53 @@ class _Converter:
     def _heading_id(self, token: Token, text: str) -> str:
         return str(token.attrs.get("id") or "") or links.heading_id(text)
 
-    def _list_items(self, tokens: list[Token], pos: int, close: str):
-        items = []
+    def _list(self, tokens: list[Token], pos: int) -> tuple[ListBlock, int]:
+        """The list opening at tokens[pos], with the lists inside its items and the numbers its
+        author wrote (9, 11, 12 stay so, where markdown-it would count 9, 10, 11)."""
+        ordered = tokens[pos].type == "ordered_list_open"
+        close = tokens[pos].type.replace("open", "close")
+        start = int(tokens[pos].attrGet("start") or 1)
+        items: list[Inlines] = []
+        levels: list[Level] = []
+        shown: int | None = None  # the number of the item before
+        pos += 1
         while tokens[pos].type != close:
-            if tokens[pos].type == "list_item_open":
-                inner, pos = self._blocks(tokens, pos + 1, "list_item_close")
-                figures.report_flattened(inner, "a list item", self.warnings)
-                inlines: list[Inline] = []
-                for block in inner:
-                    if inlines:
-                        inlines.append(LineBreak())
-                    inlines.extend(getattr(block, "inlines", ()) or (Text(block_text(block)),))
-                items.append(tuple(inlines))
-            else:
+            token = tokens[pos]
+            if token.type != "list_item_open":
                 pos += 1
-        return items, pos + 1
+                continue
+            # info is the number as written: digits only (markdown-it's rule), made an int here.
+            written = int(token.info) if ordered and token.info.isdigit() else None
+            counted = start if shown is None else shown + 1
+            shown = counted if written is None else written
+            inner, pos = self._blocks(tokens, pos + 1, "list_item_close")
+            item, nested = self._item(inner)
+            items.append(item)
+            levels.append(Level(0, ordered, start, value=written if written not in (None, counted) else None))
+            for inner_items, inner_levels in nested:  # a list inside the item, one level deeper
+                items += inner_items
+                levels += [replace(level, depth=level.depth + 1) for level in inner_levels]
+        flat = all(level.depth == 0 and level.value is None for level in levels)
+        return ListBlock(ordered, tuple(items), start, () if flat else tuple(levels)), pos + 1
+
+    def _item(self, inner: list[Block]) -> tuple[Inlines, list[tuple[tuple[Inlines, ...], list[Level]]]]:
+        """A list item's own text (its paragraphs, a line apart) and the lists inside it, each
+        as (items, levels from depth 0)."""
+        figures.report_flattened(inner, "a list item", self.warnings)
+        inlines: list[Inline] = []
+        nested = []
+        for block in inner:
+            if isinstance(block, ListBlock):
+                levels = block.levels or tuple(Level(0, block.ordered, block.start) for _ in block.items)
+                nested.append((block.items, list(levels)))
+                continue
+            if nested:  # the model has no text after an item's inner list: it joins the item's own
+                self.warnings.append(coded(UNMODELLED, self.line, "text after a list inside a list item "
+                                                                  "is printed before that list"))
+            if inlines:
+                inlines.append(LineBreak())
+            inlines.extend(getattr(block, "inlines", ()) or (Text(block_text(block)),))
+        return tuple(inlines), nested
 
     def _notes(self, tokens: list[Token]) -> list[Note]:
         notes, pos = [], 0
