@@ -127,6 +127,8 @@ def _list_text(node) -> Iterable[str]:
         yield from _inline_text(item)
         if inner is not None:  # a list inside the item (AmuseWiki's nesting) numbers its own
             yield from _list_text(inner)
+    if node.repeated:  # "1." written on every item is the author's, though the list counts 1, 2, 3
+        yield from (str(value) for value in node.values if value is not None)
 
 
 def _counted(number: int, numbering: str) -> str:

@@ -181,9 +181,15 @@ class ListNode:
     numbering: str = "1"
     values: tuple[int | None, ...] = ()  # each entry's Level.value, or () when the list counts on its own
 
+    @property
+    def repeated(self) -> bool:
+        """The author wrote the first number on every item (1. 1. 1.), leaving the counting to the
+        renderer, as Markdown's renderers all count it: 1, 2, 3."""
+        return len(self.values) > 1 and all(value == self.start for value in self.values[1:])
+
     def value(self, index: int) -> int | None:
         """The number the author gave entry index, where counting on would not give it."""
-        return self.values[index] if self.values else None
+        return self.values[index] if self.values and not self.repeated else None
 
     def numbers(self) -> tuple[int, ...]:
         """The number each entry shows: its own, or one more than the entry before's (start for the first)."""
