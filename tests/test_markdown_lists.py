@@ -48,6 +48,9 @@ The steps, as the author numbered them:
 | Bob |
 """
 
+# 120 lists, each inside the item of the one before: every renderer recurses once per level.
+DEEP = "# Deep\n\n" + "\n".join("  " * i + f"- level {i}" for i in range(120)) + "\n"
+
 
 def md(tmp_path, text: str):
     path = tmp_path / "t.md"
@@ -68,15 +71,20 @@ def built(tmp_path_factory):
         [[pieces]]
         source = "one.md"
 
+        [[pieces]]
+        source = "deep.md"
+
         [output]
         page_size = "A6"
-        """, {"one.md": TEXT})
+        """, {"one.md": TEXT, "deep.md": DEEP})
     project = pipeline.load(config)
     paths = pipeline.build(project, ("epub", "html", "pdf"), root / "out")
     outputs = {p.suffix: p for p in paths}
     with zipfile.ZipFile(outputs[".epub"]) as z:
         page = next(z.read(n) for n in z.namelist() if n.endswith(".xhtml") and b"eleven" in z.read(n))
+        deep = next(z.read(n) for n in z.namelist() if n.endswith(".xhtml") and b"level 119" in z.read(n))
     return {"notices": project.anthology.notices, "epub": outputs[".epub"], "xhtml": etree.fromstring(page),
+            "deep": etree.fromstring(deep),
             "html": lxml_html.parse(str(outputs[".html"])).getroot(), "pdf": outputs[".pdf"]}
 
 
@@ -183,6 +191,16 @@ def test_nested_lists_are_indented_in_the_pdf(built):
     assert runs["nine"] == pytest.approx(runs["thirteen"])
     assert runs["nine"] + 5 < runs["sub one"] == pytest.approx(runs["sub two"])
     assert runs["sub one"] + 5 < runs["deep one"] == pytest.approx(runs["deep four"])
+
+
+def test_lists_nested_past_any_page_keep_every_item(built):
+    """Items deeper than MAX_LIST_DEPTH join the deepest list, in order (120 levels stopped the PDF
+    with a RecursionError); every item is in the book."""
+    from zinebuild.depth import MAX_LIST_DEPTH
+
+    items = built["deep"].xpath("//x:li", namespaces=NS)
+    assert [li.text for li in items] == [f"level {i}" for i in range(120)]
+    assert max(len(li.xpath("ancestor::x:ul", namespaces=NS)) for li in items) == MAX_LIST_DEPTH
 
 
 def shape(node) -> list:

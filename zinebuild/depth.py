@@ -1,6 +1,7 @@
 """Turn a Document nested deeper than any page can show into one nested no deeper, every word kept.
 
-A web page may put 240 quotes inside each other, or emphasis inside emphasis; every
+A web page may put 240 quotes inside each other, or emphasis inside emphasis, a Markdown
+file 120 lists each inside an item of the one before; every
 renderer (Jinja's macros, WeasyPrint's layout) recurses once per level, and past a few
 levels the indents only push the text off the page. Deeper content is lifted to the
 deepest level allowed, in reading order.
@@ -14,6 +15,7 @@ from .model import Document, Emphasis, Link, Quote, Source, Strong
 
 MAX_QUOTE_DEPTH = 8
 MAX_INLINE_DEPTH = 8
+MAX_LIST_DEPTH = 8  # lists inside list items (Markdown, Muse): deeper items join the deepest list
 _WRAPPERS = (Emphasis, Strong, Link)
 
 
@@ -48,7 +50,10 @@ def _blocks(blocks: tuple, depth: int) -> tuple:
             out.append(block if _same(inlines, block.inlines) else replace(block, inlines=inlines))
         elif getattr(block, "items", None) is not None:
             items = tuple(_inlines(item, 0) for item in block.items)
-            out.append(block if all(_same(a, b) for a, b in zip(items, block.items)) else replace(block, items=items))
+            levels = tuple(replace(level, depth=MAX_LIST_DEPTH - 1) if level.depth >= MAX_LIST_DEPTH else level
+                           for level in block.levels)
+            out.append(block if all(_same(a, b) for a, b in zip(items, block.items)) and _same(levels, block.levels)
+                       else replace(block, items=items, levels=levels))
         else:
             out.append(block)
     return tuple(out)
