@@ -159,6 +159,24 @@ def test_numbers_never_come_from_the_source_text(tmp_path):
     assert all(isinstance(level.value, (int, type(None))) for level in block.levels)
 
 
+def test_import_writes_the_numbers_and_nesting_back(tmp_path):
+    """`zinebuild import` writes Markdown that reads back to the same lists (a list inside an item
+    numbered 123. is set in five spaces, past its marker)."""
+    from .test_cli import run
+
+    text = TEXT + "\n123. far\n125. on\n     - inside\n"
+    source = md(tmp_path, text)
+    out = tmp_path / "again.md"
+    assert run("import", tmp_path / "t.md", "-o", out).exit_code == 0
+    again = read(out)
+
+    def lists(src):
+        return [(b.tree().numbers(), tree_shape(b.tree()), [plain(i) for i in b.items])
+                for b in src.documents[0].blocks if isinstance(b, ListBlock)]
+
+    assert len(lists(source)) == 2 and lists(again) == lists(source)
+
+
 # ---------------------------------------------------------------- 2. nesting
 def test_nested_lists_are_read_nested(tmp_path):
     tree = [b for b in md(tmp_path, TEXT).documents[0].blocks if isinstance(b, ListBlock)][0].tree()

@@ -44,8 +44,8 @@ def _list(node, indent: str) -> list[str]:
         marker = f"{n}." if node.ordered else "-"
         text = _inlines(item).replace("\\\n", "\\\n" + indent + " " * (len(marker) + 1))
         lines.append(f"{indent}{marker} {_line_start(text)}".rstrip())
-        if inner is not None:
-            lines += _list(inner, indent + "    ")
+        if inner is not None:  # set in past the marker ("123. " is five wide), or Markdown reads it as a sibling
+            lines += _list(inner, indent + " " * max(4, len(marker) + 1))
     return lines
 
 
