@@ -265,6 +265,20 @@ def test_extra_cells_keep_their_markup_and_notes(tmp_path):
     assert source.unaccounted == ()
 
 
+def test_a_table_too_ragged_to_pad_keeps_its_cells_unpadded(tmp_path, monkeypatch):
+    """Padding is bounded as markdown-it bounds the empty cells it adds (a row of thousands of
+    cells would pad every other row to thousands): past the bound, rows keep their own cells."""
+    from zinebuild.readers import mdtable
+
+    monkeypatch.setattr(mdtable, "MAX_AUTOCOMPLETED_CELLS", 4)
+    text = "| h |\n|---|\n| a | b | c | d |\n| e |\n"
+    (table,) = md(tmp_path, text).documents[0].blocks
+    assert [[plain(c.inlines) for c in row] for row in table.head + table.body] == [["h"], ["a", "b", "c", "d"], ["e"]]
+    monkeypatch.setattr(mdtable, "MAX_AUTOCOMPLETED_CELLS", 6)  # 3 + 3 empty cells: padded
+    (table,) = md(tmp_path, text).documents[0].blocks
+    assert [len(row) for row in table.head + table.body] == [4, 4, 4]
+
+
 def test_the_wide_table_in_the_outputs(built):
     for root, ns in ((built["xhtml"], NS), (built["html"], None)):
         x = "x:" if ns else ""

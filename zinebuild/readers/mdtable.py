@@ -28,18 +28,24 @@ def _table(state, start_line: int, end_line: int, silent: bool) -> bool:
     rows = [i for i, token in enumerate(tokens) if token.type == "tr_open"]
     # Each row's cells as written, split on unescaped pipes as the table rule splits them.
     written = [_cells(getLine(state, tokens[i].map[0])) for i in rows]
-    counts = [_count(tokens, i) for i in rows]
+    counts = _counts(tokens)
     width = max(max(len(cells) for cells in written), max(counts))
+    if width == max(counts):
+        return True  # no row longer than the header: the table as markdown-it made it
     # As markdown-it bounds the empty cells it adds, so does this: a table too ragged to pad keeps
     # its extra cells, row by row, without padding (HTML allows rows of different lengths).
     pad = sum(width - max(len(cells), count) for cells, count in zip(written, counts)) <= MAX_AUTOCOMPLETED_CELLS
-    out = tokens[:]
-    for i, cells, count in reversed(list(zip(rows, written, counts))):
-        close = next(j for j in range(i, len(tokens)) if tokens[j].type == "tr_close")
-        header = tokens[i + 1].type == "th_open"
-        added = [_cell(text, header, tokens[i]) for text in cells[count:]]
-        added += [_cell("", header, tokens[i]) for _ in range(width - max(len(cells), count))] if pad else []
-        out[close:close] = [token for cell in added for token in cell]
+    added = iter([cells[count:] + [""] * (width - max(len(cells), count) if pad else 0)
+                  for cells, count in zip(written, counts)])
+    out: list[Token] = []
+    row = tokens[0]
+    for token in tokens:  # one pass: each row's new cells go before its tr_close
+        if token.type == "tr_open":
+            row = token
+        elif token.type == "tr_close":
+            header = out[-1].type == "th_close"
+            out += [part for text in next(added) for part in _cell(text, header, row)]
+        out.append(token)
     state.tokens[first:] = out
     return True
 
@@ -53,14 +59,15 @@ def _cells(line: str) -> list[str]:
     return columns
 
 
-def _count(tokens: list[Token], row: int) -> int:
-    """The cells markdown-it gave the row opening at tokens[row]."""
-    count = 0
-    for token in tokens[row + 1:]:
-        if token.type == "tr_close":
-            return count
-        count += token.type in ("th_open", "td_open")
-    return count
+def _counts(tokens: list[Token]) -> list[int]:
+    """The cells markdown-it gave each row, in order (one pass)."""
+    counts: list[int] = []
+    for token in tokens:
+        if token.type == "tr_open":
+            counts.append(0)
+        elif token.type in ("th_open", "td_open"):
+            counts[-1] += 1
+    return counts
 
 
 def _cell(text: str, header: bool, row: Token) -> list[Token]:
