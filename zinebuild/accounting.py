@@ -121,8 +121,9 @@ def _document_text(doc: Document) -> Iterable[str]:
 
 
 def _list_text(node) -> Iterable[str]:
-    for number, (item, inner) in zip(node.numbers(), node.entries):
-        if node.ordered:  # "3." or "c." before an item is the list's numbering, not a lost word
+    for index, (number, (item, inner)) in enumerate(zip(node.numbers(), node.entries)):
+        # "3." or "c." before an item is the list's numbering, not a lost word (more of an item has none)
+        if node.ordered and not node.continues(index):
             yield str(number) if node.numbering == "1" else _counted(number, node.numbering)
         yield from _inline_text(item)
         if inner is not None:  # a list inside the item (AmuseWiki's nesting) numbers its own

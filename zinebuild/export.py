@@ -40,12 +40,17 @@ def _note(note_id: str, paragraphs) -> str:
 def _list(node, indent: str) -> list[str]:
     """A list's lines, the lists inside its items indented under them (four spaces per level)."""
     lines = []
-    for n, (item, inner) in zip(node.numbers(), node.entries):
+    for index, (n, (item, inner)) in enumerate(zip(node.numbers(), node.entries)):
         marker = f"{n}." if node.ordered else "-"
-        text = _inlines(item).replace("\\\n", "\\\n" + indent + " " * (len(marker) + 1))
-        lines.append(f"{indent}{marker} {_line_start(text)}".rstrip())
-        if inner is not None:  # set in past the marker ("123. " is five wide), or Markdown reads it as a sibling
-            lines += _list(inner, indent + " " * max(4, len(marker) + 1))
+        inside = indent + " " * max(4, len(marker) + 1)  # past the marker ("123. "), or Markdown reads a sibling
+        if node.continues(index):  # more of the item above, after its inner list: a paragraph of it
+            text = _inlines(item).replace("\\\n", "\\\n" + inside)
+            lines += ["", f"{inside}{_line_start(text)}"] if item else []
+        else:
+            text = _inlines(item).replace("\\\n", "\\\n" + indent + " " * (len(marker) + 1))
+            lines.append(f"{indent}{marker} {_line_start(text)}".rstrip())
+        if inner is not None:
+            lines += _list(inner, inside)
     return lines
 
 

@@ -139,7 +139,7 @@ class ListBlock:
         levels = (replace(levels[0], ordered=self.ordered, start=self.start),) + levels[1:] if levels else levels
 
         def build(pos: int, depth: int) -> tuple[ListNode, int]:
-            first, entries, values = levels[pos], [], []
+            first, entries, values, continued = levels[pos], [], [], []
             while pos < len(self.items) and levels[pos].depth >= depth:
                 if levels[pos].depth > depth:  # a list inside the item before
                     inner, pos = build(pos, levels[pos].depth)
@@ -148,12 +148,15 @@ class ListBlock:
                     else:  # a list with no item of its own above it: it stands in an empty one
                         entries.append(((), inner))
                         values.append(None)
+                        continued.append(False)
                 else:
                     entries.append((self.items[pos], None))
                     values.append(levels[pos].value)
+                    continued.append(levels[pos].continues)
                     pos += 1
             own = tuple(values) if any(v is not None for v in values) else ()
-            return ListNode(first.ordered, first.start, tuple(entries), first.numbering, own), pos
+            return ListNode(first.ordered, first.start, tuple(entries), first.numbering, own,
+                            tuple(continued) if any(continued) else ()), pos
 
         return build(0, levels[0].depth)[0] if self.items else ListNode(self.ordered, self.start, ())
 
@@ -169,6 +172,9 @@ class Level:
     # The number its author wrote on this item where it is not one more than the item before's
     # (a hand-numbered list: 9, 11, 12); None where the list's own counting gives it.
     value: int | None = None
+    # Not an item but more of the one above, written after the list inside it (Markdown): a
+    # paragraph, or a second list (its items one level deeper); no marker, no number of its own.
+    continues: bool = False
 
 
 @dataclass(frozen=True)
@@ -180,6 +186,19 @@ class ListNode:
     entries: tuple[tuple[Inlines, "ListNode | None"], ...]
     numbering: str = "1"
     values: tuple[int | None, ...] = ()  # each entry's Level.value, or () when the list counts on its own
+    continued: tuple[bool, ...] = ()  # each entry's Level.continues, or () when none continues
+
+    def continues(self, index: int) -> bool:
+        """Entry index is more of the item before it (after that item's inner list), not an item."""
+        return bool(self.continued) and self.continued[index]
+
+    def following(self, index: int) -> list[tuple[Inlines, "ListNode | None"]]:
+        """The entries after index that continue it, in order."""
+        out = []
+        while index + 1 < len(self.entries) and self.continues(index + 1):
+            index += 1
+            out.append(self.entries[index])
+        return out
 
     @property
     def repeated(self) -> bool:
@@ -196,6 +215,9 @@ class ListNode:
         out: list[int] = []
         for index in range(len(self.entries)):
             own = self.value(index)
+            if self.continues(index) and out:  # the item's own number, not one of its own
+                out.append(out[-1])
+                continue
             out.append(own if own is not None else out[-1] + 1 if out else self.start)
         return tuple(out)
 

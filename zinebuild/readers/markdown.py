@@ -15,7 +15,6 @@ from ..clean.decode import NotText, decode
 from ..clean.normalise import normalise
 from .. import frontmatter, links
 from ..errors import Problem, SourceError
-from ..media import UNMODELLED, coded
 from ..model import (Block, Break, Caption, Code, Document, Emphasis, Heading, Inline, Inlines, Level, LineBreak, Link,
                      ListBlock, Note, NoteRef, Paragraph, Preformatted, Quote, Removal, Source, Strong, Text,
                      block_text, plain)
@@ -190,33 +189,34 @@ class _Converter:
             counted = start if shown is None else shown + 1
             shown = counted if written is None else written
             inner, pos = self._blocks(tokens, pos + 1, "list_item_close")
-            item, nested = self._item(inner)
-            items.append(item)
-            levels.append(Level(0, ordered, start, value=written if written not in (None, counted) else None))
-            for inner_items, inner_levels in nested:  # a list inside the item, one level deeper
-                items += inner_items
-                levels += [replace(level, depth=level.depth + 1) for level in inner_levels]
-        flat = all(level.depth == 0 and level.value is None for level in levels)
+            for part, (text, lists) in enumerate(self._item(inner)):
+                items.append(text)  # the item, then what continues it after a list inside it
+                levels.append(Level(0, ordered, start, value=written if part == 0 and written not in (None, counted)
+                                    else None, continues=part > 0))
+                for inner_items, inner_levels in lists:  # a list inside, one level deeper
+                    items += inner_items
+                    levels += [replace(level, depth=level.depth + 1) for level in inner_levels]
+        flat = all(level.depth == 0 and level.value is None and not level.continues for level in levels)
         return ListBlock(ordered, tuple(items), start, () if flat else tuple(levels)), pos + 1
 
-    def _item(self, inner: list[Block]) -> tuple[Inlines, list[tuple[tuple[Inlines, ...], list[Level]]]]:
-        """A list item's own text (its paragraphs, a line apart) and the lists inside it, each
-        as (items, levels from depth 0)."""
+    def _item(self, inner: list[Block]) -> list[tuple[Inlines, list[tuple[tuple[Inlines, ...], list[Level]]]]]:
+        """A list item's text (its paragraphs, a line apart) with the lists inside it, each as
+        (items, levels from depth 0); what comes after a list (text, or another list) continues
+        the item in a part of its own."""
         figures.report_flattened(inner, "a list item", self.warnings)
-        inlines: list[Inline] = []
-        nested = []
+        parts: list[tuple[list[Inline], list]] = [([], [])]
         for block in inner:
+            if parts[-1][1]:  # after a list: text, or a second list, is more of the item
+                parts.append(([], []))
+            text, lists = parts[-1]
             if isinstance(block, ListBlock):
                 levels = block.levels or tuple(Level(0, block.ordered, block.start) for _ in block.items)
-                nested.append((block.items, list(levels)))
+                lists.append((block.items, list(levels)))
                 continue
-            if nested:  # the model has no text after an item's inner list: it joins the item's own
-                self.warnings.append(coded(UNMODELLED, self.line, "text after a list inside a list item "
-                                                                  "is printed before that list"))
-            if inlines:
-                inlines.append(LineBreak())
-            inlines.extend(getattr(block, "inlines", ()) or (Text(block_text(block)),))
-        return tuple(inlines), nested
+            if text:
+                text.append(LineBreak())
+            text.extend(getattr(block, "inlines", ()) or (Text(block_text(block)),))
+        return [(tuple(text), lists) for text, lists in parts]
 
     def _notes(self, tokens: list[Token]) -> list[Note]:
         notes, pos = [], 0
