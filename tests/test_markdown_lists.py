@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from pypdf import PdfReader
 
 from zinebuild import pipeline
-from zinebuild.model import ListBlock, plain
+from zinebuild.model import ListBlock, block_to_dict, plain
 from zinebuild.readers import read
 
 from .conftest import write_project
@@ -128,6 +128,10 @@ def test_hand_written_numbers_are_read(tmp_path):
     assert deep.numbers() == (1, 4)
     # The numbers are the list's own: nothing left unaccounted (it was "12 13" and Z109).
     assert source.unaccounted == ()
+    # `inspect --json` shows them, with the nesting.
+    dumped = block_to_dict(listed)
+    assert dumped["numbers"][:3] == [None, 11, None] and dumped["depths"][:7] == [0, 0, 0, 1, 1, 2, 2]
+    assert [i for i, more in enumerate(dumped["continues"]) if more] == [9]
 
 
 def test_a_list_counting_on_has_no_numbers_of_its_own(tmp_path):

@@ -481,6 +481,8 @@ def block_to_dict(block: Block) -> dict:
             out["depths"] = [level.depth for level in block.levels]
         if any(level.value is not None for level in block.levels):
             out["numbers"] = [level.value for level in block.levels]  # written by hand; None: counted
+        if any(level.continues for level in block.levels):  # more of the item above, after its inner list
+            out["continues"] = [level.continues for level in block.levels]
         return out
     if isinstance(block, Break):
         out["text"] = ""
