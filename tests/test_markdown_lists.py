@@ -144,6 +144,8 @@ def test_a_list_counting_on_has_no_numbers_of_its_own(tmp_path):
     source = md(tmp_path, "1. a\n1. b\n1. c\n")
     (block,) = source.documents[0].blocks
     assert block.tree().repeated and block.tree().numbers() == (1, 2, 3) and source.unaccounted == ()
+    (block,) = md(tmp_path, "1. a\n   - sub\n\n   more of a\n1. b\n1. c\n").documents[0].blocks
+    assert block.tree().numbers() == (1, 1, 2, 3)  # more of an item has no number to repeat
     (block,) = md(tmp_path, "1. a\n2. b\n1. c\n").documents[0].blocks
     assert block.tree().numbers() == (1, 2, 1)  # not repeated: the last item is numbered by hand
 

@@ -204,7 +204,8 @@ class ListNode:
     def repeated(self) -> bool:
         """The author wrote the first number on every item (1. 1. 1.), leaving the counting to the
         renderer, as Markdown's renderers all count it: 1, 2, 3."""
-        return len(self.values) > 1 and all(value == self.start for value in self.values[1:])
+        numbered = [value for index, value in enumerate(self.values) if index and not self.continues(index)]
+        return bool(numbered) and all(value == self.start for value in numbered)
 
     def value(self, index: int) -> int | None:
         """The number the author gave entry index, where counting on would not give it."""

@@ -189,34 +189,33 @@ class _Converter:
             counted = start if shown is None else shown + 1
             shown = counted if written is None else written
             inner, pos = self._blocks(tokens, pos + 1, "list_item_close")
-            for part, (text, lists) in enumerate(self._item(inner)):
+            for part, (text, inside) in enumerate(self._item(inner)):
                 items.append(text)  # the item, then what continues it after a list inside it
-                levels.append(Level(0, ordered, start, value=written if part == 0 and written not in (None, counted)
-                                    else None, continues=part > 0))
-                for inner_items, inner_levels in lists:  # a list inside, one level deeper
-                    items += inner_items
-                    levels += [replace(level, depth=level.depth + 1) for level in inner_levels]
+                own = written if part == 0 and written not in (None, counted) else None
+                levels.append(Level(0, ordered, start, value=own, continues=part > 0))
+                if inside is not None:  # a list inside, one level deeper
+                    items += inside.items
+                    levels += [replace(level, depth=level.depth + 1) for level in
+                               inside.levels or (Level(0, inside.ordered, inside.start),) * len(inside.items)]
         flat = all(level.depth == 0 and level.value is None and not level.continues for level in levels)
         return ListBlock(ordered, tuple(items), start, () if flat else tuple(levels)), pos + 1
 
-    def _item(self, inner: list[Block]) -> list[tuple[Inlines, list[tuple[tuple[Inlines, ...], list[Level]]]]]:
-        """A list item's text (its paragraphs, a line apart) with the lists inside it, each as
-        (items, levels from depth 0); what comes after a list (text, or another list) continues
-        the item in a part of its own."""
+    def _item(self, inner: list[Block]) -> list[tuple[Inlines, ListBlock | None]]:
+        """A list item's text (its paragraphs, a line apart) and the list inside it; what comes
+        after that list (text, or another list) continues the item in a part of its own."""
         figures.report_flattened(inner, "a list item", self.warnings)
-        parts: list[tuple[list[Inline], list]] = [([], [])]
+        parts: list[tuple[list[Inline], list[ListBlock]]] = [([], [])]
         for block in inner:
             if parts[-1][1]:  # after a list: text, or a second list, is more of the item
                 parts.append(([], []))
-            text, lists = parts[-1]
+            text, inside = parts[-1]
             if isinstance(block, ListBlock):
-                levels = block.levels or tuple(Level(0, block.ordered, block.start) for _ in block.items)
-                lists.append((block.items, list(levels)))
+                inside.append(block)
                 continue
             if text:
                 text.append(LineBreak())
             text.extend(getattr(block, "inlines", ()) or (Text(block_text(block)),))
-        return [(tuple(text), lists) for text, lists in parts]
+        return [(tuple(text), inside[0] if inside else None) for text, inside in parts]
 
     def _notes(self, tokens: list[Token]) -> list[Note]:
         notes, pos = [], 0
