@@ -196,6 +196,18 @@ def test_inspect_reports_words_a_reader_lost(tmp_path, monkeypatch):
     assert "Z109 line 5: words neither in the book nor in the removal report: extra" in result.output
 
 
+def test_a_reference_links_label_is_no_lost_word(tmp_path):
+    """[text][label] shows its text; the label is syntax, as a link's destination is (Node.js's
+    documentation raised a false Z109 for hundreds of them)."""
+    path = tmp_path / "refs.md"
+    path.write_text("# T\n\nSee [the docs][ref-label], [more][] and [^n] [x] [y].\n\n[^n]: Note.\n\n"
+                    "[ref-label]: https://e.org\n[more]: https://e.org/more\n", encoding="utf-8")
+    source = read(path)
+    assert [link.url for link in source.documents[0].blocks[0].inlines if isinstance(link, Link)] == [
+        "https://e.org", "https://e.org/more"]
+    assert source.unaccounted == ()
+
+
 def test_a_reader_is_imported_only_when_a_source_of_its_kind_is_read(tmp_path):
     """A build of plain text never imports the Word, PDF, OpenDocument or Markdown readers'
     libraries (they were a third of a rebuild's start); reading one kind imports its own."""

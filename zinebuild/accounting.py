@@ -28,12 +28,14 @@ _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n.*?\r?\n---[ \t]*\r?\n", re.
 _NOT_TEXT = ("script", "style", "template", "noscript")
 _ATTRIBUTES = re.compile(r"^\s*\{\s*(?:[.#][\w-]+\s*)+\}\s*$")
 # Markdown syntax that is no word a reader sees: a link reference definition ("[php]: http://…"),
-# a code fence's info string ("```python"), an entity's name ("&nbsp;"), a link's destination, an
-# HTML tag (but for a picture's alt text: words a reader without the picture reads).
+# a code fence's info string ("```python"), an entity's name ("&nbsp;"), a link's destination or
+# reference label ("[text][label]"), an HTML tag (but for a picture's alt text: words a reader
+# without the picture reads).
 _MARKDOWN_SYNTAX = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:\s*\S.*$"
                               r"|(?<=^)(?P<fence>\s*(?:`{3,}|~{3,}))[^`\n]*$"
                               r"|&(?:#\d+|#x[0-9a-f]+|\w+);"
                               r"|(?<=\])\(\s*<?[^\s()>]*>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"
+                              r"|(?<=\])\[(?!\^)[^\[\]]*\]"
                               r"|</?[a-z][a-z0-9-]*(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.I)
 _ALT = re.compile(r"""\salt\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 
