@@ -42,10 +42,12 @@ def draw_early(book: BookInfo, layout: Layout, formats, cache: RenderCache, serv
     the [book] table. Each is drawn from the anthology without its pieces and kept under its
     design's key; the build takes it where the design with the pieces turns out the same."""
     anthology = Anthology(book, ())
+    if not drawn_for_print(anthology, layout):  # the EPUB's cover is drawn by the same rule (writers/epub.py)
+        return
     wanted = []
-    if "epub" in formats and not book.cover and layout.epub.cover:
+    if "epub" in formats:
         wanted.append((*_epub_cover(anthology, layout), COVER_WIDTH, "JPEG", ".jpg"))
-    if {"pdf", "booklet"} & set(formats) and drawn_for_print(anthology, layout):
+    if {"pdf", "booklet"} & set(formats):
         wanted.append((*_print_cover(anthology, layout), _print_width(layout), "PNG", ".png"))
     for source, entry, width, fmt, suffix in wanted:
         if entry not in _EARLY and cache.get_blob(entry, suffix) is None:
