@@ -26,13 +26,13 @@ from pathlib import Path
 from zinebuild import fsutil
 
 from .conftest import SMALL_CONFIG, SMALL_FILES, write_project
+from .faultshim import MOMENTS  # noqa: F401 (the moments the shim knows, for the tests)
 
 SHIM = Path(__file__).with_name("faultshim.py")
 BOUND = 60  # seconds: a build that takes longer after a fault is taken to hang
 CACHE = ".zinebuild-cache"
 ERRNOS = ("ENOSPC", "EIO", "EFBIG", "EACCES")
 SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
-MOMENTS = ("start", "layout", "draw", "join")
 
 
 @dataclass

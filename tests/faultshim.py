@@ -13,6 +13,9 @@ Configured by the environment:
     WHAT: ENOSPC, EIO, EFBIG, EACCES (N only: the call fails with that error);
           SIGINT, SIGTERM, SIGHUP (sent to the build process), with /group (to its group);
           kill-service, kill-worker (SIGKILL to the render service or one of its workers).
+          At a moment, kill-worker holds each worker once its task is done until the fault
+          has fired (ZB_HOLD seconds at most, 20 by default): a worker that finished before
+          the build heard of the moment would leave nobody to kill, and the test would prove nothing.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ MAIN = os.getpid()
 POINTS = os.environ.get("ZB_POINTS")
 WHEN, _, WHAT = os.environ.get("ZB_FAULT", "").partition("=")
 FIRED = os.environ.get("ZB_FIRED")
+MOMENTS = ("start", "layout", "draw", "join")
+HOLD = float(os.environ.get("ZB_HOLD", "20"))
 _counted = 0
 _real = {name: getattr(os, name) for name in ("open", "write", "replace", "rename", "link", "fsync",
                                                  "mkdir", "unlink", "remove", "rmdir")}
@@ -194,6 +199,8 @@ def install() -> None:
         _at_moment("layout" if kind == "pages" else "draw")
 
     workers.Pieces.take = take
+    if WHAT == "kill-worker" and WHEN in MOMENTS:
+        _hold_workers()
     real_join = book.join
 
     def join(*args, **kwargs):
@@ -201,6 +208,21 @@ def install() -> None:
         return real_join(*args, **kwargs)
 
     book.join = join
+
+
+def _hold_workers() -> None:
+    """Keep each forked worker alive after its task until the fault fired (see the docstring)."""
+    from zinebuild.typeset import service
+
+    real_worker = service._worker
+
+    def worker(*args, **kwargs):
+        real_worker(*args, **kwargs)
+        deadline = time.monotonic() + HOLD
+        while not (FIRED and os.path.exists(FIRED)) and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    service._worker = worker
 
 
 if __name__ == "__main__":

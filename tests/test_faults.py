@@ -190,9 +190,10 @@ MOMENT_SAMPLE = {"start=kill-service": True, "layout=kill-worker": True, "draw=k
 
 @pytest.mark.parametrize("fault", MOMENT_SAMPLE)
 def test_a_child_killed_or_a_signal_at_a_moment_ends_cleanly(scenario, fault):
-    # A moment is a race with the children: on a loaded machine a worker may have finished
-    # before the build hears its first page count, and there is no worker left to kill.
-    # Such a run is a plain build; the moment is tried again, a few times at most.
+    # A moment is a race with the children. The shim holds each worker, once done, until a
+    # kill-worker fault has fired (a worker may finish before the build hears its first page
+    # count); a kill-service may still find the service gone. Such a run is a plain build:
+    # the moment is tried again, a few times at most.
     for _ in range(3):
         outcome = scenario.run(fault)
         if outcome.fired:
