@@ -13,8 +13,8 @@ Configured by the environment:
     WHAT: ENOSPC, EIO, EFBIG, EACCES (N only: the call fails with that error);
           SIGINT, SIGTERM, SIGHUP (sent to the build process), with /group (to its group);
           kill-service, kill-worker (SIGKILL to the render service or one of its workers).
-          At a moment, kill-worker holds each worker once its task is done until the fault
-          has fired (ZB_HOLD seconds at most, 20 by default): a worker that finished before
+          At layout and draw, kill-worker holds each worker once its task is done until the
+          fault has fired (ZB_HOLD seconds at most, 20 by default): a worker that finished before
           the build heard of the moment would leave nobody to kill, and the test would prove nothing.
 """
 
@@ -199,7 +199,7 @@ def install() -> None:
         _at_moment("layout" if kind == "pages" else "draw")
 
     workers.Pieces.take = take
-    if WHAT == "kill-worker" and WHEN in MOMENTS:
+    if WHAT == "kill-worker" and WHEN in ("layout", "draw"):  # later, a held worker would keep the skeleton waiting for its place
         _hold_workers()
     real_join = book.join
 

@@ -8,6 +8,8 @@ import io
 import subprocess
 import sys
 import textwrap
+import time
+from pathlib import Path
 
 import pytest
 
@@ -116,3 +118,46 @@ def test_a_render_service_does_not_rest_while_an_answer_is_awaited(small_project
         assert pending.result().pages == 1
         service.rest()
         assert service.resting and not service.process.is_alive()
+
+
+def _noting_renders(monkeypatch, notes: Path) -> None:
+    """Each render a worker does notes its start and end in `notes` (the service forks after this)."""
+    from zinebuild.typeset import service as service_module
+
+    render_one = service_module._render_one
+
+    def noted(ticket, *args):
+        with notes.open("a") as file:
+            file.write(f"start {ticket}\n")
+        time.sleep(0.3)  # long enough for another worker to start, were it let
+        with notes.open("a") as file:
+            file.write(f"end {ticket}\n")
+        render_one(ticket, *args)
+
+    monkeypatch.setattr(service_module, "_render_one", noted)
+
+
+def _most_at_once(notes: Path) -> int:
+    running = most = 0
+    for line in notes.read_text().splitlines():
+        running += 1 if line.startswith("start") else -1
+        most = max(most, running)
+    return most
+
+
+@pytest.mark.parametrize("limit, most", [(None, 2), (1, 1)])
+def test_the_render_service_runs_no_more_workers_than_it_may(small_project, tmp_path, monkeypatch, limit, most):
+    # Each worker holds its pages: one more than the cores (the skeleton beside two workers of
+    # pieces, two covers while the build cleans its sources on a core of its own) only adds memory.
+    from zinebuild import pipeline
+    from zinebuild.typeset.workers import RenderService
+
+    notes = tmp_path / "notes.txt"
+    _noting_renders(monkeypatch, notes)
+    layout = pipeline.load(small_project).layout
+    with RenderService(2) as service:
+        service.limit(limit)
+        pending = [service.render(f"<p>Page {n}.</p>", layout, "id") for n in range(4)]
+        assert [answer.result().pages for answer in pending] == [1] * 4
+    assert _most_at_once(notes) <= most
+    assert notes.read_text().count("end") == 4

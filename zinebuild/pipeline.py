@@ -37,24 +37,26 @@ def load(config_path: Path | str | config_module.Config, cache_dir: Path | None 
     """The project a config (a file, or one loaded already) describes; with cache_dir, cleaned
     sources are kept there between builds. once: a one-off build, which lets the language
     model go too (serve, and a batch's workers, keep it for the next). ahead(config, layout):
-    called before the sources are read (see ahead())."""
+    a context manager entered while the sources are read (see ahead())."""
     config = config_path if isinstance(config_path, config_module.Config) else config_module.load(config_path)
     layout = Layout.from_config(config)
-    if ahead is not None:
-        ahead(config, layout)
     read = readers.read if cache_dir is None else readers.cached(BlobCache(cache_dir))
-    project = Project(config, assemble(config, read), layout)
+    with ahead(config, layout) if ahead is not None else contextlib.nullcontext():
+        project = Project(config, assemble(config, read), layout)
     release_word_lists()  # the sources are cleaned; their 25 MiB are better spent on layout
     if once:
         language.release()  # and the model's 60 MiB
     return project
 
 
+@contextlib.contextmanager
 def ahead(config: config_module.Config, layout: Layout, formats: tuple[str, ...], service,
-          cache_dir: Path | None) -> None:
-    """What the render service can do before the sources are read, on the core the reading
-    leaves idle: parse the layout's stylesheets and load its fonts, and draw the covers."""
+          cache_dir: Path | None):
+    """While the sources are read, have the render service do what needs no text, on the cores
+    the reading leaves idle: parse the layout's stylesheets and load its fonts, and draw the
+    covers (one at a time: this process has a core of its own meanwhile)."""
     if not getattr(service, "parallel", False):
+        yield
         return
     from . import cover
     from .model import Anthology
@@ -62,9 +64,12 @@ def ahead(config: config_module.Config, layout: Layout, formats: tuple[str, ...]
     from .typeset.cache import RenderCache
 
     anthology = Anthology(config.book, ())
+    service.limit(service.processes - 1)
     if {"pdf", "booklet"} & set(formats):
         service.prepare(layout, shell_html(anthology, layout))
     cover.draw_early(config.book, layout, formats, RenderCache(cache_dir), service)
+    yield
+    service.limit(None)  # not on an error: the build ends there
 
 
 def build(project: Project, formats: tuple[str, ...], out_dir: Path, on_written=None,

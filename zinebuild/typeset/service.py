@@ -14,6 +14,7 @@ import re
 import shutil
 import signal
 import tempfile
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import wait as connection_wait
@@ -133,7 +134,7 @@ def _worker(task, args, answers, closing, life: int) -> None:
     answers.close()
 
 
-def serve(inbox, outbox, life: int, closing, temporary: str) -> None:
+def serve(inbox, outbox, life: int, closing, temporary: str, processes: int) -> None:
     """The service process: import WeasyPrint once, then fork a worker for each request and pass
     their answers on. It never renders itself, so it always hears the build and its workers."""
     # The build's death ends us by a signal that still lets us stop the workers and remove the
@@ -159,7 +160,7 @@ def serve(inbox, outbox, life: int, closing, temporary: str) -> None:
     tempfile.tempdir = temporary  # WeasyPrint's font files, our workers' included
     try:
         _ahead(weasy.warm_up)  # what every worker would otherwise do first, done once before they fork
-        _pass_on(inbox, lifelines.Sender(outbox), life, workers)
+        _pass_on(inbox, lifelines.Sender(outbox), life, workers, processes)
     finally:
         end()
 
@@ -173,11 +174,20 @@ def _ahead(step, *args) -> None:
         pass
 
 
-def _pass_on(inbox, to_parent: lifelines.Sender, life: int, workers: dict) -> None:
-    """Fork workers as the build asks and pass their answers on, until it says stop or is gone."""
+def _pass_on(inbox, to_parent: lifelines.Sender, life: int, workers: dict, processes: int) -> None:
+    """Fork workers as the build asks and pass their answers on, until it says stop or is gone.
+    At most `processes` workers run at once (fewer while the build asks for a core: "limit");
+    a request beyond that waits for a worker to end. More would not finish sooner on as many
+    cores, and each holds its pages: the skeleton laid out beside two pieces' workers, or two
+    covers drawn at once while the build cleans its sources, made the build's peak of memory."""
     context = multiprocessing.get_context("fork")
+    queued: deque[tuple] = deque()
+    limit = processes
 
     def start(task, ticket, args) -> None:
+        if len(workers) >= limit:
+            queued.append((task, ticket, args))
+            return
         answers, worker_end = context.Pipe(duplex=False)
         closing = [inbox] + [conn for _, conn, _ in workers.values()]
         process = context.Process(target=_worker, daemon=True,
@@ -202,6 +212,8 @@ def _pass_on(inbox, to_parent: lifelines.Sender, life: int, workers: dict) -> No
             process.join()
             if process.exitcode != 0:
                 to_parent.send(("died", ticket, None, None))
+        while queued and len(workers) < limit:
+            start(*queued.popleft())
         if inbox not in ready:
             continue
         try:
@@ -211,7 +223,11 @@ def _pass_on(inbox, to_parent: lifelines.Sender, life: int, workers: dict) -> No
         if kind == "stop":
             to_parent.close()
             return
-        if kind == "prepare":  # sent before the sources are read: ticket is the layout
+        if kind == "limit":  # ticket: the workers that may run at once, None for `processes`
+            limit = max(1, ticket or processes)
+            while queued and len(workers) < limit:
+                start(*queued.popleft())
+        elif kind == "prepare":  # sent before the sources are read: ticket is the layout
             layout, html = ticket, args[0]
             _ahead(weasy.prepare, [Job("", html, "")], layout)
         elif kind == "render":

@@ -116,7 +116,7 @@ class RenderService:
         # Not a daemon: daemons may not fork the workers. It stops when this process does.
         self.process = context.Process(target=serve, args=(service_in, service_out, life,
                                                             [self.inbox, self.outbox, _Fd(self.life)],
-                                                            self.temporary))
+                                                            self.temporary, self.processes))
         # Closed at exit if nothing closed it before (a signal before `with` took it): otherwise
         # multiprocessing would wait at exit for a service that waits for us to exit.
         self.closed = False
@@ -184,6 +184,11 @@ class RenderService:
         self.waiting[ticket] = pending = Pending(self)
         self._send(("raster", ticket, html, layout, identifier, width_px, fmt))
         return pending
+
+    def limit(self, workers: int | None) -> None:
+        """Let the service run at most this many workers at once (None: as many as the processes
+        it was started with): while this process reads the sources, it uses a core itself."""
+        self._send(("limit", workers))
 
     def prepare(self, layout: Layout, html: str) -> None:
         """Have the service parse the layout's stylesheets (those html links) and load its fonts
@@ -293,6 +298,9 @@ class LocalService:
         except Exception as error:
             pending.value = failure("the cover", error)
         return pending
+
+    def limit(self, workers: int | None) -> None:
+        pass  # one process, which does one thing at a time
 
     def prepare(self, layout: Layout, html: str) -> None:
         pass  # one process: nothing to do ahead of the pieces
