@@ -19,7 +19,9 @@ faults: $(STAMP)
 	ZB_FAULTS=all $(BIN)/python -m pytest tests/test_faults.py -q $(PYTEST_ARGS)
 	$(BIN)/python -m tests.killbuild --times 50
 
+# The language model is unpacked for the installation again if its format changed since.
 bench: $(STAMP)
+	$(BIN)/python -m zinebuild.langmodel
 	$(BIN)/python tests/bench.py
 
 # Page images of the built sample, for looking at as a reader would (needs poppler-utils).
@@ -32,6 +34,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m zinebuild.langmodel
 	touch $(STAMP)
 
 # Chromium and Ace by DAISY for the accessibility tests (Debian and npm packages).

@@ -5,8 +5,11 @@ all workers (stylesheets parsed) still says what it found."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 import random
 from dataclasses import replace
+
+import pytest
 
 from zinebuild import pipeline
 from zinebuild.copies import _DUPLICATE_SHARE, _shingles, groups
@@ -124,7 +127,26 @@ def test_a_one_off_build_lets_the_language_model_go_and_serve_keeps_it(small_pro
     assert not langmodel.loaded()
 
 
-def test_the_unpacked_language_model_kept_in_the_cache_answers_as_py3langid_does(tmp_path):
+TEXTS = ["The quick brown fox jumps over the lazy dog while the cat sleeps.",
+         "Le renard brun saute par-dessus le chien paresseux pendant que le chat dort.",
+         "Быстрая коричневая лиса прыгает через ленивую собаку, пока кошка спит."]
+
+
+@pytest.fixture
+def installation(tmp_path, monkeypatch):
+    """The installation's folder for the unpacked model (langmodel.installed), empty at first:
+    `make` fills the real one, which would answer before any build's cache."""
+    from zinebuild import langmodel
+    from zinebuild.cache import BlobCache
+
+    folder = tmp_path / "installation"
+    monkeypatch.setattr(langmodel, "installed", lambda read_only=True: BlobCache(folder, read_only))
+    langmodel.release()
+    yield folder
+    langmodel.release()
+
+
+def test_the_unpacked_language_model_kept_in_the_cache_answers_as_py3langid_does(tmp_path, installation):
     """Unpacking py3langid's model takes longer than a rebuild after an edit: the build's cache
     keeps it unpacked. Read back, it is the same model, and a damaged copy is read anew."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
@@ -132,28 +154,46 @@ def test_the_unpacked_language_model_kept_in_the_cache_answers_as_py3langid_does
     from zinebuild import langmodel
     from zinebuild.cache import BlobCache
 
-    texts = ["The quick brown fox jumps over the lazy dog while the cat sleeps.",
-             "Le renard brun saute par-dessus le chien paresseux pendant que le chat dort.",
-             "Быстрая коричневая лиса прыгает через ленивую собаку, пока кошка спит."]
     own = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    store = BlobCache(tmp_path)
-    langmodel.release()
+    store = BlobCache(tmp_path / "cache")
     try:
         langmodel.identifier(store)  # unpacked from py3langid's file, and kept
-        (kept,) = tmp_path.glob("*.langid")
+        (kept,) = store.folder.glob("*.langid")
         langmodel.release()
         cached = langmodel.identifier(store)
-        assert [cached.classify(t) for t in texts] == [own.classify(t) for t in texts]
-        assert [cached.rank(t)[:5] for t in texts] == [own.rank(t)[:5] for t in texts]
+        assert [cached.classify(t) for t in TEXTS] == [own.classify(t) for t in TEXTS]
+        assert [cached.rank(t)[:5] for t in TEXTS] == [own.rank(t)[:5] for t in TEXTS]
         assert (cached.nb_ptc == own.nb_ptc).all() and list(cached.tk_nextmove) == list(own.tk_nextmove)
         kept.write_bytes(kept.read_bytes()[:-1000])  # torn: read as missing, unpacked again
         langmodel.release()
-        assert [langmodel.identifier(store).classify(t) for t in texts] == [own.classify(t) for t in texts]
+        assert [langmodel.identifier(store).classify(t) for t in TEXTS] == [own.classify(t) for t in TEXTS]
     finally:
         langmodel.release()
 
 
-def test_unpacking_the_language_model_names_where_it_failed(monkeypatch):
+def test_the_model_unpacked_for_the_installation_serves_every_build_and_is_only_read(tmp_path, installation):
+    """`make` unpacks the model once (python -m zinebuild.langmodel): a first build in a new
+    folder then neither unpacks it nor keeps a copy of 68 MB in its cache, and touches nothing
+    of the installation's."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from zinebuild import langmodel
+    from zinebuild.cache import BlobCache
+
+    installation.mkdir()
+    (installation / "an-older-model.langid").write_bytes(b"left by an older py3langid")
+    path = langmodel.install()
+    assert [p.name for p in installation.iterdir()] == [path.name]
+    assert langmodel.install() == path  # a second run keeps it
+    stamp = path.stat().st_mtime_ns
+    os.utime(path, ns=(stamp - 10**9, stamp - 10**9))
+    store = BlobCache(tmp_path / "cache")
+    own = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    assert [langmodel.identifier(store).classify(t) for t in TEXTS] == [own.classify(t) for t in TEXTS]
+    assert not store.folder.exists() and path.stat().st_mtime_ns == stamp - 10**9
+
+
+def test_unpacking_the_language_model_names_where_it_failed(monkeypatch, installation):
     """The model is unpacked into an unnamed temporary file: a full disk or a file-size limit
     there is reported with the folder, not as a bare 'File too large'."""
     import errno

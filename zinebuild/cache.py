@@ -51,8 +51,8 @@ def _header(entry: str, suffix: str, data: bytes | bytearray | memoryview) -> by
 
 
 class BlobCache:
-    def __init__(self, folder: Path | None):
-        self.folder = folder
+    def __init__(self, folder: Path | None, read_only: bool = False):
+        self.folder, self.read_only = folder, read_only  # read_only: not ours to write, not even a time
 
     def get_blob(self, entry: str, suffix: str) -> bytes | None:
         """The bytes stored under entry, or None; a torn or altered file counts as missing."""
@@ -79,13 +79,14 @@ class BlobCache:
             return None
         if hasattr(mapped, "madvise"):
             mapped.madvise(mmap.MADV_DONTNEED)
-        now = time.time()
-        with contextlib.suppress(OSError):  # a read-only cache still serves
-            os.utime(path, (now, now))  # recently used: kept by prune()
+        if not self.read_only:
+            now = time.time()
+            with contextlib.suppress(OSError):  # a read-only cache still serves
+                os.utime(path, (now, now))  # recently used: kept by prune()
         return data
 
     def put_blob(self, entry: str, suffix: str, data: bytes | bytearray) -> None:
-        if self.folder is None:
+        if self.folder is None or self.read_only:
             return
         try:
             with atomic_path(self.folder / f"{entry}{suffix}") as tmp, open(tmp, "wb") as file:
@@ -95,7 +96,7 @@ class BlobCache:
             LOGGER.debug("cache: cannot keep %s: %s", entry, error)
 
     def prune(self) -> None:
-        if self.folder is None or not self.folder.is_dir():
+        if self.folder is None or self.read_only or not self.folder.is_dir():
             return
         limit = time.time() - PRUNE_AFTER
         for path in self.folder.iterdir():

@@ -2,8 +2,10 @@
 
 The model ships packed with xz: unpacking its 68 MB takes one to three seconds, as long as a
 whole rebuild after editing one piece, and every build that cleans a source needs it. So the
-unpacked arrays are kept in the build's cache (zinebuild.cache: checked, atomic, pruned),
-under a key naming py3langid's version, as raw bytes the next build maps into memory. The
+unpacked arrays are kept as raw bytes a build maps into memory (zinebuild.cache: checked,
+atomic), under a key naming py3langid's version and this module's format: once for the
+installation (`python -m zinebuild.langmodel`, which `make` runs when it installs; a build
+writes nothing outside its output folder), or else in each build's cache. The
 identifier is the one py3langid's own loader makes, from the same arrays, used in place in
 the mapped file: neither unpacking nor reading back holds a copy, and the pages a text
 reads (tens of MiB, spread over the whole table) are let go once it has its answer.
@@ -11,16 +13,19 @@ reads (tens of MiB, spread over the whole table) are let go once it has its answ
 
 from __future__ import annotations
 
+import hashlib
 import json
 import lzma
 import mmap
 import shutil
 import struct
+import sys
 import tempfile
 import threading
 from importlib import metadata
+from pathlib import Path
 
-from .cache import BlobCache, digest
+from .cache import BlobCache
 
 _MODEL: list = []  # the identifier, once loaded
 _LOADING = threading.Lock()
@@ -45,20 +50,58 @@ def loaded() -> bool:
     return bool(_MODEL)
 
 
+SUFFIX = ".langid"
+
+
+def installed(read_only: bool = True) -> BlobCache:
+    """Where the installation keeps the unpacked model for all its builds (see install());
+    a build only reads it."""
+    return BlobCache(Path(sys.prefix) / "share" / "zinebuild", read_only)
+
+
+def _entry() -> str:
+    """The unpacked model's key: py3langid's model and this module's format, and nothing else of
+    zinebuild's (an edit elsewhere in the code leaves it the same model, the same bytes)."""
+    from py3langid.langid import MODEL_FILE
+
+    parts = ("language model", metadata.version("py3langid"), str(MODEL_FILE),
+             hashlib.sha256(Path(__file__).read_bytes()).hexdigest())
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def install() -> Path:
+    """Unpack the model once for this installation (the first build in each new folder would
+    otherwise do it) and remove what an older py3langid or format left; return its path."""
+    store, entry = installed(read_only=False), _entry()
+    path = store.folder / f"{entry}{SUFFIX}"
+    if _unpacked(store.get_view(entry, SUFFIX)) is None:
+        store.folder.mkdir(parents=True, exist_ok=True)
+        store.put_blob(entry, SUFFIX, _unpacked_file())
+        if _unpacked(store.get_view(entry, SUFFIX)) is None:
+            raise OSError(f"cannot write {path}")
+    for stale in store.folder.glob(f"*{SUFFIX}"):
+        if stale != path:
+            stale.unlink()
+    return path
+
+
 def _load(store: BlobCache):
     import numpy as np
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from py3langid.langid import LanguageIdentifier
 
-    entry = digest("language model", metadata.version("py3langid"), str(MODEL_FILE))
-    data = store.get_view(entry, ".langid")
-    parts = _unpacked(data)
-    if parts is None:
+    entry = _entry()
+    for where in (installed(), store):
+        data = where.get_view(entry, SUFFIX)
+        parts = _unpacked(data)
+        if parts is not None:
+            break
+    else:
         try:
             data = _unpacked_file()
         except OSError as error:  # unpacked into an unnamed temporary file: say where it was
             raise OSError(error.errno, error.strerror,
                           f"{tempfile.gettempdir()} (unpacking the language model)") from None
-        store.put_blob(entry, ".langid", data)
+        store.put_blob(entry, SUFFIX, data)
         parts = _unpacked(data)
     ptc, pc, classes, nextmove, row, output = parts
     return _Mapped(LanguageIdentifier(np.asarray(ptc), np.asarray(pc), classes, nextmove, output, norm_probs=True,
@@ -155,3 +198,10 @@ def _integers(view: memoryview, dtype, shape) -> memoryview:
         raise ValueError(f"not a flat integer array: {dtype} {shape}")
     code = {1: "b", 2: "h", 4: "i", 8: "q"}[dtype.itemsize]
     return view.cast(code.upper() if dtype.kind == "u" else code)
+
+
+if __name__ == "__main__":
+    try:
+        print(f"language model unpacked in {install()}")
+    except OSError as error:  # a read-only installation: each build's cache keeps it instead
+        print(f"language model not unpacked for the installation ({error}); each build's cache keeps it")
