@@ -47,13 +47,20 @@ style = '''<style>
 @page :left { @top-left { content: string(head) } }
 @page :right { @top-right { content: string(head, first-except) } }
 @page :first { @bottom-center { content: none } }
+@page :first { counter-reset: page 4 }
+@page :blank { @bottom-center { content: "(blank " counter(page) ")" } }
+@page :nth(3n+1) { @bottom-right { content: counter(page) " of " counter(pages) } }
 @page plain { @top-left { content: none } @top-right { content: none } }
+@page :nth(1 of part) { @top-center { content: "part opens" } }
+@page :nth(2 of part) { margin-top: 30mm; @top-center { content: "part, second page" } }
 .toc { page: plain } .toc a::after { content: leader(". ") target-counter(attr(href url), page) }
-h2 { string-set: head content(text); break-before: page }
+h2 { string-set: head content(text); break-before: page } h2.odd { break-before: right }
+section.part { page: part }
 </style>'''
 toc = "".join(f'<li><a href="#s{n}">Section {n}</a></li>' for n in range(40))
-sections = "".join(f'<h2 id="s{n}">Section {n}</h2><p>Text of section {n}, <a href="#s{(n * 7) % 40}">see '
-                   f'{(n * 7) % 40}</a>.</p><p>{"ﬁrst words " * (n * 9)}</p>' for n in range(40))
+sections = "".join(f'<section class="{"part" if n % 5 == 0 else ""}"><h2 id="s{n}" class="{"odd" if n % 3 else ""}">'
+                   f'Section {n}</h2><p>Text of section {n}, <a href="#s{(n * 7) % 40}">see '
+                   f'{(n * 7) % 40}</a>.</p><p>{"ﬁrst words " * (n * 9)}</p></section>' for n in range(40))
 html = f'<html lang="en"><head>{style}</head><body><ul class="toc">{toc}</ul>{sections}</body></html>'
 sys.stdout.buffer.write(HTML(string=html).write_pdf(pdf_tags=True, pdf_identifier=b"same"))
 """
