@@ -121,8 +121,9 @@ def test_a_render_service_does_not_rest_while_an_answer_is_awaited(small_project
         assert service.resting and not service.process.is_alive()
 
 
-def _noting_renders(monkeypatch, notes: Path) -> None:
-    """Each render a worker does notes its start and end in `notes` (the service forks after this)."""
+def _noting_renders(monkeypatch, notes: Path, together: int, wait: float) -> None:
+    """Each render a worker does notes its start and end in `notes` (the service forks after
+    this), and waits for `together` renders to have started, `wait` seconds at most."""
     from zinebuild.typeset import service as service_module
 
     render_one = service_module._render_one
@@ -130,7 +131,9 @@ def _noting_renders(monkeypatch, notes: Path) -> None:
     def noted(ticket, *args):
         with notes.open("a") as file:
             file.write(f"start {ticket}\n")
-        time.sleep(0.3)  # long enough for another worker to start, were it let
+        deadline = time.monotonic() + wait
+        while notes.read_text().count("start") < together and time.monotonic() < deadline:
+            time.sleep(0.02)
         with notes.open("a") as file:
             file.write(f"end {ticket}\n")
         render_one(ticket, *args)
@@ -146,19 +149,36 @@ def _most_at_once(notes: Path) -> int:
     return most
 
 
-@pytest.mark.parametrize("limit, most", [(None, 2), (1, 1)])
-def test_the_render_service_runs_no_more_workers_than_it_may(small_project, tmp_path, monkeypatch, limit, most):
-    # Each worker holds its pages: one more than the cores (the skeleton beside two workers of
-    # pieces, two covers while the build cleans its sources on a core of its own) only adds memory.
+@pytest.mark.parametrize("limit", [1, 2])
+def test_the_render_service_runs_no_more_workers_than_it_may(small_project, tmp_path, monkeypatch, limit):
+    # Each worker holds its pages: while the build cleans its sources on a core of its own,
+    # two covers drawn beside it at once only added memory (pipeline.ahead asks for one fewer).
     from zinebuild import pipeline
     from zinebuild.typeset.workers import RenderService
 
     notes = tmp_path / "notes.txt"
-    _noting_renders(monkeypatch, notes)
+    _noting_renders(monkeypatch, notes, together=limit + 1, wait=0.5)  # the time for one more to start, were it let
     layout = pipeline.load(small_project).layout
     with RenderService(2) as service:
         service.limit(limit)
         pending = [service.render(f"<p>Page {n}.</p>", layout, "id") for n in range(4)]
         assert [answer.result().pages for answer in pending] == [1] * 4
-    assert _most_at_once(notes) <= most
+    assert _most_at_once(notes) <= limit
     assert notes.read_text().count("end") == 4
+
+
+def test_without_a_limit_a_render_starts_at_once(small_project, tmp_path, monkeypatch):
+    # The skeleton, asked for while both workers of pieces still draw, shares the cores with them
+    # and ends with them, not after them; and the limit a build asked for while reading is lifted.
+    from zinebuild import pipeline
+    from zinebuild.typeset.workers import RenderService
+
+    notes = tmp_path / "notes.txt"
+    _noting_renders(monkeypatch, notes, together=3, wait=10)
+    layout = pipeline.load(small_project).layout
+    with RenderService(2) as service:
+        service.limit(1)
+        service.limit(None)
+        pending = [service.render(f"<p>Page {n}.</p>", layout, "id") for n in range(3)]
+        assert [answer.result().pages for answer in pending] == [1] * 3
+    assert _most_at_once(notes) == 3

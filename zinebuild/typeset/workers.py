@@ -116,7 +116,7 @@ class RenderService:
         # Not a daemon: daemons may not fork the workers. It stops when this process does.
         self.process = context.Process(target=serve, args=(service_in, service_out, life,
                                                             [self.inbox, self.outbox, _Fd(self.life)],
-                                                            self.temporary, self.processes))
+                                                            self.temporary))
         # Closed at exit if nothing closed it before (a signal before `with` took it): otherwise
         # multiprocessing would wait at exit for a service that waits for us to exit.
         self.closed = False
@@ -186,8 +186,8 @@ class RenderService:
         return pending
 
     def limit(self, workers: int | None) -> None:
-        """Let the service run at most this many workers at once (None: as many as the processes
-        it was started with): while this process reads the sources, it uses a core itself."""
+        """Let the service run at most this many workers at once (None: no limit), for as long
+        as this process uses a core of its own (while it reads the sources)."""
         self._send(("limit", workers))
 
     def prepare(self, layout: Layout, html: str) -> None:
