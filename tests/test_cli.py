@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
 from click.testing import CliRunner
 
 from zinebuild.cli import main
@@ -93,12 +94,19 @@ def test_unknown_article_lists_the_articles(small_project, tmp_path):
                          "no article 'nothing-like-this'", "raw-title-line")
 
 
-def test_broken_template_names_file_and_line(small_project, tmp_path):
+# A layout's template is the user's input: its errors are input errors, exit status 2.
+@pytest.mark.parametrize("template, expected", [
+    ("<h1>{{ book.title }</h1>\n", ["title.html:1", "template error"]),
+    ("\n<h1>{{ book.no_such_thing.title }}</h1>\n", ["title.html:2", "template error", "no_such_thing"]),
+    ('{% include "nowhere.html" %}\n', ["title.html:1", "layout has no template 'nowhere.html'"]),
+    ("{% for letter in 5 %}{{ letter }}{% endfor %}\n", ["title.html:1", "template error", "not iterable"]),
+])
+def test_broken_template_names_file_and_line(small_project, tmp_path, template, expected):
     layout = small_project.parent / "layouts" / "default"
     layout.mkdir(parents=True)
-    (layout / "title.html").write_text("<h1>{{ book.title }</h1>\n")
+    (layout / "title.html").write_text(template)
     result = run("build", small_project, "--format", "html", "--out", tmp_path / "o")
-    assert_clean_failure(result, 1, "title.html:1", "template error")
+    assert_clean_failure(result, 2, *expected)
     assert not (tmp_path / "o" / "small-test-book.html").exists()
 
 
@@ -125,7 +133,7 @@ def test_failed_build_keeps_previous_output(small_project, tmp_path):
     layout = small_project.parent / "layouts" / "default"
     layout.mkdir(parents=True)
     (layout / "piece.html").write_text("{{ no_such_variable.attr }}")
-    assert run("build", small_project, "--format", "html", "--out", out).exit_code == 1
+    assert run("build", small_project, "--format", "html", "--out", out).exit_code == 2  # an input error (the template)
     assert (out / "small-test-book.html").read_bytes() == before
     assert sorted(p.name for p in out.iterdir() if p.is_file()) == ["small-test-book.html"]  # no .part left
 

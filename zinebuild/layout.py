@@ -179,16 +179,23 @@ class Layout:
         return None
 
     def render(self, template: str, **context) -> str:
+        # A layout's templates are the user's input: their errors are input errors (exit 2).
         try:
             return self.env.get_template(template).render(**context)
         except jinja2.TemplateSyntaxError as error:
-            raise BuildError(Problem(f"template error: {error.message}", file=error.filename, line=error.lineno,
+            raise InputError(Problem(f"template error: {error.message}", file=error.filename, line=error.lineno,
                                      hint="fix the template, or delete it to fall back on the built-in one")) from None
         except jinja2.UndefinedError as error:
-            raise BuildError(Problem(f"template error: {error.message}", file=_template_file(self, template),
+            raise InputError(Problem(f"template error: {error.message}", *_where(error, self, template),
                                      hint="the templates can use: book, anthology, piece, part, target, …")) from None
         except jinja2.TemplateNotFound as error:
-            raise BuildError(Problem(f"layout has no template '{error.name}'", file=self.search_path[0])) from None
+            raise InputError(Problem(f"layout has no template '{error.name}'", *_where(error, self, template),
+                                     hint="add it to the layout, or name a layout that has it")) from None
+        except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as error:
+            # Raised while rendering: a loop over a number, a filter given what it cannot take.
+            raise InputError(Problem(f"template error: {getattr(error, 'message', None) or error}",
+                                     *_where(error, self, template),
+                                     hint="fix the template, or delete it to fall back on the built-in one")) from None
 
 
 def _default() -> Path:
@@ -270,6 +277,20 @@ class _ConfinedLoader(jinja2.FileSystemLoader):
             raise InputError(Problem("the template leads outside the project and its layouts; it is not read",
                                      file=filename, hint="put the template itself, not a link, in the layout"))
         return source, filename, uptodate
+
+
+def _where(error: Exception, layout: Layout, template: str) -> tuple[str, int | None]:
+    """The template file and line an error was raised at: Jinja gives the frames of its
+    templates their file and line, the innermost is the one at fault (an included file's)."""
+    found = None
+    frame = error.__traceback__
+    while frame is not None:
+        filename = frame.tb_frame.f_code.co_filename
+        if filename.endswith(".html") and any(Path(filename).resolve().is_relative_to(folder.resolve())
+                                              for folder in layout.search_path):
+            found = filename, frame.tb_lineno
+        frame = frame.tb_next
+    return found or (_template_file(layout, template), None)
 
 
 def _template_file(layout: Layout, template: str) -> str:
