@@ -47,6 +47,26 @@ def _covers(out):
     return epub.size, printed, round(width_pt / 72 * PRINT_DPI)
 
 
+def _asked_of_the_service(monkeypatch) -> list:
+    """The render service's limits and rasters, in the order the build asks for them."""
+    from zinebuild.typeset.workers import RenderService
+
+    asked = []
+    limit, raster = RenderService.limit, RenderService.raster
+
+    def limited(self, workers):
+        asked.append(("limit", workers))
+        return limit(self, workers)
+
+    def rastered(self, *args):
+        asked.append("raster")
+        return raster(self, *args)
+
+    monkeypatch.setattr(RenderService, "limit", limited)
+    monkeypatch.setattr(RenderService, "raster", rastered)
+    return asked
+
+
 def test_the_covers_are_drawn_while_the_sources_are_read(tmp_path, monkeypatch):
     late = _late_draws(monkeypatch)
     # The render service (forked by the build) notes what it prepares: a piece, or the bare shell.
@@ -59,11 +79,14 @@ def test_the_covers_are_drawn_while_the_sources_are_read(tmp_path, monkeypatch):
         prepare(jobs, layout)
 
     monkeypatch.setattr(weasy, "prepare", noted)
+    asked = _asked_of_the_service(monkeypatch)
     config = write_project(tmp_path / "p", SMALL_CONFIG, SMALL_FILES)
     out = tmp_path / "out"
-    result = run("build", config, "--out", out)
+    result = run("build", config, "--out", out, "--jobs", 2)
     assert result.exit_code == 0, result.output
     assert late == []  # both were drawn by the render service before the pieces were read
+    # One at a time, beside the reading, which has a core of its own; then no limit.
+    assert asked[:4] == [("limit", 1), "raster", "raster", ("limit", None)]
     # Its stylesheets and fonts were ready before the first piece: asked for with the shell.
     assert notes.read_text().split() == ["shell", "piece"]
     epub_size, printed, print_width = _covers(out)

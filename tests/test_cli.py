@@ -126,6 +126,16 @@ def test_unwritable_output_folder(small_project, tmp_path):
     assert_clean_failure(run("build", small_project, "--out", blocker / "sub"), 2, "cannot write to the output folder")
 
 
+def test_a_bug_met_in_a_shipped_template_is_an_internal_error(small_project, tmp_path, monkeypatch):
+    # The layouts zinebuild ships are not the user's input: what goes wrong there is ours.
+    def broken(*args):
+        raise ValueError("a bug of ours")
+
+    monkeypatch.setattr("zinebuild.render.punctuate", broken)  # called by the built-in sources.html
+    result = run("build", small_project, "--format", "html", "--out", tmp_path / "o")
+    assert_clean_failure(result, 1, "internal error: ValueError: a bug of ours", "--debug")
+
+
 def test_failed_build_keeps_previous_output(small_project, tmp_path):
     out = tmp_path / "o"
     assert run("build", small_project, "--format", "html", "--out", out).exit_code == 0

@@ -193,8 +193,11 @@ class Layout:
                                      hint="add it to the layout, or name a layout that has it")) from None
         except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as error:
             # Raised while rendering: a loop over a number, a filter given what it cannot take.
-            raise InputError(Problem(f"template error: {getattr(error, 'message', None) or error}",
-                                     *_where(error, self, template),
+            # Raised in a template zinebuild ships, it is a bug of ours (an internal error) instead.
+            where = _where(error, self, template)
+            if Path(where[0]).resolve().is_relative_to(BUILTIN_LAYOUTS.resolve()):
+                raise
+            raise InputError(Problem(f"template error: {getattr(error, 'message', None) or error}", *where,
                                      hint="fix the template, or delete it to fall back on the built-in one")) from None
 
 
