@@ -1,5 +1,5 @@
 """Pictures read once per version of the file (the digest memo, its invalidation, confinement kept),
-converted on every core, and parsed by WeasyPrint without their base64."""
+converted on every core, and named in print's HTML, their bytes sent with it."""
 
 from __future__ import annotations
 
@@ -105,19 +105,69 @@ def test_pictures_converted_on_every_core_give_the_same_books_as_one_at_a_time(t
     assert books[1] == books[2] and set(books[1]) == {".epub", ".html", ".pdf"}
 
 
-def test_a_piece_is_parsed_without_its_pictures_base64_and_draws_the_same_pdf(tmp_path, monkeypatch):
+def test_print_names_its_pictures_and_their_bytes_go_with_the_document(tmp_path):
+    """A piece's print HTML names its pictures (not megabytes of base64); the bytes go with the
+    request to the worker, which draws the same PDF as this process does, photos at print size."""
     from zinebuild import imagesrc
     from zinebuild.render import piece_html, print_pieces
     from zinebuild.typeset.weasy import NO_FURNITURE_CSS, render
+    from zinebuild.typeset.workers import RenderService
+
+    imagesrc.forget_named()
+    with RenderService(2) as service:  # forked before the pictures exist: it knows only what is sent
+        project = pipeline.load(make_project(tmp_path / "p"))
+        piece, kind = next((p, k) for p, k in print_pieces(project.anthology) if p.document.title == "Pictures")
+        html = piece_html(project.anthology, project.layout, piece, kind)
+        pictures = imagesrc.named_in(html)
+        # Three pictures shown, two of them the same file: two named, each once in what is sent.
+        assert html.count(f'src="{imagesrc.PICTURE_SCHEME}') == 3 and len(pictures) == 2 and "base64" not in html
+        assert all(f'src="{imagesrc.PICTURE_SCHEME}{name}"' in html for name in pictures)
+        here = render(html, project.layout, "id", NO_FURNITURE_CSS).pdf
+        there = service.render(html, project.layout, "id", NO_FURNITURE_CSS).result().pdf
+    assert there == here
+    with pikepdf.open(io.BytesIO(there)) as pdf:
+        assert len([o for page in pdf.pages for o in drawn(page)]) == 3
+
+
+@pytest.mark.parametrize("url", ["zinebuild-picture:0123456789abcdef0123.jpg",  # no such picture
+                                 "zinebuild-picture:../../../etc/passwd", "zinebuild-picture:/etc/hostname"])
+def test_a_picture_name_never_reads_a_file(tmp_path, url):
+    from zinebuild.fetch import ConfinedFetcher, Refused
 
     project = pipeline.load(make_project(tmp_path / "p"))
-    piece, kind = next((p, k) for p, k in print_pieces(project.anthology) if p.document.title == "Pictures")
-    html = piece_html(project.anthology, project.layout, piece, kind)
-    aside, urls = imagesrc.pictures_aside(html)
-    assert len(urls) == 3 and all(url.startswith("data:image/") and url in html for url in urls)
-    assert len(aside) < len(html) - sum(map(len, urls)) + 100  # what the parser reads: the words, not the pixels
-    quick = render(html, project.layout, "id", NO_FURNITURE_CSS).pdf
-    monkeypatch.setattr(imagesrc, "pictures_aside", lambda text: (text, []))  # WeasyPrint parses the URLs itself
-    assert render(html, project.layout, "id", NO_FURNITURE_CSS).pdf == quick
-    with pikepdf.open(io.BytesIO(quick)) as pdf:  # and the photos are in it, at their print size
-        assert len([o for page in pdf.pages for o in drawn(page)]) == 3
+    with pytest.raises(Refused):
+        ConfinedFetcher(project.layout).fetch(url)
+
+def test_the_html_file_inlines_the_pictures_its_markup_names_and_never_a_name_in_text(tmp_path):
+    """A source's text naming a picture stays text: only the attributes the templates write
+    become data: URLs (a text's quotes are escaped, so it cannot write one)."""
+    from markupsafe import escape
+
+    from zinebuild import imagesrc
+    from zinebuild.fetch import Confined
+    from zinebuild.media import book_images
+
+    project = pipeline.load(make_project(tmp_path / "p"))
+    block = book_images(project.anthology)[0]
+    src = imagesrc.src_for("screen", project.layout.output, Confined(project.layout))(block)
+    text = escape(f'<img src="{src}"> and {src}')  # what a piece's words would be, escaped by the template
+    page = imagesrc.with_data_urls(f'<p>{text}</p><figure><img src="{src}" alt="x"/></figure>')
+    assert page.count("data:image/") == 1 and f'<figure><img src="data:image/' in page
+    assert f"<p>{text}</p>" in page  # the words as they were
+
+
+def test_pictures_are_converted_with_pillow_keeping_freed_pixels_and_let_go_after(tmp_path, monkeypatch):
+    """A freed picture's pixels serve the next one while the book's pictures are converted (no
+    fresh pages to fault in for each photo); afterwards Pillow keeps none of them."""
+    from zinebuild.fetch import Confined
+    from zinebuild.media import book_images
+
+    forget()
+    monkeypatch.setattr(images, "_store", images.BlobCache(None))  # nothing kept by an earlier test's build
+    project = pipeline.load(make_project(tmp_path / "p"))
+    pooled, real = [], images._convert
+    monkeypatch.setattr(images, "_convert", lambda data, wanted: pooled.append(Image.core.get_blocks_max())
+                        or real(data, wanted))
+    images.prepare(book_images(project.anthology), project.layout.output, Confined(project.layout), 2)
+    assert pooled and all(blocks > 0 for blocks in pooled)
+    assert Image.core.get_blocks_max() == 0

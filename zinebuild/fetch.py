@@ -3,6 +3,7 @@
 The one fetcher of every output. The HTML writer's stylesheet inliner, the EPUB's cover,
 fonts and stylesheet, the templates, and WeasyPrint (through ConfinedFetcher) all read
 through Confined: nothing from the network, nothing a symlink or ``..`` leads outside.
+WeasyPrint is also given the pictures the templates named (imagesrc.PICTURE_SCHEME), from this process.
 """
 
 from __future__ import annotations
@@ -79,6 +80,9 @@ def _data_url(url: str) -> bytes:
 def _weasyprint_fetcher():
     # WeasyPrint takes a second to import: only the processes that lay out pages pay for it.
     from weasyprint import URLFetcher
+    from weasyprint.urls import URLFetcherResponse
+
+    from .imagesrc import PICTURE_SCHEME, named_picture
 
     class ConfinedFetcher(URLFetcher):
         """WeasyPrint's fetcher, serving what Confined allows and refusing the rest."""
@@ -91,6 +95,11 @@ def _weasyprint_fetcher():
         def fetch(self, url, headers=None):
             if url[:5].lower() == "data:":
                 return super().fetch(url, headers)
+            if url.startswith(PICTURE_SCHEME):  # a picture the templates named (imagesrc.py), sent with the document
+                picture = named_picture(url)
+                if picture is None:
+                    raise Refused(f"{url}: no such picture in this build")
+                return URLFetcherResponse(url, body=picture.data, headers={"Content-Type": picture.media_type})
             return super().fetch(self.confined.path(url).as_uri(), headers)
 
     return ConfinedFetcher

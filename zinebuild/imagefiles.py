@@ -45,7 +45,7 @@ def source_digest(src: str, fetcher: Confined = NO_FILES) -> str:
         with fetcher.path(Path(src)).open("rb") as file:
             identity = identity_of(file)
             if identity not in DIGESTS:
-                DIGESTS[identity] = hashlib.sha256(file.read()).hexdigest()
+                DIGESTS[identity] = hashlib.file_digest(file, "sha256").hexdigest()  # a buffer, not the file
             return DIGESTS[identity]
 
     sha = reading(src, hashed)

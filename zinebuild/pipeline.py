@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import config as config_module
-from . import fsutil, images, language, readers
+from . import fsutil, images, imagesrc, language, readers
 from .cache import BlobCache
 from .clean import release_word_lists
 from .assemble import assemble
@@ -78,6 +78,7 @@ def build(project: Project, formats: tuple[str, ...], out_dir: Path, on_written=
     them (fsutil.together); by default in parallel, with a cache in out_dir."""
     settings = settings or Settings(cache_dir=out_dir / CACHE_FOLDER)
     images.keep_in(settings.cache_dir)  # converted pictures, between builds
+    imagesrc.forget_named()  # the pictures the last build named (imagesrc.py)
     project.layout.keep_compiled_templates(BlobCache(settings.cache_dir))
     for folder in (out_dir, settings.cache_dir):
         fsutil.recover(folder)  # what a killed build left: a switch to finish, temporary files

@@ -15,7 +15,7 @@ from .config import OutputConfig
 from .cssinline import inline_stylesheet
 from .dates import build_time
 from .fetch import Confined
-from .imagesrc import SharedPictures, cover_src, src_for
+from .imagesrc import SharedPictures, cover_src, src_for, with_data_urls
 from .labels import labels
 from .layout import BUILTIN_LAYOUTS, Layout  # noqa: F401  (where the rest of zinebuild finds them)
 from .model import Anthology, BookInfo, Piece, block_inlines, note_refs
@@ -134,7 +134,7 @@ def _context(anthology: Anthology, layout: Layout, target: str) -> dict:
         # Where a link inside the book leads (links.py made it "#id" in the piece it names).
         "internal_href": (lambda piece_id, url: f"{unit_file(piece_id)}{url}") if target == "epub"
         else (lambda piece_id, url: url),
-        # images.py, reading through the one confined fetcher: a file in the EPUB, a data: URL in print
+        # images.py, reading through the one confined fetcher: a file in the EPUB, a picture's name in print
         "image_src": src_for(target, out, Confined(layout)),
         "print_cover_src": cover_src(out, Confined(layout)),
         "covers_inside": out.cover == "inside",  # else on a sheet of their own (writers/cover_sheet.py)
@@ -176,6 +176,7 @@ def book_html(anthology: Anthology, layout: Layout, inline_assets: bool = False)
         context.update(image_src=src_for("screen", layout.output, fetcher),
                        print_cover_src=cover_src(layout.output, fetcher, True),
                        shared_picture=SharedPictures(book_images(anthology), layout.output, fetcher))
+        return with_data_urls(layout.render("book.html", title=anthology.book.title, **context))
     return layout.render("book.html", title=anthology.book.title, **context)
 
 

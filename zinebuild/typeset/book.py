@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 from pathlib import Path
 
+from ..imagesrc import named_in
 from ..model import Anthology
 from ..render import Layout, book_html, piece_html, print_pieces
 from ..settings import Settings
@@ -76,7 +77,8 @@ class Typesetting:
         self.missing = [pid for pid, hit in self.found.items() if hit is None]
         self.done = len(self.htmls) - len(self.missing)
         titles = {piece.id: piece.document.title for piece, _ in pieces}
-        jobs = [Job(titles[pid], self.htmls[pid], NO_FURNITURE_CSS) for pid in self.missing]
+        jobs = [Job(titles[pid], self.htmls[pid], NO_FURNITURE_CSS, named_in(self.htmls[pid]))
+                for pid in self.missing]
         self.work, self.worked = sum(map(weight, jobs)) or 1, 0
         self.answers = settings.service.pieces(jobs, layout, identifier, self._finished)
 

@@ -17,10 +17,11 @@ import signal
 import tempfile
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import wait as connection_wait
 
 from ..errors import BuildError, Problem
+from ..imagesrc import keep_named
 from ..render import Layout
 from . import lifelines, weasy
 
@@ -30,6 +31,7 @@ class Job:
     name: str  # what the progress bar shows
     html: str
     extra_css: str
+    pictures: dict = field(default_factory=dict)  # the pictures its HTML names (imagesrc.named_in)
 
 
 # Pictures inline as data: URIs make a piece's HTML long but cost little to lay out.
@@ -70,6 +72,7 @@ def lay_out_then_draw(batch: int, jobs: list[Job], claim: Callable[[], int | Non
     held: list[tuple[int, object]] = []
     while (index := claim()) is not None:
         try:
+            keep_named(jobs[index].pictures)
             document = weasy.lay_out(jobs[index].html, layout, jobs[index].extra_css)
             answer(("pages", batch, index, len(document.pages)))
             held.append((index, document))
@@ -103,8 +106,9 @@ def claims(order: list[int], counter) -> Callable[[], int | None]:
     return claim
 
 
-def _render_one(ticket: int, html: str, layout: Layout, identifier: str, extra_css: str, joined: bool,
-                answer) -> None:
+def _render_one(ticket: int, html: str, pictures: dict, layout: Layout, identifier: str, extra_css: str,
+                joined: bool, answer) -> None:
+    keep_named(pictures)
     try:
         answer(("rendered", ticket, None, weasy.render(html, layout, identifier, extra_css, joined)))
     except Exception as error:
@@ -112,9 +116,11 @@ def _render_one(ticket: int, html: str, layout: Layout, identifier: str, extra_c
     weasy.release()
 
 
-def _raster_one(ticket: int, html: str, layout: Layout, identifier: str, width_px: int, fmt: str, answer) -> None:
+def _raster_one(ticket: int, html: str, pictures: dict, layout: Layout, identifier: str, width_px: int, fmt: str,
+                answer) -> None:
     from ..cover import raster
 
+    keep_named(pictures)
     try:
         answer(("rendered", ticket, None, raster(weasy.render(html, layout, identifier).pdf, width_px, fmt)))
     except Exception as error:

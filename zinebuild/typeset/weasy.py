@@ -87,7 +87,6 @@ def lay_out(html: str, layout: Layout, extra_css: str = ""):
     patches.apply()
 
     from .. import linebreaks
-    from ..imagesrc import pictures_aside, put_back
 
     with _collected() as messages:
         base_url = layout.search_path[0].as_uri() + "/"
@@ -96,11 +95,8 @@ def lay_out(html: str, layout: Layout, extra_css: str = ""):
         if extra_css:
             sheets.append(_sheet(state, extra_css, lambda css: css(string=extra_css, font_config=state.fonts)))
 
-        html, pictures = pictures_aside(html)  # parsed without their megabytes of base64
-
         def laid_out(mends=None):  # laid out again with line mends (linebreaks.py)
             source = HTML(string=html, base_url=base_url, url_fetcher=state.fetcher)
-            put_back(source.etree_element, pictures)
             if mends:
                 linebreaks.apply(source.etree_element, mends)
                 source.wrapper_element = type(source.wrapper_element).from_html_root(source.etree_element)

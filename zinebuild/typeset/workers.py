@@ -38,6 +38,7 @@ from pathlib import Path
 from .. import memory
 from ..errors import BuildError, Problem
 from ..fsutil import running
+from ..imagesrc import named_in
 from ..render import Layout
 from . import lifelines, weasy
 from .service import Job, failure, lay_out_then_draw, longest_first, serve
@@ -175,14 +176,14 @@ class RenderService:
         """One document; joined: its layout fonts are replaced in the join (weasy.draw)."""
         ticket = next(self.tickets)
         self.waiting[ticket] = pending = Pending(self)
-        self._send(("render", ticket, html, layout, identifier, extra_css, joined))
+        self._send(("render", ticket, html, named_in(html), layout, identifier, extra_css, joined))
         return pending
 
     def raster(self, html: str, layout: Layout, identifier: str, width_px: int, fmt: str) -> Pending:
         """One page drawn and turned into a PNG or JPEG of this width, in a worker (a cover)."""
         ticket = next(self.tickets)
         self.waiting[ticket] = pending = Pending(self)
-        self._send(("raster", ticket, html, layout, identifier, width_px, fmt))
+        self._send(("raster", ticket, html, named_in(html), layout, identifier, width_px, fmt))
         return pending
 
     def limit(self, workers: int | None) -> None:
