@@ -6,6 +6,7 @@ The text is GTK's Arabic translation (tests/corpus/rtl/, origin and licence in S
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pikepdf
@@ -191,6 +192,31 @@ def test_an_arabic_pieces_subtitle_byline_and_footnote_start_at_the_right(tmp_pa
     for words in (subtitle, author):
         assert abs(right_edge(words) - title) < 3, (words, right_edge(words), title)
     assert 0 < title - right_edge(note) < 12  # after its number ("1. "), at the right
+
+
+def test_an_arabic_tables_cells_and_caption_start_at_the_right(tmp_path):
+    """A table in a right-to-left piece: each cell's words at the cell's right, as its
+    paragraphs are, in print and in the EPUB's stylesheet (text-align: start, not left)."""
+    table = "\n\n| قلم | ورقة |\n| --- | --- |\n| أحمر | نعم |\n\nجدول: ألوان قليلة\n"
+    config = arabic_project(tmp_path, {"colours.md": ARABIC + table})
+    paths = pipeline.build(pipeline.load(config), ("pdf", "epub"), tmp_path / "out")
+    pdf = next(p for p in paths if p.suffix == ".pdf")
+    page = next(p for p in pypdfium2.PdfDocument(pdf) if "أحمر" in p.get_textpage().get_text_range())
+    found = page.get_textpage()
+
+    def edges(words: str) -> tuple[float, float]:
+        start, count = found.search(words).get_next()
+        boxes = [found.get_charbox(i) for i in range(start, start + count)]
+        return min(b[0] for b in boxes), max(b[2] for b in boxes)
+
+    # Two columns from the right: "قلم" (pen) then "ورقة" (paper), words the text has nowhere
+    # else; under each, its cell ("red", "yes"), starting at the same right edge.
+    for head, cell in (("قلم", "أحمر"), ("ورقة", "نعم")):
+        assert abs(edges(head)[1] - edges(cell)[1]) < 1, (head, edges(head), cell, edges(cell))
+    assert edges("قلم")[0] > edges("ورقة")[1]  # the first column on the right
+    with __import__("zipfile").ZipFile(next(p for p in paths if p.suffix == ".epub")) as book:
+        css = book.read(next(n for n in book.namelist() if n.endswith(".css"))).decode()
+    assert re.search(r"table\.table th, table\.table td \{[^}]*text-align: start", css)
 
 
 def test_an_arabic_epub_with_notes_reads_back_without_its_notes_heading(tmp_path):

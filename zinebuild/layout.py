@@ -25,7 +25,7 @@ import jinja2
 from . import faces
 from .cache import BlobCache, digest
 from .config import Config, EpubConfig, OutputConfig
-from .errors import BuildError, InputError, Problem
+from .errors import InputError, Problem
 from .fetch import Confined
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -155,13 +155,6 @@ class Layout:
     def print_stylesheets(self) -> tuple[Path, ...]:
         """The PDF's and the .html output's stylesheets in cascade order: the layout's, then the user's."""
         return self.stylesheets("print.css") + self.user_stylesheets()
-
-    def asset(self, relative: str) -> Path:
-        for folder in self.search_path:
-            candidate = folder / relative
-            if candidate.is_file():
-                return candidate
-        raise BuildError(Problem(f"the layout has no file '{relative}'", file=self.search_path[0]))
 
     def resolve(self, path: Path) -> Path | None:
         """A path inside one layout folder, or the same relative path in the nearest one;
