@@ -6,9 +6,10 @@ Used by html.py once it has chosen what of the page is text (and reported the re
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from ..model import (Block, Break, Caption, Code, Emphasis, Heading, Inline, LineBreak, Link, ListBlock,
-                     Paragraph, Preformatted, Quote, Strong, Text)
+from ..model import (Block, Break, Caption, Code, Emphasis, Heading, Inline, Inlines, Level, LineBreak, Link,
+                     ListBlock, Paragraph, Preformatted, Quote, Strong, Text)
 from ..slug import slugify
 from .figures import PLACEHOLDER, placed
 
@@ -93,17 +94,7 @@ class Walker:
             kind = Caption if tag == "figcaption" else Paragraph
             return [kind(inlines)] if inlines else []
         if tag in ("ul", "ol"):
-            self._ids(element)
-            items = []
-            for child in element:
-                if isinstance(child.tag, str):
-                    self._ids(child)
-                    items.append(_trim(self._inline(child) if child.tag != "li" else self._children(child)))
-                if (child.tail or "").strip():
-                    items.append(_trim(_text(child.tail)))
-            start = int(element.get("start", "1")) if element.get("start", "1").isdigit() else 1
-            items = tuple(i for i in items if i)
-            return [ListBlock(tag == "ol", items, start)] if items else []
+            return self._list(element)
         if tag == "blockquote":
             inner = self.blocks(element)
             return [Quote(tuple(inner))] if inner else []
@@ -126,6 +117,76 @@ class Walker:
             inlines = _trim(self._children(element))
             return [Paragraph(inlines)] if inlines else []
         return self.blocks(element)  # div, section, figure, …: look inside
+
+    def _list(self, element) -> list[Block]:
+        """A <ul> or <ol> with the lists inside its items, each item's own number (<li value>)
+        and the list's way of counting (<ol type>), as the Markdown reader reads them."""
+        items, levels = self._items(element, 0)
+        if not items:
+            return []
+        ordered, start = element.tag == "ol", _start(element)
+        flat = all(level == Level(0, ordered, start) for level in levels)
+        return [ListBlock(ordered, tuple(items), start, () if flat else tuple(levels))]
+
+    def _items(self, element, depth: int) -> tuple[list[Inlines], list[Level]]:
+        """A list's items and their Levels in reading order, the lists inside them one level deeper."""
+        self._ids(element)
+        ordered = element.tag == "ol"
+        start = _start(element)
+        kind = Level(depth, ordered, start, _NUMBERINGS.get(element.get("type") or "", "1"))
+        items: list[Inlines] = []
+        levels: list[Level] = []
+        shown: int | None = None  # the number of the item before
+
+        def add(text: Inlines, level: Level) -> None:
+            items.append(text)
+            levels.append(level)
+
+        for child in element:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag in ("ul", "ol"):  # a list straight inside a list (not in an item): the item before's
+                more, deeper = self._items(child, depth + 1)
+                items += more
+                levels += deeper
+            elif tag == "li":
+                written = _number(child.get("value")) if ordered else None
+                counted = start if shown is None else shown + 1
+                shown = counted if written is None else written
+                for part, (text, inner) in enumerate(self._item(child)):
+                    own = written if part == 0 and written != counted else None
+                    if text or inner:  # an item holding only a list stands in an empty one
+                        add(text, replace(kind, value=own, continues=part > 0))
+                    for inside in inner:
+                        more, deeper = self._items(inside, depth + 1)
+                        items += more
+                        levels += deeper
+            elif tag:
+                text = _trim(self._inline(child))
+                if text:
+                    add(text, kind)
+            if (child.tail or "").strip():
+                add(_trim(_text(child.tail)), kind)
+        return items, levels
+
+    def _item(self, element) -> list[tuple[Inlines, list]]:
+        """An <li>'s text and the lists inside it; text after such a list continues the item,
+        in a part of its own (no marker, no number)."""
+        self._ids(element)
+        parts: list[tuple[list[Inline], list]] = [([], [])]
+        if element.text:
+            parts[-1][0].extend(_text(element.text))
+        for child in element:
+            if isinstance(child.tag, str) and child.tag in ("ul", "ol"):
+                parts[-1][1].append(child)
+            else:
+                if parts[-1][1]:
+                    parts.append(([], []))
+                parts[-1][0].extend(self._inline(child))
+            if child.tail and child.tail.strip() and parts[-1][1]:
+                parts.append(([], []))
+            if child.tail:
+                parts[-1][0].extend(_text(child.tail))
+        return [(_trim(text), inner) for text, inner in parts]
 
     def _children(self, element) -> list[Inline]:
         out: list[Inline] = []
@@ -159,6 +220,21 @@ class Walker:
             # Every href becomes a Link here; links.py decides once what each one may become.
             return [Link(href, tuple(children), line=element.sourceline)] if href and children else children
         return children
+
+
+# <ol type>: how a list counts, as the model keeps it (Level.numbering).
+_NUMBERINGS = {kind: kind for kind in ("1", "a", "A", "i", "I")}
+
+
+def _number(value: str | None) -> int | None:
+    """An HTML integer attribute (<ol start>, <li value>): digits with an optional minus sign."""
+    value = (value or "").strip()
+    return int(value) if re.fullmatch(r"-?\d{1,9}", value) else None
+
+
+def _start(element) -> int:
+    number = _number(element.get("start"))
+    return 1 if number is None else number
 
 
 def block_id(block: Block) -> str | None:
