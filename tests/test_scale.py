@@ -48,6 +48,7 @@ def test_a_worker_draws_before_it_holds_too_many_pages(monkeypatch):
     monkeypatch.setattr(service, "HOLD_PAGES", 10)
     monkeypatch.setattr(service.weasy, "lay_out", lambda html, layout, css: _Document(int(html)))
     monkeypatch.setattr(service.weasy, "draw", lambda document, identifier: len(document.pages))
+    monkeypatch.setattr(service.weasy, "page_names", lambda document: ("",) * len(document.pages))
     monkeypatch.setattr(service.weasy, "release", lambda: None)
     jobs = [Job(str(i), str(pages), "") for i, pages in enumerate([6, 6, 6, 1])]
     order = iter(range(4))

@@ -139,6 +139,30 @@ def test_right_openings_and_endnotes_match_one_document(right_opening_project, t
     assert assert_links_resolve(split.pdf) >= 4 + 2  # contents entries, and note references to endnotes
 
 
+def test_full_bleed_pictures_inside_pieces_are_split_and_match_one_document(tmp_path, caplog):
+    """A full-bleed picture's page has no margins (its own named page): the skeleton gives the
+    piece's page there the same name, so the book is still laid out piece by piece, the bleed
+    pages landing on either side, with no folio drawn over them, as in one document."""
+    from PIL import Image
+
+    caplog.set_level("INFO", logger="zinebuild")
+    files = dict(SMALL_FILES)
+    bleed = "\n\n{.full-bleed}\n![A green field](green.png)\nThe field, edge to edge.\n\n"
+    files["sources/one.md"] = files["sources/one.md"].replace("> A quoted paragraph.", bleed + LONG_PARAGRAPH + bleed
+                                                              + "> A quoted paragraph.")
+    root = write_project(tmp_path / "bleed", SMALL_CONFIG, files)
+    green = root.parent / "sources" / "green.png"
+    Image.new("RGB", (300, 450), (20, 160, 60)).save(green)
+    project = pipeline.load(root)
+    split = typeset(project.anthology, project.layout, Settings(jobs=2, cache_dir=tmp_path / "cache"))
+    whole = typeset(project.anthology, project.layout, Settings(split=False))
+    assert split.split and "rendered as one document" not in caplog.text
+    with pikepdf.open(io.BytesIO(split.pdf)) as pdf:
+        bleeds = [i for i, page in enumerate(pdf.pages) if "edge to edge" in page_texts(split.pdf)[i]]
+    assert len(bleeds) == 2 and {i % 2 for i in bleeds} == {0, 1}  # one on each side
+    assert_same_book(split.pdf, whole.pdf)
+
+
 def test_one_worker_and_two_give_the_same_bytes(small_project):
     project = pipeline.load(small_project)
     one = typeset(project.anthology, project.layout, Settings(jobs=1))

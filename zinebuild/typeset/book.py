@@ -94,8 +94,8 @@ class Typesetting:
         htmls, found = self.htmls, self.found
         settings.report("pdf", self.done, len(htmls), "from the cache" if len(htmls) > len(self.missing) else "")
         skeleton = _skeleton(anthology, layout, htmls)  # while the pieces are laid out: it waits for none
-        pages = {pid: hit.pages for pid, hit in found.items() if hit is not None}
-        pages.update(zip(self.missing, self.answers.page_counts()))
+        pages = {pid: tuple(frame.page for frame in hit.frames) for pid, hit in found.items() if hit is not None}
+        pages.update(zip(self.missing, self.answers.page_names()))
         # The book is paginated while the workers still draw their pieces.
         furniture = None
         if None not in pages.values():
@@ -138,7 +138,7 @@ def _skeleton(anthology: Anthology, layout: Layout, htmls: dict[str, str]) -> Sk
         return None
 
 
-def _furniture(skeleton: Skeleton | None, anthology: Anthology, layout: Layout, pages: dict[str, int],
+def _furniture(skeleton: Skeleton | None, anthology: Anthology, layout: Layout, pages: dict[str, tuple[str, ...]],
                store: cache_module.RenderCache, service) -> Rendered | _Stored | None:
     """The skeleton's render (see skeleton.py), from the cache or on its way; None if it cannot be made."""
     if skeleton is None:

@@ -50,7 +50,7 @@ class RenderCache(BlobCache):
             return None
 
     def put(self, entry: str, rendered: Rendered) -> None:
-        meta = {"frames": [[f.x, f.y, f.width, f.height] for f in rendered.frames],
+        meta = {"frames": [[f.x, f.y, f.width, f.height, f.page] for f in rendered.frames],
                 "anchors": [list(a) for a in rendered.anchors], "warnings": list(rendered.warnings),
                 "marks": [list(m) for m in rendered.marks]}
         self.put_blob(entry, ".pdf", rendered.pdf)

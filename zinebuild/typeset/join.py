@@ -63,7 +63,7 @@ def join(furniture: Rendered, placed: list[Placed], fonts: dict[str, bytes] | No
 def _replace(book: pikepdf.Pdf, at: int, page: pikepdf.Page, dx: float, dy: float) -> pikepdf.Page:
     """Put a piece's page at index `at`, moved by (dx, dy), with the old page's furniture on top."""
     old = book.pages[at]
-    furniture = _unmarked(book, old.as_form_xobject())
+    furniture = _unmarked(book, old.as_form_xobject())  # None: it draws nothing (a full-bleed page's)
     book.pages.insert(at, page)
     del book.pages[at + 1]
     new = book.pages[at]
@@ -74,6 +74,9 @@ def _replace(book: pikepdf.Pdf, at: int, page: pikepdf.Page, dx: float, dy: floa
         for annotation in new.obj.get("/Annots", Array()):
             rect = [float(v) for v in annotation.Rect]
             annotation.Rect = Array([rect[0] + dx, rect[1] + dy, rect[2] + dx, rect[3] + dy])
+    new.obj["/ZbShift"] = Array([dx, dy])  # read once by _merge_names, then removed
+    if furniture is None:
+        return new
     # WeasyPrint shares one resource dictionary between pages: each page gets its own here.
     resources = Dictionary(dict(new.obj.get("/Resources", Dictionary()).items()))
     xobjects = Dictionary(dict(resources.get("/XObject", Dictionary()).items()))
@@ -82,15 +85,20 @@ def _replace(book: pikepdf.Pdf, at: int, page: pikepdf.Page, dx: float, dy: floa
     new.obj.Resources = resources
     # Folios and running heads are pagination artifacts, not part of the text's structure.
     new.contents_add(pikepdf.Stream(book, f"\nq /Artifact BMC {FURNITURE} Do EMC Q".encode()), prepend=False)
-    new.obj["/ZbShift"] = Array([dx, dy])  # read once by _merge_names, then removed
     return new
 
 
-def _unmarked(book: pikepdf.Pdf, form: pikepdf.Stream) -> pikepdf.Stream:
+# Operators that put something on the page: text, paths painted, shadings, images, forms.
+_PAINTING = frozenset({"Tj", "TJ", "'", '"', "f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "sh", "Do", "BI"})
+
+
+def _unmarked(book: pikepdf.Pdf, form: pikepdf.Stream) -> pikepdf.Stream | None:
     """The furniture without its marked-content tags: drawn as one artifact, its pieces need no
-    structure parents (a PDF/UA checker would ask for them)."""
+    structure parents (a PDF/UA checker would ask for them). None if it paints nothing."""
     kept = [(operands, operator) for operands, operator in pikepdf.parse_content_stream(form)
             if str(operator) not in ("BDC", "BMC", "EMC")]
+    if not any(str(operator) in _PAINTING for _, operator in kept):
+        return None
     form.write(pikepdf.unparse_content_stream(kept))
     return form
 

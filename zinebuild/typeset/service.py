@@ -67,14 +67,14 @@ HOLD_PAGES = 300
 
 def lay_out_then_draw(batch: int, jobs: list[Job], claim: Callable[[], int | None], layout: Layout,
                       identifier: str, answer) -> None:
-    """One worker's life: claim jobs until none is left, laying each out and telling its page
-    count at once; draw them when all are claimed, or sooner once HOLD_PAGES pages wait."""
+    """One worker's life: claim jobs until none is left, laying each out and telling its pages
+    (their names, weasy.page_names) at once; draw them when all are claimed, or sooner once HOLD_PAGES pages wait."""
     held: list[tuple[int, object]] = []
     while (index := claim()) is not None:
         try:
             keep_named(jobs[index].pictures)
             document = weasy.lay_out(jobs[index].html, layout, jobs[index].extra_css)
-            answer(("pages", batch, index, len(document.pages)))
+            answer(("pages", batch, index, weasy.page_names(document)))
             held.append((index, document))
         except Exception as error:  # every job gets an answer, or the parent would wait forever
             answer(("pages", batch, index, None))

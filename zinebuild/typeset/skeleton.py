@@ -8,9 +8,16 @@ the folios, heads, contents page numbers and outline; the pieces' real pages are
 
 from __future__ import annotations
 
+import re
+
 from lxml import html as lxml_html
 
 PAGE_BREAK_STYLE = "break-before: page"
+
+
+def _page_name(name: str) -> str:
+    """A page's name as WeasyPrint gave it, back into CSS (an identifier the layout wrote)."""
+    return name if re.fullmatch(r"-?[A-Za-z_][\w-]*", name) else "auto"
 
 
 class SkeletonError(ValueError):
@@ -37,13 +44,16 @@ class Skeleton:
             section.set("class", f"{section.get('class', '')} zb-skeleton".strip())
             self.sections[piece_id] = section
 
-    def html(self, pages: dict[str, int]) -> str:
-        """The skeleton with each piece padded to its page count (pages: id -> count, every piece)."""
+    def html(self, pages: dict[str, tuple[str, ...]]) -> str:
+        """The skeleton with each piece padded to its pages (pages: id -> the name of each of its
+        pages, weasy.page_names; every piece). A page named otherwise than the piece's first
+        (a full-bleed picture's, margins of its own) is padded with a page of that name."""
         padding = []
-        for piece_id, count in pages.items():
+        for piece_id, names in pages.items():
             section = self.sections[piece_id]
-            for _ in range(count - 1):
-                padding.append((section, lxml_html.Element("div", style=PAGE_BREAK_STYLE)))
+            for name in names[1:]:
+                style = PAGE_BREAK_STYLE if name == names[0] else f"{PAGE_BREAK_STYLE}; page: {_page_name(name)}"
+                padding.append((section, lxml_html.Element("div", style=style)))
                 section.append(padding[-1][1])
         try:
             return lxml_html.tostring(self.tree, encoding="unicode", doctype="<!DOCTYPE html>")

@@ -36,12 +36,14 @@ SKELETON_CSS = ".zb-skeleton, .zb-skeleton * { visibility: hidden !important; }"
 
 @dataclass(frozen=True)
 class Frame:
-    """Where a page's content box sits, in PDF points from the page's top-left corner."""
+    """Where a page's content box sits, in PDF points from the page's top-left corner, and the
+    name of the page ("" for an unnamed one; a full-bleed picture's page is "bleed")."""
 
     x: float
     y: float
     width: float
     height: float
+    page: str = ""
 
 
 @dataclass(frozen=True)
@@ -298,4 +300,10 @@ def _frame(page) -> Frame:
     # The page box is WeasyPrint's own (private) object; its margins place the content box.
     box = page._page_box
     return Frame(round(box.margin_left * PX_TO_PT, 3), round(box.margin_top * PX_TO_PT, 3),
-                 round(box.width * PX_TO_PT, 3), round(box.height * PX_TO_PT, 3))
+                 round(box.width * PX_TO_PT, 3), round(box.height * PX_TO_PT, 3), box.page_type.name)
+
+
+def page_names(document) -> tuple[str, ...]:
+    """The name of each laid-out page (Frame.page), told before the pages are drawn: the
+    skeleton gives a piece's pages their names (skeleton.py)."""
+    return tuple(page._page_box.page_type.name for page in document.pages)

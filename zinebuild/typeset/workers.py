@@ -52,12 +52,12 @@ class Pieces:
     def __init__(self, service, jobs: list[Job], on_done: Callable[[Job, bool], None]):
         # on_done(job, drawn): called when a job is laid out (drawn False), then when drawn
         self.service, self.jobs, self.on_done = service, jobs, on_done
-        self.counts: dict[int, int | None] = {}
+        self.pages: dict[int, tuple[str, ...] | None] = {}  # job -> its pages' names (weasy.page_names)
         self.results: dict[int, weasy.Rendered | BuildError] = {}
 
     def take(self, kind: str, index: int, value) -> None:
         if kind == "pages":
-            self.counts[index] = value
+            self.pages[index] = value
         else:
             self.results[index] = value
         self.on_done(self.jobs[index], kind != "pages")
@@ -65,10 +65,10 @@ class Pieces:
     def complete(self) -> bool:
         return len(self.results) == len(self.jobs)
 
-    def page_counts(self) -> list[int | None]:
-        """Each job's page count (None if it failed), in the order of jobs, once all are laid out."""
-        self.service.wait(lambda: len(self.counts) == len(self.jobs))
-        return [self.counts[i] for i in range(len(self.jobs))]
+    def page_names(self) -> list[tuple[str, ...] | None]:
+        """Each job's pages, by name (None if it failed), in the order of jobs, once all are laid out."""
+        self.service.wait(lambda: len(self.pages) == len(self.jobs))
+        return [self.pages[i] for i in range(len(self.jobs))]
 
     def rendered(self) -> list[weasy.Rendered]:
         """The documents in the order of jobs; the first failure is raised once all have stopped."""
