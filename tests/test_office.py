@@ -314,3 +314,22 @@ def test_lists_inside_list_items_stay_nested_as_in_the_original(ext):
     original = nested(make_documents.pick(*make_documents.ORIGINALS[2][:2]))
     assert len(original) == 3 and max(depth for items in original for depth, _ in items) == 2
     assert nested(read(OFFICE / f"manual.{ext}").documents[0]) == original
+
+
+def test_an_opendocument_list_counts_as_its_style_says_at_each_level():
+    """Each level of an OpenDocument list style has its own way of counting (style:num-format)
+    and start: the Muse manual's "b. d. / 3. 2. / iv. i." list, through LibreOffice, is read
+    as a., then 1. from 3, then i. from 4 (LibreOffice keeps the first start of each level)."""
+    from zinebuild.model import ListBlock, plain
+
+    from .formats import all_blocks
+
+    lists = [b for b in all_blocks(read(OFFICE / "manual.odt").documents[0].blocks) if isinstance(b, ListBlock)]
+    top = next(b for b in lists if plain(b.items[0]).startswith("This list with start with b")).tree()
+    inner = top.entries[1][1]
+    innermost = inner.entries[1][1]
+    assert (top.ordered, top.numbering, top.start) == (True, "a", 2)
+    assert (inner.ordered, inner.numbering, inner.start) == (True, "1", 3)
+    assert (innermost.ordered, innermost.numbering, innermost.start) == (True, "i", 4)
+    romans = next(b for b in lists if [plain(i) for i in b.items] == ["First", "Second", "Third"]).tree()
+    assert romans.numbering == "i"

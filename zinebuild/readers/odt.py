@@ -10,6 +10,7 @@ Comments (annotations) and tracked deletions are reported.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from lxml.html import builder as E
@@ -73,7 +74,8 @@ class _Styles:
         self.parent: dict[str, str] = {}
         self.bold: set[str] = set()
         self.italic: set[str] = set()
-        self.ordered_lists: set[str] = set()
+        # list style -> its levels (1 at the top) -> how a list at that level counts (ListLevel)
+        self.lists: dict[str, dict[int, ListLevel]] = {}
         for tree in trees:
             if tree is None:
                 continue
@@ -89,9 +91,9 @@ class _Styles:
                     if props.get(f"{{{_NS['fo']}}}font-style") in ("italic", "oblique"):
                         self.italic.add(name)
             for lst in tree.iterfind(".//text:list-style", _NS):
-                first = next(iter(lst), None)
-                if first is not None and first.tag == f"{_T}list-level-style-number":
-                    self.ordered_lists.add(lst.get(f"{{{_NS['style']}}}name"))
+                self.lists[lst.get(f"{{{_NS['style']}}}name")] = {
+                    int(level.get(f"{_T}level") or 1): ListLevel.of(level) for level in lst
+                    if (level.get(f"{_T}level") or "1").isdigit()}
         self.bold |= {"Strong_20_Emphasis"}
         self.italic |= {"Emphasis"}
 
@@ -115,11 +117,36 @@ class _Styles:
         return any(n in self.bold for n in names), any(n in self.italic for n in names)
 
 
+@dataclass(frozen=True)
+class ListLevel:
+    """One level of an OpenDocument list style, as HTML says it: <ol type start> or <ul>."""
+
+    ordered: bool = False
+    numbering: str = "1"  # style:num-format: 1, a, A, i or I
+    start: int = 1
+
+    @classmethod
+    def of(cls, element) -> ListLevel:
+        if element.tag != f"{_T}list-level-style-number":
+            return cls()
+        numbering = element.get(f"{{{_NS['style']}}}num-format") or "1"
+        start = element.get(f"{_T}start-value") or "1"
+        return cls(True, numbering if numbering in ("1", "a", "A", "i", "I") else "1",
+                   int(start) if start.isdigit() else 1)
+
+    def element(self):
+        if not self.ordered:
+            return E.UL()
+        attributes = {"type": self.numbering} if self.numbering != "1" else {}
+        return E.OL(**attributes, **({"start": str(self.start)} if self.start != 1 else {}))
+
+
 class _Converter:
     def __init__(self, styles: _Styles, meta: htmlnotes.Meta, archive: Archive):
         self.styles, self.meta, self.archive = styles, meta, archive
         self.notes = 0
         self.pending: list = []  # note bodies
+        self.lists: list[str | None] = []  # the style of each list this one is inside, outermost first
 
     def children(self, element, out) -> None:
         for child in element:
@@ -148,13 +175,19 @@ class _Converter:
             else:
                 out.append(self.inline(element, E.P()))
         elif tag == f"{_T}list":
-            ordered = element.get(f"{_T}style-name") in self.styles.ordered_lists
-            lst = E.OL() if ordered else E.UL()
-            for item in element:
-                if item.tag in (f"{_T}list-item", f"{_T}list-header"):
-                    li = E.LI()
-                    self.children(item, li)
-                    lst.append(li)
+            # A list inside a list item takes its style's next level (its own style, if it
+            # names one, else the enclosing list's): LibreOffice names only the outermost.
+            style = style or (self.lists[-1] if self.lists else None)
+            lst = self.styles.lists.get(style, {}).get(len(self.lists) + 1, ListLevel()).element()
+            self.lists.append(style)
+            try:
+                for item in element:
+                    if item.tag in (f"{_T}list-item", f"{_T}list-header"):
+                        li = E.LI()
+                        self.children(item, li)
+                        lst.append(li)
+            finally:
+                self.lists.pop()
             out.append(lst)
         elif tag == f"{_TB}table":
             out.append(self.table(element))
