@@ -408,7 +408,8 @@ def encoded(image: Image.Image, fmt: str, **options) -> str:
 
 
 def test_screen_pictures_are_upright_capped_and_in_types_every_reader_shows():
-    from zinebuild.images import SCREEN_SIDE, screen
+    from zinebuild.images import screen
+    from zinebuild.pixels import SCREEN_SIDE
 
     exif = Image.Exif()
     exif[0x0112] = 6  # the phone was held on its side: turn the picture a quarter
@@ -456,11 +457,11 @@ def test_epub_tables_scroll_rather_than_overflow(built):
 
 
 def test_each_picture_is_decoded_once_per_build_and_then_comes_from_the_cache(tmp_path, monkeypatch):
-    from zinebuild import images
+    from zinebuild import images, pixels
 
     decoded = []
-    convert = images._convert
-    monkeypatch.setattr(images, "_convert", lambda data, wanted: decoded.append(data[:64]) or convert(data, wanted))
+    convert = pixels.convert
+    monkeypatch.setattr(pixels, "convert", lambda data, wanted: decoded.append(data[:64]) or convert(data, wanted))
     monkeypatch.setattr(images, "_memo", {})
     config = make_project(tmp_path / "p")
     build(config, tmp_path / "out", ("epub", "pdf", "html"))
@@ -626,7 +627,8 @@ def test_a_jpeg_screen_form_is_the_size_its_decoder_makes_that_fits_the_screen()
     """A phone photo is decoded at half size (2016 pixels for 12 MP) and kept as it is: no
     resizing after, never more than SCREEN_SIDE; where the decoder's size would be too small
     (5000 pixels: 1250 at a quarter), it is resized to SCREEN_SIDE; a small picture stays whole."""
-    from zinebuild.images import SCREEN_SIDE, screen
+    from zinebuild.images import screen
+    from zinebuild.pixels import SCREEN_SIDE
 
     found = {}
     for size in ((4032, 3024), (5000, 3000), (1600, 1200)):

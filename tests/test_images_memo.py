@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from zinebuild import imagefiles, images, pipeline
+from zinebuild import imagefiles, images, pipeline, pixels
 from zinebuild.errors import InputError
 from zinebuild.settings import CACHE_FOLDER, Settings
 
@@ -73,7 +73,7 @@ def test_an_unchanged_rebuild_reads_no_picture_again(tmp_path, monkeypatch):
     paths = pipeline.build(pipeline.load(config), ("epub", "html"), tmp_path / "out")
     assert len(paths) == 2 and reads == []  # every form from the memo, every hash from the digest memo
     forget()  # a new build process: every form from the build cache, none converted again
-    monkeypatch.setattr(images, "_convert", lambda *args: pytest.fail("a picture was converted again"))
+    monkeypatch.setattr(pixels, "convert", lambda *args: pytest.fail("a picture was converted again"))
     assert len(pipeline.build(pipeline.load(config), ("epub", "html"), tmp_path / "out")) == 2
 
 
@@ -165,8 +165,8 @@ def test_pictures_are_converted_with_pillow_keeping_freed_pixels_and_let_go_afte
     forget()
     monkeypatch.setattr(images, "_store", images.BlobCache(None))  # nothing kept by an earlier test's build
     project = pipeline.load(make_project(tmp_path / "p"))
-    pooled, real = [], images._convert
-    monkeypatch.setattr(images, "_convert", lambda data, wanted: pooled.append(Image.core.get_blocks_max())
+    pooled, real = [], pixels.convert
+    monkeypatch.setattr(pixels, "convert", lambda data, wanted: pooled.append(Image.core.get_blocks_max())
                         or real(data, wanted))
     images.prepare(book_images(project.anthology), project.layout.output, Confined(project.layout), 2)
     assert pooled and all(blocks > 0 for blocks in pooled)

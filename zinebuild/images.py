@@ -1,6 +1,6 @@
 """Turn image files into what each output carries: decoded once, converted, fitted, stored once.
 
-- screen (EPUB and the .html file): colour, at most SCREEN_SIDE pixels across, in a type every
+- screen (EPUB and the .html file): colour, at most pixels.SCREEN_SIDE pixels across, in a type every
   reading system shows (JPEG, PNG, GIF, SVG; WebP becomes PNG or JPEG);
 - print (the PDF and so the booklet): downsampled to its printed size at PRINT_DPI, in
   colour, grayscale or dithered 1-bit (``[output] images``).
@@ -8,18 +8,14 @@
 Metadata (EXIF, with a phone's place and time) is left behind, the photo turned upright
 first; the same bytes in give the same bytes out, named by their hash, so that an image
 used twice is stored once. Results are kept in memory for the build and in the build cache.
+The pixel work itself is pixels.py's.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
-import math
-import re
 from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 from .cache import BlobCache, digest
@@ -28,12 +24,11 @@ from .errors import InputError, Problem
 from .fetch import Confined
 from .imagefiles import NAMES, NO_FILES, is_data, read_hashed, reading, source_digest
 from .imagefiles import source_bytes  # noqa: F401 (where the readers' tests have always found it)
+from . import pixels
 from .model import Image as ImageBlock
+from .pixels import PRINT_DPI, Asset
 
-PRINT_DPI = 300
 LOW_DPI = 150  # below this a picture looks soft or blocky on paper
-SCREEN_SIDE = 2048  # pixels on the longer side at most: an iPad's screen, more than an e-reader's
-CSS_PX = 0.75  # points per CSS pixel: an image's natural size is one CSS pixel per pixel
 # Share of the text block an image may fill; print.css says the same (max-height in vh,
 # which WeasyPrint measures on the page area): room is left for a caption below a figure.
 HEIGHT_SHARE = {None: 0.72, "full-page": 0.9}
@@ -41,29 +36,6 @@ HEIGHT_SHARE = {None: 0.72, "full-page": 0.9}
 # it; "fill" makes it as large as the box allows (a full page); "cover" fills the box, edge to
 # edge, cropping what overflows (a full-bleed picture, a cover).
 FITS = {None: "in", "full-page": "fill", "full-bleed": "cover"}
-_TYPES = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "GIF": ("image/gif", ".gif"),
-          "SVG": ("image/svg+xml", ".svg")}
-_PHOTO_FORMATS = {"JPEG", "MPO", "WEBP"}
-
-
-@dataclass(frozen=True)
-class Asset:
-    data: bytes
-    format: str  # JPEG, PNG, GIF or SVG
-    width: int = 0  # pixels; 0 for SVG
-    height: int = 0
-    dpi: float = 0.0  # print: pixels per inch at the printed size; 0 for SVG and screen
-
-    @property
-    def media_type(self) -> str:
-        return _TYPES[self.format][0]
-
-    @cached_property  # asked for by every output, of megabytes of data
-    def name(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()[:20] + _TYPES[self.format][1]
-
-    def data_url(self) -> str:
-        return f"data:{self.media_type};base64,{base64.b64encode(self.data).decode()}"
 
 
 _store = BlobCache(None)
@@ -146,7 +118,7 @@ def _made(sha: str, src: str, forms: list, fetcher: Confined) -> list[Asset] | N
     drawing is drawn by WeasyPrint and PDFium (svgprint.py), which are not for threads."""
     try:
         now, data = read_hashed(src, fetcher)
-        return _decoding(sha, lambda: _convert(data, forms)) if now == sha and not _is_svg(data) else None
+        return _decoding(sha, lambda: pixels.convert(data, forms)) if now == sha and not pixels.is_svg(data) else None
     except InputError:
         return None
 
@@ -179,7 +151,7 @@ def converted(src: str, wanted: list[tuple[str, float, float, str]], fetcher: Co
         if now != sha:  # changed since it was hashed: what was read is what is converted
             sha, found = now, _known(now, wanted)
         missing = [want for want in wanted if want not in found]
-        for want, asset in zip(missing, _decoding(sha, lambda: _convert(data, missing))):  # decoded once for all
+        for want, asset in zip(missing, _decoding(sha, lambda: pixels.convert(data, missing))):  # decoded once for all
             found[want] = _keep(sha, want, asset)
     return [found[want] for want in wanted]
 
@@ -227,60 +199,6 @@ _memo: dict[tuple, Asset] = {}
 _MEMO_MOST = 512
 
 
-def _convert(data: bytes, wanted: list[tuple[str, float, float, str]]) -> list[Asset]:
-    if _is_svg(data):
-        return [_drawing(data, want) for want in wanted]
-    from PIL import Image, ImageOps
-
-    image = Image.open(io.BytesIO(data))
-    source_format = image.format or ""
-    upright = _upright_size(image)
-    plans = []  # (mode, pixels wanted, dpi in print)
-    for mode, box_width, box_height, fit in wanted:
-        if mode == "screen":
-            plans.append((mode, _screen_size(upright, source_format), 0.0))
-        else:
-            width_pt, height_pt = _printed_size(upright, box_width, box_height, fit)
-            plans.append((mode, (max(1, math.ceil(width_pt / 72 * PRINT_DPI)),
-                                 max(1, math.ceil(height_pt / 72 * PRINT_DPI))), round(upright[0] / (width_pt / 72), 1)))
-    largest = max((target for _, target, _ in plans), key=lambda t: t[0] * t[1])
-    image.draft(None, largest if upright == image.size else largest[::-1])  # JPEG: decode at a fraction, fast
-    ImageOps.exif_transpose(image, in_place=True)  # not a copy of an upright photo's 12 MB
-    out = []
-    for mode, target, dpi in plans:
-        if mode == "screen" and source_format == "GIF" and max(upright) <= SCREEN_SIDE:
-            out.append(Asset(data, "GIF", *upright))  # kept whole: it may move
-            continue
-        one = _in_mode(_resized(image, target), mode)
-        out.append(_encoded(one, source_format in _PHOTO_FORMATS and mode != "bitmap", dpi))
-    return out
-
-
-def _in_mode(image, mode: str):
-    """The picture as print wants it: "colour" as it is, "grayscale", or "bitmap" (1-bit)."""
-    from PIL import Image
-
-    if mode == "grayscale":
-        return image.convert("LA" if _has_alpha(image) else "L")
-    if mode == "bitmap":
-        # Dithered at the printed resolution, on white: a copier keeps black dots, not grays.
-        return _on_white(image).convert("L").convert("1", dither=Image.Dither.FLOYDSTEINBERG)
-    return image
-
-
-def _drawing(data: bytes, want: tuple[str, float, float, str]) -> Asset:
-    """An SVG drawing: kept as it is (the reading system or WeasyPrint draws it at any size),
-    except for grayscale and bitmap print, drawn at its printed size (svgprint.py)."""
-    mode, box_width, box_height, fit = want
-    if mode in ("screen", "colour"):
-        return Asset(data, "SVG")
-    from .svgprint import natural_size, rasterised
-
-    width, height = natural_size(data)
-    width_pt, height_pt = _printed_size((width, height), box_width, box_height, fit)
-    return _encoded(_in_mode(rasterised(data, width_pt, height_pt, PRINT_DPI), mode), False, PRINT_DPI)
-
-
 def _decoding(sha: str, step):
     """step(), a file Pillow cannot read turned into an input error that names it."""
     try:
@@ -290,29 +208,12 @@ def _decoding(sha: str, step):
                                  hint="open it in an image editor and save it again as JPEG or PNG")) from None
 
 
-def _is_svg(data: bytes) -> bool:
-    return re.search(rb"<svg[\s>]", data[:4096]) is not None
-
-
-def _upright_size(image) -> tuple[int, int]:
-    orientation = image.getexif().get(0x0112, 1)
-    return (image.height, image.width) if orientation in (5, 6, 7, 8) else image.size
-
-
-def _printed_size(size: tuple[int, int], box_width: float, box_height: float, fit: str = "in") -> tuple[float, float]:
-    """Its natural size (a CSS pixel per pixel) fitted to the box as print.css lays it out (FITS)."""
-    width, height = size[0] * CSS_PX, size[1] * CSS_PX
-    scales = (box_width / width, box_height / height)
-    scale = max(scales) if fit == "cover" else min(scales) if fit == "fill" else min(1.0, *scales)
-    return width * scale, height * scale
-
-
 def print_dpi(block: ImageBlock, output: OutputConfig, fetcher: Confined) -> float | None:
     """Pixels per inch of an image at its printed size (None for a drawing in SVG)."""
     size = _source_size(block.src, fetcher)
     if size is None:
         return None
-    width_pt, _ = _printed_size(size, *print_box(output, block.role), FITS[block.role])
+    width_pt, _ = pixels.printed_size(size, *print_box(output, block.role), FITS[block.role])
     return size[0] / (width_pt / 72)
 
 
@@ -332,70 +233,13 @@ def _header_size(src: str, sha: str, fetcher: Confined) -> tuple[int, int] | Non
     from PIL import Image
 
     with io.BytesIO(fetcher.read(src)) if is_data(src) else fetcher.path(Path(src)).open("rb") as stream:
-        if _is_svg(stream.read(4096)):
+        if pixels.is_svg(stream.read(4096)):
             return None
         stream.seek(0)
-        return _upright_size(_decoding(sha, lambda: Image.open(stream)))
+        return pixels.upright_size(_decoding(sha, lambda: Image.open(stream)))
 
 
 _SIZES: dict[str, tuple[int, int] | None] = {}  # source hash -> upright size
-
-
-def _screen_size(upright: tuple[int, int], source_format: str) -> tuple[int, int]:
-    """At most SCREEN_SIDE on the longer side. A JPEG: its size at the largest scale its decoder
-    makes itself (1, 1/2, 1/4, 1/8; Pillow's draft) that fits, when that keeps three quarters of
-    SCREEN_SIDE or more: decoded at that size, it needs no resizing after (60 ms of a 12 MP
-    phone photo's 240); smaller, it would look soft on a tablet, and is resized as any picture."""
-    fitted = _fit_side(upright, SCREEN_SIDE)
-    if source_format in ("JPEG", "MPO"):
-        for scale in (1, 2, 4, 8):
-            size = (-(-upright[0] // scale), -(-upright[1] // scale))  # as libjpeg rounds
-            if max(size) <= SCREEN_SIDE:
-                return size if scale == 1 or max(size) >= SCREEN_SIDE * 3 // 4 else fitted
-    return fitted
-
-
-def _fit_side(size: tuple[int, int], most: int) -> tuple[int, int]:
-    scale = min(1.0, most / max(size))
-    return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
-
-
-def _resized(image, target: tuple[int, int]):
-    if image.mode not in ("RGB", "RGBA", "L", "LA"):
-        image = image.convert("RGBA" if _has_alpha(image) else "RGB")
-    if target[0] < image.width and target[1] < image.height:
-        from PIL import Image
-
-        # Bicubic, which Pillow widens with the reduction (no aliasing): 33 ms for a 12 MP photo
-        # decoded at half size, where Lanczos took 58, on the critical path before pieces are laid out.
-        image = image.resize(target, Image.Resampling.BICUBIC, reducing_gap=3.0)
-    return image
-
-
-def _has_alpha(image) -> bool:
-    return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-
-
-def _on_white(image):
-    from PIL import Image
-
-    if not _has_alpha(image):
-        return image
-    image = image.convert("RGBA")
-    background = Image.new("RGBA", image.size, "white")
-    return Image.alpha_composite(background, image).convert("RGB")
-
-
-def _encoded(image, photo: bool, dpi: float = 0.0) -> Asset:
-    """JPEG for photos without transparency, PNG for everything else; no metadata either way."""
-    out = io.BytesIO()
-    if photo and image.mode in ("RGB", "L"):
-        image.save(out, "JPEG", quality=88)
-        fmt = "JPEG"
-    else:
-        image.save(out, "PNG", optimize=image.mode == "1")
-        fmt = "PNG"
-    return Asset(out.getvalue(), fmt, image.width, image.height, dpi)
 
 
 def resolution_warnings(blocks: list[ImageBlock], output: OutputConfig, fetcher: Confined

@@ -20,7 +20,8 @@ from markupsafe import Markup
 
 from .config import OutputConfig
 from .fetch import Confined
-from .images import SCREEN, Asset, converted, cover, printed, screen
+from .images import SCREEN, converted, cover, printed, screen
+from .pixels import Asset
 from .model import Image as ImageBlock
 
 EPUB_FOLDER = "images"
