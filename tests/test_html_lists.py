@@ -5,19 +5,13 @@ them, checked in the EPUB (XPath, epubcheck), the HTML file and the PDF (markers
 
 from __future__ import annotations
 
-import zipfile
-
 import pytest
-from lxml import etree
-from lxml import html as lxml_html
 
-from zinebuild import pipeline
 from zinebuild.model import ListBlock, plain
 from zinebuild.readers import read
 
-from .conftest import write_project
 from .test_epub import NS, assert_epubcheck_clean
-from .test_markdown_lists import marker_of, pdf_runs
+from .test_markdown_lists import lists_book, marker_of, pdf_runs
 
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><title>Steps</title></head><body><article>
@@ -79,26 +73,7 @@ def test_numbers_come_from_attributes_that_are_numbers_only(tmp_path):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("html-lists")
-    config = write_project(root / "book", """\
-        [book]
-        title = "Lists"
-        editor = "Ed"
-        language = "en"
-        date = "2024-05-01"
-
-        [[pieces]]
-        source = "steps.html"
-
-        [output]
-        page_size = "A6"
-        """, {"steps.html": PAGE})
-    paths = pipeline.build(pipeline.load(config), ("epub", "html", "pdf"), root / "out")
-    outputs = {p.suffix: p for p in paths}
-    with zipfile.ZipFile(outputs[".epub"]) as z:
-        page = next(z.read(n) for n in z.namelist() if n.endswith(".xhtml") and b"eleven" in z.read(n))
-    return {"epub": outputs[".epub"], "xhtml": etree.fromstring(page),
-            "html": lxml_html.parse(str(outputs[".html"])).getroot(), "pdf": outputs[".pdf"]}
+    return lists_book(tmp_path_factory.mktemp("html-lists"), {"steps.html": PAGE}, b"eleven")
 
 
 def test_nested_lists_in_the_epub_and_html(built):

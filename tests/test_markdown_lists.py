@@ -69,34 +69,26 @@ def md(tmp_path, text: str):
     return read(path)
 
 
+def lists_book(root: Path, sources: dict[str, str], *pages: bytes) -> dict:
+    """A book of these sources (A6), built to EPUB, HTML and PDF: the EPUB's page holding each
+    of pages parsed ("xhtml" the first, then "page 1", ...), the HTML file parsed, the paths."""
+    pieces = "".join(f'[[pieces]]\nsource = "{name}"\n\n' for name in sources)
+    config = write_project(root / "book", '[book]\ntitle = "Lists"\neditor = "Ed"\nlanguage = "en"\n'
+                           f'date = "2024-05-01"\n\n{pieces}[output]\npage_size = "A6"\n', sources)
+    project = pipeline.load(config)
+    outputs = {p.suffix: p for p in pipeline.build(project, ("epub", "html", "pdf"), root / "out")}
+    with zipfile.ZipFile(outputs[".epub"]) as z:
+        found = [etree.fromstring(next(z.read(n) for n in z.namelist() if n.endswith(".xhtml") and words in z.read(n)))
+                 for words in pages]
+    return {"notices": project.anthology.notices, "epub": outputs[".epub"], "xhtml": found[0],
+            **{f"page {i}": page for i, page in enumerate(found[1:], start=1)},
+            "html": lxml_html.parse(str(outputs[".html"])).getroot(), "pdf": outputs[".pdf"]}
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("lists")
-    config = write_project(root / "book", """\
-        [book]
-        title = "Lists"
-        editor = "Ed"
-        language = "en"
-        date = "2024-05-01"
-
-        [[pieces]]
-        source = "one.md"
-
-        [[pieces]]
-        source = "deep.md"
-
-        [output]
-        page_size = "A6"
-        """, {"one.md": TEXT, "deep.md": DEEP})
-    project = pipeline.load(config)
-    paths = pipeline.build(project, ("epub", "html", "pdf"), root / "out")
-    outputs = {p.suffix: p for p in paths}
-    with zipfile.ZipFile(outputs[".epub"]) as z:
-        page = next(z.read(n) for n in z.namelist() if n.endswith(".xhtml") and b"eleven" in z.read(n))
-        deep = next(z.read(n) for n in z.namelist() if n.endswith(".xhtml") and b"level 119" in z.read(n))
-    return {"notices": project.anthology.notices, "epub": outputs[".epub"], "xhtml": etree.fromstring(page),
-            "deep": etree.fromstring(deep),
-            "html": lxml_html.parse(str(outputs[".html"])).getroot(), "pdf": outputs[".pdf"]}
+    book = lists_book(tmp_path_factory.mktemp("lists"), {"one.md": TEXT, "deep.md": DEEP}, b"eleven", b"level 119")
+    return {**book, "deep": book["page 1"]}
 
 
 def pdf_runs(path) -> list[tuple[str, float, float]]:
