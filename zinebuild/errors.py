@@ -1,6 +1,6 @@
 """Turn user mistakes into one clear message: which file, which line or key, what to do.
 
-Library code raises these; only ``cli.py`` catches them. Exit status 2 means the
+Library code raises these; only the ``cli`` package catches them. Exit status 2 means the
 input needs fixing (config, sources, arguments); 1 means the build itself failed.
 """
 

@@ -1,13 +1,13 @@
 """Command-line interface: parse arguments, call the pipeline, show results and errors.
 
-Library code raises ZinebuildError; this module alone turns it into a message and an
-exit status, and shows a traceback only with --debug.
+Library code raises ZinebuildError; this package alone turns it into a message and an
+exit status (_Group), and shows a traceback only with --debug. Here: the group and the
+commands that build (build, batch, serve); sources.py and paper.py add the others.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import signal
@@ -16,18 +16,16 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .config import FORMATS, SCHEMES
-from .errors import InputError, Problem, ZinebuildError
-from .fsutil import CannotWrite
-from .progress import ProgressLine
-from .settings import CACHE_FOLDER, Settings, cores
-from .stopping import Stopped, stopping_cleanly
-from .terminal import echo
+from .. import __version__
+from ..config import FORMATS
+from ..errors import InputError, Problem, ZinebuildError
+from ..fsutil import CannotWrite
+from ..progress import ProgressLine
+from ..settings import CACHE_FOLDER, Settings, cores
+from ..stopping import Stopped, stopping_cleanly
+from ..terminal import echo
 
 DEFAULT_CONFIG = "anthology.toml"
-# Rough words per page at the default type size, for `zinebuild list`.
-WORDS_PER_PAGE = {"a6": 180, "quarter-letter": 180, "a5": 330, "b6": 260, "half-letter": 330, "digest": 330}
 
 
 class _Echo(logging.Handler):
@@ -97,11 +95,11 @@ def main(debug: bool, quiet: bool) -> None:
     logging.getLogger("weasyprint").propagate = False
 
 
-def _config_arg(function):
+def config_arg(function):
     return click.argument("config", default=DEFAULT_CONFIG, type=click.Path(path_type=Path))(function)
 
 
-def _report(anthology, quiet: bool = False) -> None:
+def report(anthology, quiet: bool = False) -> None:
     cwd = str(Path.cwd()) + "/"
     for notice in anthology.notices:
         text = str(notice).replace(cwd, "")
@@ -112,7 +110,7 @@ def _report(anthology, quiet: bool = False) -> None:
 
 
 @main.command()
-@_config_arg
+@config_arg
 @click.option("--format", "formats", help=f"Comma-separated outputs: {','.join(FORMATS)} (default: the config's).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Output folder (default: build/ beside the config).")
@@ -124,11 +122,11 @@ def _report(anthology, quiet: bool = False) -> None:
 def build(config: Path, formats: str | None, out_dir: Path | None, jobs: int | None, no_cache: bool,
           progress: bool) -> None:
     """Build the anthology described by CONFIG (default: anthology.toml)."""
-    from .typeset.workers import start_service
+    from ..typeset.workers import start_service
 
     # Started first: WeasyPrint loads in the service's process while this one reads the sources.
     with start_service(jobs or cores(), rests=True) as service:
-        from . import pipeline
+        from .. import pipeline
 
         _build(pipeline, config, formats, out_dir, jobs, no_cache, service, progress)
 
@@ -138,7 +136,7 @@ def _build(pipeline, config: Path, formats: str | None, out_dir: Path | None, jo
     # Where config.load looks: a folder means its anthology.toml; the build folder sits beside it.
     out_dir = out_dir or (config if config.is_dir() else config.parent).resolve() / "build"
     cache_dir = None if no_cache else out_dir / CACHE_FOLDER
-    from .cover import forget_early
+    from ..cover import forget_early
 
     with contextlib.ExitStack() as stack:
         stack.callback(forget_early)  # covers drawn early for this build are this build's only
@@ -151,7 +149,7 @@ def _build_project(pipeline, project, formats: str | None, out_dir: Path, jobs: 
                    service, progress: bool) -> None:
     chosen = _formats(formats) or project.config.output.formats
     _check_writable(out_dir)
-    _report(project.anthology, click.get_current_context().find_root().params.get("quiet", False))
+    report(project.anthology, click.get_current_context().find_root().params.get("quiet", False))
     log = logging.getLogger("zinebuild")
     quiet = click.get_current_context().find_root().params.get("quiet", False)
     with ProgressLine.for_build(quiet, progress) as bar:
@@ -187,8 +185,8 @@ def _formats(formats: str | None) -> tuple[str, ...]:
 def batch(folder: Path, template: Path | None, out_dir: Path | None, formats: str | None, sheets: str | None,
           jobs: int | None, scheduler: str | None, no_cache: bool) -> None:
     """Build every *.toml config under FOLDER, or with --template every source under it, as books."""
-    from . import batch as batches
-    from .units import parse_page_size
+    from .. import batch as batches
+    from ..units import parse_page_size
 
     papers = tuple(s.strip() for s in (sheets or "").split(",") if s.strip())
     try:
@@ -241,7 +239,7 @@ def _check_writable(out_dir: Path) -> None:
 
 
 @main.command()
-@_config_arg
+@config_arg
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="The port to serve on (0: any free one).")
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -249,7 +247,7 @@ def _check_writable(out_dir: Path) -> None:
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in the web browser.")
 def serve(config: Path, port: int, host: str, open_browser: bool) -> None:
     """Preview CONFIG in a browser: pages, booklet, EPUB, warnings; rebuilt on every save."""
-    from .serve import serve as run
+    from ..serve import serve as run
 
     try:
         run(config, host, port, open_browser, announce=lambda url: echo(f"serving {url}  (Ctrl-C stops)"))
@@ -257,213 +255,5 @@ def serve(config: Path, port: int, host: str, open_browser: bool) -> None:
         raise click.exceptions.Exit(130) from None  # as a shell reports a program stopped by Ctrl-C
 
 
-@main.command()
-@_config_arg
-def check(config: Path) -> None:
-    """Validate CONFIG and its sources; print warnings with codes; build nothing."""
-    from . import pipeline
-
-    project = pipeline.load(config)
-    _report(project.anthology)
-    pieces = project.anthology.pieces
-    echo(f"{config}: {len(pieces)} piece(s), {len(project.anthology.warnings)} warning(s)")
-
-
-@main.command("list")
-@_config_arg
-def list_pieces(config: Path) -> None:
-    """List the pieces in order: title, author, source, words, estimated pages."""
-    from . import pipeline
-
-    project = pipeline.load(config)
-    per_page = WORDS_PER_PAGE.get(project.config.output.page_size.name.lower(), 300)
-    per_page = per_page * (10.5 / project.config.output.font_size) ** 2
-    rows = []
-    for part in project.anthology.parts:
-        if part.title:
-            rows.append((f"[{part.title}]", "", "", "", ""))
-        for piece in part.pieces:
-            words = piece.document.words()
-            rows.append((f"{piece.number}. {piece.document.title}", ", ".join(piece.document.authors),
-                         Path(piece.source).name, str(words), str(max(1, round(words / per_page)))))
-    headers = ("piece", "author", "source", "words", "pages")
-    widths = [min(48, max(len(r[i]) for r in rows + [headers])) for i in range(5)]
-    for row in [headers] + rows:
-        cells = [(c if len(c) <= widths[i] else c[:widths[i] - 1] + "…").ljust(widths[i]) for i, c in enumerate(row)]
-        echo("  ".join(cells).rstrip())
-
-
-@main.command()
-@click.argument("source", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="The model as JSON, for other tools.")
-def inspect(source: Path, as_json: bool) -> None:
-    """Show the cleaned model of one SOURCE file and what the cleaner removed."""
-    from . import accounting, typography
-    from .links import source_links
-    from .model import source_to_dict
-    from .readers import read
-
-    found = read(source)
-    data = source_to_dict(found)
-    data["links"] = [{"line": o.line, "href": o.href, "became": o.became} for o in source_links(found)]
-    if as_json:
-        echo(json.dumps(data, ensure_ascii=False, indent=2))
-        return
-    echo(f"{data['source']}  ({data['encoding']})")
-    for piece in data["pieces"]:
-        echo(f"\n# {piece['title']}  [{piece['id']}]", bold=True)
-        if piece["subtitle"]:
-            echo(f"  {piece['subtitle']}")
-        if piece["authors"]:
-            echo(f"  by {', '.join(piece['authors'])}")
-        for key in ("date", "subjects", "meta"):
-            if piece.get(key):
-                value = piece[key]
-                text = ", ".join(f"{k}={v}" for k, v in value.items()) if key == "meta" else value
-                echo(f"  {key}: {text if isinstance(text, str) else ', '.join(text)}")
-        for block in piece["blocks"]:
-            text = block.get("text") or " | ".join(block.get("items", []))
-            label = block["type"] + (f"{block['level']}" if block["type"] == "heading" else "")
-            echo(f"  {label:<10} {text[:100]}{'…' if len(text) > 100 else ''}")
-        for note in piece["notes"]:
-            echo(f"  note {note['id']:<5} {note['text'][:100]}")
-    if data["links"]:
-        echo("\nlinks:", bold=True)
-        for link in data["links"]:
-            echo(f"  line {link['line'] or '?':>5}  {link['href'][:40]:<40} -> {link['became'][:80]}")
-    if data["removed"]:
-        echo(f"\nremoved {len(data['removed'])} line(s):", bold=True)
-        for removal in data["removed"]:
-            echo(f"  line {removal['line']:>5}  {removal['reason']:<20} {removal['text'][:70]}")
-    for doc in found.documents:
-        # What a build would change ([clean] typography, on by default), in the piece's language.
-        _, counts = typography.normalise(doc, doc.lang or "en")
-        echo(f"typography [{doc.lang or 'en'}] {doc.title[:40]}: {typography.summary(counts)}")
-    for warning in data["warnings"]:
-        echo(f"warning: {warning}", fg="yellow", err=True)
-    for lost in found.unaccounted:  # what a build reports as Z109
-        echo(f"warning: Z109 {accounting.notice_text(lost)}", fg="yellow", err=True)
-
-
-def _imposition_options(function):
-    for decorator in (
-        click.option("--scheme", type=click.Choice(SCHEMES), default="saddle", show_default=True),
-        click.option("--sheet", default="A4", show_default=True, help="A4, letter, A3 or WIDTH x HEIGHT."),
-        click.option("--signature", type=click.IntRange(min=0), default=0, help="Saddle: sheets per signature."),
-        click.option("--creep", default="0.1mm", show_default=True, help="Saddle: shift per sheet toward the fold."),
-        click.option("--marks", is_flag=True, help="Fold and crop marks."),
-        click.option("--binding", type=click.Choice(("left", "right")), default="left", show_default=True,
-                     help="Saddle: the spine's side; right for a right-to-left book."),
-    ):
-        function = decorator(function)
-    return function
-
-
-def _options(sheet: str, signature: int, creep: str, marks: bool, binding: str = "left"):
-    from .impose import Options
-    from .units import parse_length, parse_page_size
-
-    try:
-        size = parse_page_size(sheet)
-        shift = 0.0 if creep.strip() in ("0", "") else parse_length(creep)
-    except ValueError as error:
-        raise InputError(Problem(str(error), key="--sheet/--creep")) from None
-    return (size.width, size.height), Options(signature=signature, creep=shift, marks=marks, binding=binding)
-
-
-@main.command()
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
-@_imposition_options
-def impose(source: Path, target: Path, scheme: str, sheet: str, signature: int, creep: str, marks: bool,
-           binding: str) -> None:
-    """Impose the pages of any PDF SOURCE onto printer sheets, written to TARGET."""
-    import pikepdf
-
-    from .fsutil import write_bytes
-    from .impose import NotImposable
-    from .impose import impose as impose_pdf
-
-    size, options = _options(sheet, signature, creep, marks, binding)
-    try:
-        data, plan = impose_pdf(source.read_bytes(), scheme, size, options)
-    except pikepdf.PasswordError:
-        raise InputError(Problem("the PDF is encrypted and needs a password", file=source,
-                                 hint="decrypt it first, e.g. `qpdf --decrypt --password=… IN.pdf OUT.pdf`")) from None
-    except pikepdf.PdfError as error:
-        reason = str(error).split(">: ", 1)[-1]  # without pikepdf's "stream <_io.BytesIO …>: "
-        raise InputError(Problem(f"not a readable PDF: {reason}", file=source)) from None
-    except NotImposable as error:
-        raise InputError(Problem(str(error), file=source,
-                                 hint="export the PDF again from the program that made it")) from None
-    if target.resolve() == source.resolve():
-        raise InputError(Problem("refusing to write over the source", file=target))
-    write_bytes(target, data)
-    for message in plan.warnings + plan.advice:
-        echo(f"note: {message}", err=True)
-    echo(f"wrote {target}: {plan.sheets} sheet(s). {plan.instructions}")
-
-
-@main.command()
-@_config_arg
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The PNG to write (default: build/NAME-preview.png beside the config).")
-def preview(config: Path, output: Path | None) -> None:
-    """Draw the booklet's sheets as a contact sheet (PNG): folds and page numbers, before you print."""
-    from . import pipeline
-    from .fsutil import write_bytes
-    from .impose.preview import contact_sheet
-    from .render import output_stem
-    from .writers.booklet import imposed
-
-    project = pipeline.load(config)
-    out = project.config.output
-    out_dir = project.config.root / "build"
-    data, plan = imposed(project.anthology, project.layout, Settings(cache_dir=out_dir / CACHE_FOLDER))
-    target = output or out_dir / f"{output_stem(project.anthology.book, out)}-preview.png"
-    write_bytes(target, contact_sheet(plan, data))
-    echo(f"wrote {target}: {plan.sheets} sheet(s), {out.imposition}. {plan.instructions}")
-
-
-@main.command("import")
-@click.argument("source", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="The .md file to write (for a source of several articles: a folder).")
-@click.option("--force", is_flag=True, help="Overwrite existing files.")
-def import_source(source: Path, output: Path | None, force: bool) -> None:
-    """Write the cleaned text of SOURCE as Markdown with front matter, to edit by hand."""
-    from .export import to_markdown
-    from .fsutil import write_bytes
-    from .readers import read
-    from .slug import safe_id
-
-    documents = read(source).documents
-    if len(documents) == 1:
-        targets = [output or source.with_suffix(".md")]
-    else:
-        folder = output or source.with_suffix("")
-        taken: set[str] = set()
-        targets = [folder / f"{safe_id(f'{i:02d}-', doc.slug or doc.title, taken)}.md"
-                   for i, doc in enumerate(documents, start=1)]
-    for target in targets:
-        if target.resolve() == source.resolve():
-            raise InputError(Problem("refusing to write over the source itself", file=target,
-                                     hint="name another file with -o"))
-        if target.exists() and not force:
-            raise InputError(Problem("already exists; nothing was written", file=target,
-                                     hint="use --force to overwrite, or -o to name another file"))
-    for doc, target in zip(documents, targets):
-        write_bytes(target, to_markdown(doc).encode("utf-8"))
-        echo(f"wrote {target}  ({doc.title})")
-
-
-@main.command()
-@click.argument("directory", type=click.Path(path_type=Path))
-def init(directory: Path) -> None:
-    """Scaffold a new anthology in DIRECTORY: anthology.toml, sources/, layouts/default/custom.css."""
-    from .scaffold import scaffold
-
-    written = scaffold(directory)
-    config = directory / DEFAULT_CONFIG
-    echo("made " + ", ".join(str(path) for path in written) + "\n"
-               f"next: put texts in sources/, list them in anthology.toml, run `zinebuild build {config}`")
+# The other commands, each group in a module of its own, join `main` as they are imported.
+from . import paper, sources  # noqa: E402,F401
