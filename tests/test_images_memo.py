@@ -135,7 +135,7 @@ def test_a_picture_name_never_reads_a_file(tmp_path, url):
     from zinebuild.fetch import ConfinedFetcher, Refused
 
     project = pipeline.load(make_project(tmp_path / "p"))
-    with pytest.raises(Refused):
+    with pytest.raises(Refused, match="no such picture"):  # refused as a name, never looked up as a path
         ConfinedFetcher(project.layout).fetch(url)
 
 def test_the_html_file_inlines_the_pictures_its_markup_names_and_never_a_name_in_text(tmp_path):

@@ -177,6 +177,20 @@ class Level:
     continues: bool = False
 
 
+class ItemNumbers:
+    """A list's items counted as its author numbered them, one item after the other: own() gives
+    an item's Level.value, the number written on it where that is not one more than the item
+    before's (a hand-numbered 9, 11, 12: 11 is its own; the list counts on from it)."""
+
+    def __init__(self, start: int):
+        self.start, self.shown = start, None  # shown: the number of the item before
+
+    def own(self, written: int | None) -> int | None:
+        counted = self.start if self.shown is None else self.shown + 1
+        self.shown = counted if written is None else written
+        return None if written == counted else written
+
+
 @dataclass(frozen=True)
 class ListNode:
     """One list of a nested list (ListBlock.tree): (item, the list inside it or None) in order."""

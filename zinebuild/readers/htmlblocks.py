@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..model import (Block, Break, Caption, Code, Emphasis, Heading, Inline, Inlines, Level, LineBreak, Link,
-                     ListBlock, Paragraph, Preformatted, Quote, Strong, Text)
+from ..model import (Block, Break, Caption, Code, Emphasis, Heading, Inline, Inlines, ItemNumbers, Level,
+                     LineBreak, Link, ListBlock, Paragraph, Preformatted, Quote, Strong, Text)
 from ..slug import slugify
 from .figures import PLACEHOLDER, placed
 
@@ -136,7 +136,7 @@ class Walker:
         kind = Level(depth, ordered, start, _NUMBERINGS.get(element.get("type") or "", "1"))
         items: list[Inlines] = []
         levels: list[Level] = []
-        shown: int | None = None  # the number of the item before
+        numbers = ItemNumbers(start)
 
         def add(text: Inlines, level: Level) -> None:
             items.append(text)
@@ -149,13 +149,10 @@ class Walker:
                 items += more
                 levels += deeper
             elif tag == "li":
-                written = _number(child.get("value")) if ordered else None
-                counted = start if shown is None else shown + 1
-                shown = counted if written is None else written
+                own = numbers.own(_number(child.get("value")) if ordered else None)
                 for part, (text, inner) in enumerate(self._item(child)):
-                    own = written if part == 0 and written != counted else None
                     if text or inner:  # an item holding only a list stands in an empty one
-                        add(text, replace(kind, value=own, continues=part > 0))
+                        add(text, replace(kind, value=own if part == 0 else None, continues=part > 0))
                     for inside in inner:
                         more, deeper = self._items(inside, depth + 1)
                         items += more

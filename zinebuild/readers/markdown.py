@@ -15,8 +15,8 @@ from ..clean.decode import NotText, decode
 from ..clean.normalise import normalise
 from .. import frontmatter, links
 from ..errors import Problem, SourceError
-from ..model import (Block, Break, Caption, Code, Document, Emphasis, Heading, Inline, Inlines, Level, LineBreak, Link,
-                     ListBlock, Note, NoteRef, Paragraph, Preformatted, Quote, Removal, Source, Strong, Text,
+from ..model import (Block, Break, Caption, Code, Document, Emphasis, Heading, Inline, Inlines, ItemNumbers, Level,
+                     LineBreak, Link, ListBlock, Note, NoteRef, Paragraph, Preformatted, Quote, Removal, Source, Strong, Text,
                      block_text, plain)
 from ..slug import slugify
 from . import figures, html, mdtable
@@ -177,7 +177,7 @@ class _Converter:
         start = int(tokens[pos].attrGet("start") or 1)
         items: list[Inlines] = []
         levels: list[Level] = []
-        shown: int | None = None  # the number of the item before
+        numbers = ItemNumbers(start)
         pos += 1
         while tokens[pos].type != close:
             token = tokens[pos]
@@ -185,14 +185,11 @@ class _Converter:
                 pos += 1
                 continue
             # info is the number as written: digits only (markdown-it's rule), made an int here.
-            written = int(token.info) if ordered and token.info.isdigit() else None
-            counted = start if shown is None else shown + 1
-            shown = counted if written is None else written
+            own = numbers.own(int(token.info) if ordered and token.info.isdigit() else None)
             inner, pos = self._blocks(tokens, pos + 1, "list_item_close")
             for part, (text, inside) in enumerate(self._item(inner)):
                 items.append(text)  # the item, then what continues it after a list inside it
-                own = written if part == 0 and written not in (None, counted) else None
-                levels.append(Level(0, ordered, start, value=own, continues=part > 0))
+                levels.append(Level(0, ordered, start, value=own if part == 0 else None, continues=part > 0))
                 if inside is not None:  # a list inside, one level deeper
                     items += inside.items
                     levels += [replace(level, depth=level.depth + 1) for level in

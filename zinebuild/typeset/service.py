@@ -34,7 +34,8 @@ class Job:
     pictures: dict = field(default_factory=dict)  # the pictures its HTML names (imagesrc.named_in)
 
 
-# Pictures inline as data: URIs make a piece's HTML long but cost little to lay out.
+# Pictures inline as data: URIs (a layout's own templates may write them; zinebuild's name
+# theirs, imagesrc.py) make a piece's HTML long but cost little to lay out.
 _DATA_URI = re.compile(r"data:[^\"')\s]+")
 
 
