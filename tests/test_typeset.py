@@ -115,6 +115,16 @@ def test_sample_split_render_matches_one_document(sample_renders):
     assert_same_book(split.pdf, whole.pdf)
 
 
+def test_the_book_identifier_is_the_first_half_of_the_pdf_id(sample_renders):
+    # The pieces and the skeleton are drawn without one (pydyf would serialize them twice for
+    # it); the join gives the book's, as the one-document render does.
+    identifier = pipeline.load(SAMPLE).anthology.book.identifier
+    for render in sample_renders:
+        with pikepdf.open(io.BytesIO(render.pdf)) as pdf:
+            first, second = (bytes(half) for half in pdf.trailer.ID)
+        assert first == identifier.encode() and second != first
+
+
 def test_sample_split_render_links_and_tags(sample_renders):
     split, _ = sample_renders
     assert assert_links_resolve(split.pdf) >= 16  # the contents page at least

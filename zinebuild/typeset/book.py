@@ -127,7 +127,7 @@ class Typesetting:
         if any(_marks_on(marks, p.start, p.rendered.pages) != p.rendered.marks for p in placed):
             return _fall_back(anthology, layout, "the layout sets running heads or bookmarks inside its pieces")
         store.prune()
-        return Report(join(furniture, placed, fonts), tuple(self.missing), True)
+        return Report(join(furniture, placed, anthology.book.identifier, fonts), tuple(self.missing), True)
 
 
 def _skeleton(anthology: Anthology, layout: Layout, htmls: dict[str, str]) -> Skeleton | None:

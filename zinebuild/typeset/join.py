@@ -30,8 +30,9 @@ class Placed:
     rendered: Rendered
 
 
-def join(furniture: Rendered, placed: list[Placed], fonts: dict[str, bytes] | None = None) -> bytes:
-    """The book's PDF; fonts (PostScript name -> subset, fonts.shared_fonts) are shared by the pieces."""
+def join(furniture: Rendered, placed: list[Placed], identifier: str, fonts: dict[str, bytes] | None = None) -> bytes:
+    """The book's PDF; fonts (PostScript name -> subset, fonts.shared_fonts) are shared by the pieces.
+    identifier: the book's, the first half of the PDF's /ID (the second is a hash of the content)."""
     with pikepdf.open(io.BytesIO(furniture.pdf)) as book:
         sources = [pikepdf.open(io.BytesIO(p.rendered.pdf)) for p in placed]
         try:
@@ -51,6 +52,7 @@ def join(furniture: Rendered, placed: list[Placed], fonts: dict[str, bytes] | No
             _merge_names(book, sources)
             tree.rebuild(owner)
             use_shared(book, book.pages, fonts or {})
+            book.trailer.ID = Array([pikepdf.String(identifier), pikepdf.String(identifier)])  # qpdf keeps the first
             buffer = io.BytesIO()
             book.save(buffer, deterministic_id=True, compress_streams=True,
                       object_stream_mode=pikepdf.ObjectStreamMode.generate)

@@ -245,8 +245,11 @@ def draw(document, identifier: str, joined: bool = False) -> Rendered:
     layout = document.zinebuild_layout
     stand_ins = _process_state(layout).stand_ins() if joined else None
     with _collected() as messages, patches.fonts_left_to_the_join(stand_ins):
+        # A piece or the skeleton gets no identifier: pydyf would serialize (and compress) every
+        # object twice to hash them for one, and the join writes the book's own (join.py).
+        options = {} if joined else {"pdf_identifier": identifier.encode()}
         data = _failing_as_build_error(layout, lambda: document.write_pdf(
-            pdf_identifier=identifier.encode(), pdf_tags=True, custom_metadata=True))
+            pdf_tags=True, custom_metadata=True, **options))
     anchors: dict[str, int] = {}
     for index, page in enumerate(document.pages):
         for name in page.anchors:
