@@ -9,10 +9,12 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from zinebuild import pipeline
+from zinebuild import faces, pipeline
 
 from .conftest import write_project
 from .test_cli import assert_clean_failure, run
+
+SHIPPED_FONTS = Path(__file__).resolve().parent.parent / "layouts" / "default" / "fonts"
 
 TEXT = """\
 ---
@@ -109,8 +111,17 @@ def test_characters_the_face_lacks_are_named_with_their_script(tmp_path):
     assert not [n for n in pipeline.load(project(tmp_path / "2")).anthology.notices if n.code == "Z112"]
 
 
+@pytest.mark.parametrize("name", sorted(p.name for p in SHIPPED_FONTS.glob("*.[ot]tf")))
+def test_the_characters_of_a_font_are_its_cmaps(name):
+    # faces.characters reads the cmap under numbered glyph names; fontTools' own names must
+    # give the same code points.
+    from fontTools.ttLib import TTFont
+
+    assert faces.characters(SHIPPED_FONTS / name) == frozenset(TTFont(SHIPPED_FONTS / name).getBestCmap())
+
+
 def test_shipped_fonts_have_their_licences():
-    fonts = Path(__file__).resolve().parent.parent / "layouts" / "default" / "fonts"
+    fonts = SHIPPED_FONTS
     assert "Open Font License" in (fonts / "LICENSE-NotoSerif.txt").read_text()
     assert "NotoSerif-Regular.ttf" in (fonts / "SOURCES.md").read_text()
     assert len(list(fonts.glob("NotoSerif-*.ttf"))) == 4
