@@ -266,9 +266,28 @@ def test_output_read_by_a_command_that_stops_early_ends_quietly(tmp_path):
 
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader has gone before the first line is written
-    process = subprocess.Popen([sys.executable, "-c", "from zinebuild.cli import main; main()", "inspect",
+    process = subprocess.Popen([sys.executable, "-m", "zinebuild", "inspect",
                                 str(ROOT / "sources" / "002_89a23be9b7ebce13.txt")],
                                stdout=write_end, stderr=subprocess.PIPE)
     os.close(write_end)
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=120) == 141 and stderr == "", stderr
+
+
+@pytest.mark.parametrize(("args", "status"), [(["--version"], 0), (["build", "no-such.toml"], 2)])
+def test_the_command_exits_with_its_status_its_output_written_and_exit_handlers_run(tmp_path, args, status):
+    # run() ends without the interpreter's teardown (os._exit): what is buffered must still be
+    # written, and what was registered to run at exit must still run.
+    import subprocess
+    import sys
+
+    code = ("import atexit, sys; from zinebuild.cli import run; "
+            "atexit.register(lambda: print('exit handler ran', flush=True)); "
+            f"sys.argv = ['zinebuild', *{args!r}]; run()")
+    with open(tmp_path / "out", "w") as out:  # a file: block-buffered, as in a pipe
+        done = subprocess.run([sys.executable, "-c", code], stdout=out, stderr=subprocess.PIPE, text=True,
+                              cwd=tmp_path, timeout=120)
+    written = (tmp_path / "out").read_text()
+    assert done.returncode == status, done.stderr
+    assert written.endswith("exit handler ran\n")
+    assert ("version" in written) if status == 0 else ("no-such.toml" in done.stderr and "Traceback" not in done.stderr)
