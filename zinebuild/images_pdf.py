@@ -15,27 +15,51 @@ def in_pdf(pdf_data: bytes, bitmap: bool) -> bytes:
     """The PDF with each picture stored once, and with bitmap its black-and-white pictures in 1 bit."""
     import pikepdf
 
-    pdf = pikepdf.open(io.BytesIO(pdf_data))
-    pictures = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"]
+    with pikepdf.open(io.BytesIO(pdf_data)) as pdf:
+        share_pictures(pdf, bitmap)
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True, compress_streams=True,
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        return out.getvalue()
+
+
+def share_pictures(pdf, bitmap: bool) -> None:
+    """In an open PDF (pikepdf.Pdf), what in_pdf does; the split render's join calls it before
+    it saves the book, rather than the book being parsed and written once more."""
+    import pikepdf
+
+    owners, pictures = _drawn(pdf)
     if bitmap:
         for obj in pictures:
             _one_bit(pikepdf, obj)
     kept: dict[bytes, pikepdf.Object] = {}
     same: dict[tuple[int, int], pikepdf.Object] = {}
-    for obj in pictures:  # masks come before the pictures that use them only by chance: key masks by bytes
+    for obj in pictures:  # a duplicate's mask is left unused, and is not written
         kept_obj = kept.setdefault(_picture_key(obj), obj)
         if kept_obj.objgen != obj.objgen:
             same[obj.objgen] = kept_obj
-    owners = [page.obj for page in pdf.pages] + [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream)
-                                                 and obj.get("/Subtype") == "/Form"]
     for owner in owners:
         named = owner.get("/Resources", {}).get("/XObject", {})
         for name in list(named.keys()):
             if named[name].objgen in same:
                 named[name] = same[named[name].objgen]
-    out = io.BytesIO()
-    pdf.save(out, deterministic_id=True, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return out.getvalue()
+
+
+def _drawn(pdf) -> tuple[list, list]:
+    """The pages and the forms they draw, and the pictures these draw, each once: found from the
+    pages down rather than among every object of the file (a long book has hundreds of thousands)."""
+    owners = [page.obj for page in pdf.pages]
+    pictures, seen = {}, {owner.objgen for owner in owners}
+    for owner in owners:  # grows as forms are found
+        for obj in owner.get("/Resources", {}).get("/XObject", {}).values():
+            if obj.objgen in seen or obj.objgen in pictures:
+                continue
+            if obj.get("/Subtype") == "/Image":
+                pictures[obj.objgen] = obj
+            elif obj.get("/Subtype") == "/Form":
+                seen.add(obj.objgen)
+                owners.append(obj)
+    return owners, list(pictures.values())
 
 
 def _picture_key(obj) -> bytes:

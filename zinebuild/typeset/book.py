@@ -127,7 +127,8 @@ class Typesetting:
         if any(_marks_on(marks, p.start, p.rendered.pages) != p.rendered.marks for p in placed):
             return _fall_back(anthology, layout, "the layout sets running heads or bookmarks inside its pieces")
         store.prune()
-        return Report(join(furniture, placed, anthology.book.identifier, fonts), tuple(self.missing), True)
+        return Report(join(furniture, placed, anthology.book.identifier, _bitmap(layout), fonts), tuple(self.missing),
+                      True)
 
 
 def _skeleton(anthology: Anthology, layout: Layout, htmls: dict[str, str]) -> Skeleton | None:
@@ -207,9 +208,16 @@ def _cached_subsetter(store: cache_module.RenderCache, layout: Layout) -> Subset
 
 
 def _whole(anthology: Anthology, layout: Layout) -> bytes:
+    from ..images_pdf import in_pdf
+
     rendered = render(book_html(anthology, layout), layout, anthology.book.identifier)
     _warn(rendered.warnings)
-    return rendered.pdf
+    return in_pdf(rendered.pdf, _bitmap(layout))
+
+
+def _bitmap(layout: Layout) -> bool:
+    """Whether black-and-white pictures are stored in 1 bit: WeasyPrint widens them to 8."""
+    return layout.output.images == "bitmap"
 
 
 def _fall_back(anthology: Anthology, layout: Layout, why: str) -> Report:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
+from ..images_pdf import share_pictures
 from .fonts import use_shared
 from .weasy import Rendered
 
@@ -30,9 +31,11 @@ class Placed:
     rendered: Rendered
 
 
-def join(furniture: Rendered, placed: list[Placed], identifier: str, fonts: dict[str, bytes] | None = None) -> bytes:
+def join(furniture: Rendered, placed: list[Placed], identifier: str, bitmap: bool,
+         fonts: dict[str, bytes] | None = None) -> bytes:
     """The book's PDF; fonts (PostScript name -> subset, fonts.shared_fonts) are shared by the pieces.
-    identifier: the book's, the first half of the PDF's /ID (the second is a hash of the content)."""
+    identifier: the book's, the first half of the PDF's /ID (the second is a hash of the content).
+    Each picture is stored once, and with bitmap the black-and-white ones in 1 bit (images_pdf)."""
     with pikepdf.open(io.BytesIO(furniture.pdf)) as book:
         sources = [pikepdf.open(io.BytesIO(p.rendered.pdf)) for p in placed]
         try:
@@ -52,6 +55,7 @@ def join(furniture: Rendered, placed: list[Placed], identifier: str, fonts: dict
             _merge_names(book, sources)
             tree.rebuild(owner)
             use_shared(book, book.pages, fonts or {})
+            share_pictures(book, bitmap)
             book.trailer.ID = Array([pikepdf.String(identifier), pikepdf.String(identifier)])  # qpdf keeps the first
             buffer = io.BytesIO()
             book.save(buffer, deterministic_id=True, compress_streams=True,
