@@ -135,11 +135,17 @@ def test_raw_img_goes_through_the_same_policies(tmp_path):
 BEIGE = (0xF3, 0xEF, 0xE6)  # cover.html's paper
 
 
-def test_a_drawn_cover_is_the_first_printed_page_and_the_booklets_outside(tmp_path):
+def test_a_drawn_cover_is_the_first_printed_page_and_the_booklets_outside(tmp_path, monkeypatch):
     from pypdf import PdfReader
+
+    from zinebuild import pixels
 
     from .test_images import page_images
 
+    converted = []  # the pixel sizes of the pictures converted
+    convert = pixels.convert
+    monkeypatch.setattr(pixels, "convert", lambda data, wanted: converted.append(
+        Image.open(io.BytesIO(data)).size) or convert(data, wanted))
     config = make_project(tmp_path / "p")  # no [book] cover: drawn from cover.html
     paths = build(config, tmp_path / "out", ("pdf", "booklet", "epub"))
     reader = PdfReader(paths["pdf"])
@@ -150,6 +156,8 @@ def test_a_drawn_cover_is_the_first_printed_page_and_the_booklets_outside(tmp_pa
         cover = page_images(pdf.pages[0])
         assert len(cover) == 1 and abs(cover[0][0] - width_pt / 72 * PRINT_DPI) <= 2  # at 300 dpi
         assert page_images(pdf.pages[1]) == []
+    # Drawn at that size, in colour, it is print's picture as it is: never decoded and encoded again.
+    assert converted and not [size for size in converted if abs(size[0] - cover[0][0]) <= 2]
     first = rendered_pages(paths["pdf"], 0.5)[0]
     assert box_of(first, BEIGE) == (0, 0, *first.size)  # the drawn cover, edge to edge
     assert reader.pages[1].extract_text().strip() == ""  # the inside of the cover

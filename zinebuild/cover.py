@@ -110,7 +110,19 @@ def with_print_cover(anthology: Anthology, layout: Layout, settings) -> Antholog
         png = _early(entry) or raster(_drawn(source, anthology, layout, settings.service), _print_width(layout), "PNG")
         cache.put_blob(entry, ".png", png)
     url = "data:image/png;base64," + base64.b64encode(png).decode()
+    _as_printed(url, png, layout)
     return replace(anthology, book=replace(anthology.book, cover=url))
+
+
+def _as_printed(url: str, png: bytes, layout: Layout) -> None:
+    """The drawn cover is print's picture as it is (images.drawn_at_print_size)."""
+    from PIL import Image
+
+    from .images import Asset, drawn_at_print_size
+
+    width, height = Image.open(io.BytesIO(png)).size  # the header only
+    dpi = round(width / (layout.output.page_size.width / 72), 1)
+    drawn_at_print_size(url, Asset(png, "PNG", width, height, dpi), layout.output)
 
 
 def _drawn(source: str, anthology: Anthology, layout: Layout, service) -> bytes:

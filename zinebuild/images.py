@@ -62,8 +62,17 @@ def printed(block: ImageBlock, output: OutputConfig, fetcher: Confined = NO_FILE
 
 
 def cover(path: str, output: OutputConfig, fetcher: Confined = NO_FILES) -> Asset:
-    """A cover image for print: the whole trimmed page, at PRINT_DPI."""
-    return converted(path, [_print_want(output, "full-bleed"), SCREEN], fetcher)[0]
+    """A cover image for print: the whole trimmed page, at PRINT_DPI. (Its screen form, which
+    only the .html file shows, is made when that asks for it: cover_src.)"""
+    return converted(path, [_print_want(output, "full-bleed")], fetcher)[0]
+
+
+def drawn_at_print_size(src: str, asset: Asset, output: OutputConfig) -> None:
+    """A picture drawn for print at the page's size and PRINT_DPI (the cover drawn from
+    cover.html, cover.py) is its own full-bleed print form in colour. Converted as any other,
+    its 4 MP were decoded, resized by one pixel and encoded again: 0.3 s of the build process."""
+    if output.images == "colour":
+        _memo[(source_digest(src), *_print_want(output, "full-bleed"))] = asset
 
 
 def prepare(blocks: list[ImageBlock], output: OutputConfig, fetcher: Confined, jobs: int) -> None:
