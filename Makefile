@@ -5,12 +5,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SYSTEM := $(VENV)/.system
 
-.PHONY: zine test bench clean look faults corpus
+.PHONY: zine test bench clean look faults corpus bytecode
 
-zine: $(STAMP)
+zine: $(STAMP) bytecode
 	$(BIN)/zinebuild build sources/anthology.toml --out build/
 
-test: $(STAMP) $(SYSTEM)
+test: $(STAMP) $(SYSTEM) bytecode
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Every write point failed with every error, every child killed and signal sent at every
@@ -20,7 +20,7 @@ faults: $(STAMP)
 	$(BIN)/python -m tests.killbuild --times 50
 
 # The language model is unpacked for the installation again if its format changed since.
-bench: $(STAMP)
+bench: $(STAMP) bytecode
 	$(BIN)/python -m zinebuild.langmodel
 	$(BIN)/python tests/bench.py
 
@@ -36,6 +36,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -m zinebuild.langmodel
 	touch $(STAMP)
+
+# zinebuild's own modules compiled, as pip compiles an installed package's (an editable install's
+# are not): where PYTHONDONTWRITEBYTECODE is set (Docker images often set it), Python would
+# otherwise compile them again in every build, 0.2 s of its start. Only what changed is compiled.
+bytecode: $(STAMP)
+	$(BIN)/python -m compileall -q zinebuild
 
 # Chromium and Ace by DAISY for the accessibility tests (Debian and npm packages).
 $(SYSTEM): tests/tools/install-system-deps $(STAMP)
