@@ -120,6 +120,27 @@ def test_the_characters_of_a_font_are_its_cmaps(name):
     assert faces.characters(SHIPPED_FONTS / name) == frozenset(TTFont(SHIPPED_FONTS / name).getBestCmap())
 
 
+@pytest.mark.parametrize("name", sorted(p.name for p in SHIPPED_FONTS.glob("*.[ot]tf")))
+def test_the_postscript_name_is_read_as_fonttools_reads_it(name):
+    from fontTools.ttLib import TTFont
+
+    from zinebuild.typeset.sfnt import postscript_name
+
+    path = SHIPPED_FONTS / name
+    expected = TTFont(path)["name"].getDebugName(6)
+    assert expected and postscript_name(path) == postscript_name(path.read_bytes()) == expected
+
+
+def test_what_is_no_font_has_no_postscript_name(tmp_path):
+    from zinebuild.typeset.sfnt import postscript_name
+
+    truncated = (SHIPPED_FONTS / "NotoSerif-Regular.ttf").read_bytes()[:40]
+    for data in (b"", b"OTTO", b"%PDF-1.7 not a font", truncated):
+        assert postscript_name(data) is None
+    (tmp_path / "empty.otf").write_bytes(b"")
+    assert postscript_name(tmp_path / "empty.otf") is None
+
+
 def test_shipped_fonts_have_their_licences():
     fonts = SHIPPED_FONTS
     assert "Open Font License" in (fonts / "LICENSE-NotoSerif.txt").read_text()

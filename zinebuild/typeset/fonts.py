@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pikepdf
-from fontTools.ttLib import TTFont, TTLibError
+
+from .sfnt import postscript_name
 
 FONT_SUFFIXES = (".otf", ".ttf")
 _FILE_KEYS = ("/FontFile3", "/FontFile2", "/FontFile")
@@ -51,20 +52,12 @@ def subset_font(data: bytes, gids: frozenset[int]) -> bytes:
 _DROPPED_TABLES = (b"GSUB", b"GPOS", b"SVG ")  # shaping is done: the PDF draws glyphs by id
 
 
-def postscript_name(data: bytes) -> str | None:
-    try:
-        font = TTFont(io.BytesIO(data), lazy=True)
-        return font["name"].getDebugName(6)
-    except (TTLibError, KeyError, AssertionError, ValueError):
-        return None
-
-
 def layout_fonts(paths: Iterable[Path]) -> dict[str, Path]:
     """PostScript name -> font file, for the layout's fonts (the first of a name wins)."""
     found: dict[str, Path] = {}
     for path in paths:
         if path.suffix.lower() in FONT_SUFFIXES:
-            name = postscript_name(path.read_bytes())
+            name = postscript_name(path)
             if name:
                 found.setdefault(name, path)
     return found
