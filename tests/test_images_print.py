@@ -138,10 +138,11 @@ BEIGE = (0xF3, 0xEF, 0xE6)  # cover.html's paper
 def test_a_drawn_cover_is_the_first_printed_page_and_the_booklets_outside(tmp_path, monkeypatch):
     from pypdf import PdfReader
 
-    from zinebuild import pixels
+    from zinebuild import images, pixels
 
     from .test_images import page_images
 
+    monkeypatch.setattr(images, "_memo", {})  # what earlier tests converted, in this process
     converted = []  # the pixel sizes of the pictures converted
     convert = pixels.convert
     monkeypatch.setattr(pixels, "convert", lambda data, wanted: converted.append(
