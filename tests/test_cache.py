@@ -96,3 +96,46 @@ def test_swapped_sources_in_the_cache_do_not_swap_the_book(tmp_path):
     read = readers.cached(BlobCache(folder))
     assert "The first text." in json.dumps(to_data(read(first)))
     assert "The second text." in json.dumps(to_data(read(second)))
+
+
+WORDS = ("hyphenation", "anthology", "typography", "extraordinary", "unconstitutional", "responsibility",
+         "internationalisation", "photographers", "a", "zines")
+
+
+def test_a_hyphenation_dictionary_parsed_once_comes_from_the_cache_as_pyphen_parses_it(tmp_path, monkeypatch):
+    import pyphen
+
+    from zinebuild.typeset import hyphenation
+
+    monkeypatch.setattr(hyphenation, "_store", BlobCache(None))
+    hyphenation.keep_in(tmp_path)
+    monkeypatch.setattr(pyphen, "hdcache", {})
+    hyphenation.load("en_US")
+    assert len(list(tmp_path.glob(f"*{hyphenation.SUFFIX}"))) == 1
+    parsed = pyphen.Pyphen(lang="en_US")
+
+    monkeypatch.setattr(pyphen, "hdcache", {})  # a new process: pyphen holds nothing
+
+    def parse(*_):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(pyphen.HyphDict, "__init__", parse)
+    hyphenation.load("en_US")
+    cached = pyphen.Pyphen(lang="en_US")
+    assert cached.hd.maxlen == parsed.hd.maxlen and cached.hd.patterns == parsed.hd.patterns
+    assert [cached.inserted(word) for word in WORDS] == [parsed.inserted(word) for word in WORDS]
+    assert cached.inserted("hyphenation") == "hy-phen-ation"
+
+
+def test_a_dictionary_that_changes_letters_is_not_kept(tmp_path, monkeypatch):
+    import pyphen
+
+    from zinebuild.typeset import hyphenation
+
+    monkeypatch.setattr(hyphenation, "_store", BlobCache(None))
+    hyphenation.keep_in(tmp_path)
+    monkeypatch.setattr(pyphen, "hdcache", {})
+    hyphenation.load("hu_HU")  # "ssz" hyphenates as "sz-sz": its values carry the change
+    assert pyphen.LANGUAGES["hu_HU"] in pyphen.hdcache
+    assert not list(tmp_path.glob(f"*{hyphenation.SUFFIX}"))
+    assert pyphen.Pyphen(lang="hu_HU").inserted("asszonnyal") == "asz-szony-nyal"

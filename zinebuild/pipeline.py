@@ -66,7 +66,7 @@ def ahead(config: config_module.Config, layout: Layout, formats: tuple[str, ...]
     anthology = Anthology(config.book, ())
     service.limit(service.processes - 1)
     if {"pdf", "booklet"} & set(formats):
-        service.prepare(layout, shell_html(anthology, layout))
+        service.prepare(layout, shell_html(anthology, layout), cache_dir)
     cover.draw_early(config.book, layout, formats, RenderCache(cache_dir), service)
     yield
     service.limit(None)  # not on an error: the build ends there

@@ -23,7 +23,7 @@ from multiprocessing.connection import wait as connection_wait
 from ..errors import BuildError, Problem
 from ..imagesrc import keep_named
 from ..render import Layout
-from . import lifelines, weasy
+from . import hyphenation, lifelines, weasy
 
 
 @dataclass(frozen=True)
@@ -237,7 +237,8 @@ def _pass_on(inbox, to_parent: lifelines.Sender, life: int, workers: dict) -> No
             while queued and len(workers) < limit:
                 start(*queued.popleft())
         elif kind == "prepare":  # sent before the sources are read: ticket is the layout
-            layout, html = ticket, args[0]
+            layout, html, cache_dir = ticket, *args
+            hyphenation.keep_in(cache_dir)  # for this build's dictionaries, here and at its pieces
             _ahead(weasy.prepare, [Job("", html, "")], layout)
         elif kind == "render":
             start(_render_one, ticket, (ticket, *args))

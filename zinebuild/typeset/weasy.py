@@ -134,6 +134,8 @@ def prepare(jobs, layout: Layout) -> None:
     workers then share them."""
     import pyphen
 
+    from . import hyphenation
+
     if not jobs:
         return
     state = _process_state(layout)
@@ -142,7 +144,7 @@ def prepare(jobs, layout: Layout) -> None:
     state.stand_ins().make_all()  # the pieces' fonts, which the join replaces (fonts.StandIns)
     languages = {lang for job in jobs for lang in _LANG.findall(job.html)}
     for lang in filter(None, map(pyphen.language_fallback, languages)):
-        pyphen.Pyphen(lang=lang)  # pyphen keeps each dictionary it loads, for WeasyPrint's calls
+        hyphenation.load(lang)  # into pyphen's own cache, for WeasyPrint's calls
 
 
 _LANG = re.compile(r'\blang="([^"]+)"')

@@ -191,10 +191,11 @@ class RenderService:
         as this process uses a core of its own (while it reads the sources)."""
         self._send(("limit", workers))
 
-    def prepare(self, layout: Layout, html: str) -> None:
-        """Have the service parse the layout's stylesheets (those html links) and load its fonts
-        now, while this process reads the sources, rather than once the pieces are sent."""
-        self._send(("prepare", layout, html))
+    def prepare(self, layout: Layout, html: str, cache_dir: Path | None = None) -> None:
+        """Have the service parse the layout's stylesheets (those html links), load its fonts and
+        the book's hyphenation dictionary (parsed ones kept in cache_dir: hyphenation.py) now,
+        while this process reads the sources, rather than once the pieces are sent."""
+        self._send(("prepare", layout, html, cache_dir))
 
     def _send(self, request: tuple) -> None:
         if self.resting:
@@ -303,7 +304,7 @@ class LocalService:
     def limit(self, workers: int | None) -> None:
         pass  # one process, which does one thing at a time
 
-    def prepare(self, layout: Layout, html: str) -> None:
+    def prepare(self, layout: Layout, html: str, cache_dir: Path | None = None) -> None:
         pass  # one process: nothing to do ahead of the pieces
 
     def poll(self) -> None:
