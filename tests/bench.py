@@ -7,7 +7,8 @@ as a user runs it.
 Two parts. The sample, in detail (medians of 3): a cold build, a rebuild after editing one
 piece, memory, EPUB alone, serve, imposition, each against the reference: WeasyPrint
 rendering the anthology's .html output as one document, in a process of its own (import
-included, as for a build). Then scale, one run per book (the big ones take minutes): the
+included, as for a build). Each timed measure runs in turn with 3 runs of the reference
+and is divided by their median: the machine's speed drifts over minutes. Then scale, one run per book (the big ones take minutes): the
 sample 1x, 4x, 16x and 64x over, 5,000 short pieces and one piece of about 2,000 pages,
 each with its time per page and peak memory, to show that both grow linearly.
 Memory is the peak of the summed proportional set size (PSS) of a process and all its
@@ -103,8 +104,25 @@ def repeated(measure, command: list[str], before=None, runs: int = RUNS) -> list
     return results
 
 
-def median_run(command: list[str], before=None) -> float:
-    return statistics.median(repeated(run, command, before))
+def in_turn(*measures, runs: int = RUNS) -> list[float]:
+    """The median of each measure (a call returning seconds), the measures run in turn
+    (a, b, a, b, ...): the machines are shared, and their speed drifts over minutes (the same
+    reference took 4.9 s in one run and 8.9 s in another an hour apart); in turn, a drift
+    weighs on both sides of a ratio alike."""
+    times = [[] for _ in measures]
+    for _ in range(runs):
+        for measure, measured in zip(measures, times):
+            measured.append(measure())
+    return [statistics.median(measured) for measured in times]
+
+
+def timing(command: list[str], before=None):
+    """A measure for in_turn: before() (to empty a cache, edit a source), then one timed run."""
+    def measure() -> float:
+        if before:
+            before()
+        return run(command)
+    return measure
 
 
 def max_memory(command: list[str], before=None) -> int:
@@ -167,20 +185,26 @@ def bench_book(label: str, config: Path, work: Path) -> dict:
     html = next(out.glob("*.html"))
     reading_pdf = next(p for p in out.glob("*.pdf") if not p.stem.endswith("-booklet"))
     ref_command = reference(html, work)
-    ref_time, ref_memory = median_run(ref_command), max_memory(ref_command)
-    pages = page_count(reading_pdf)
-    print(f"\n{label}: {html.stat().st_size / 1e6:.1f} MB of HTML, {pages} A5 pages")
-    print(f"  reference, WeasyPrint renders the .html as one document: {ref_time:.2f} s, "
-          f"{ref_memory / 1024:.0f} MiB")
+    ref_times = []
 
+    def against_reference(command: list[str], before=None) -> float:
+        """The command's median time ÷ the reference's median, the two run in turn."""
+        value, ref = in_turn(timing(command, before), timing(ref_command))
+        ref_times.append(ref)
+        return value / ref
+
+    ref_memory = max_memory(ref_command)
+    pages = page_count(reading_pdf)
     build_out = work / f"build-{label}"
+
     def cold():
         shutil.rmtree(build_out, ignore_errors=True)
 
-    cold_time = median_run(zinebuild(config, "--out", build_out), before=cold)
-    cold_memory = max_memory(zinebuild(config, "--out", build_out), before=cold)
-    jobs1_time = median_run(zinebuild(config, "--out", build_out, "--jobs", "1"), before=cold)
-    unchanged_time = median_run(zinebuild(config, "--out", build_out))
+    build = zinebuild(config, "--out", build_out)
+    ratios = {"cold": against_reference(build, before=cold)}
+    cold_memory = max_memory(build, before=cold)
+    ratios["jobs1"] = against_reference(zinebuild(config, "--out", build_out, "--jobs", "1"), before=cold)
+    ratios["unchanged"] = against_reference(build)
     source = edited_source(config)
     original = source.read_text(encoding="utf-8")
     edits = iter(range(1000))
@@ -190,39 +214,51 @@ def bench_book(label: str, config: Path, work: Path) -> dict:
                           encoding="utf-8")
 
     try:
-        edit_time = median_run(zinebuild(config, "--out", build_out), before=edit_one_piece)
-        edit_memory = max_memory(zinebuild(config, "--out", build_out), before=edit_one_piece)
+        ratios["edit"] = against_reference(build, before=edit_one_piece)
+        edit_memory = max_memory(build, before=edit_one_piece)
     finally:
         source.write_text(original, encoding="utf-8")
-    reload_time = statistics.median(serve_reload_times(config, source)) if CHROMIUM.exists() else None
+    if CHROMIUM.exists():  # the reference runs between the edits, while the page waits
+        serve_refs = []
+        reload_time = statistics.median(serve_reload_times(config, source,
+                                                           between=lambda: serve_refs.append(run(ref_command))))
+        ratios["serve"] = reload_time / statistics.median(serve_refs)
+        ref_times.append(statistics.median(serve_refs))
     epub_out = work / f"epub-{label}"
-    epub_time = median_run(zinebuild(config, "--out", epub_out, "--format", "epub"),
-                           before=lambda: shutil.rmtree(epub_out, ignore_errors=True))
-    epub_warm_time = median_run(zinebuild(config, "--out", epub_out, "--format", "epub"))
+    epub = zinebuild(config, "--out", epub_out, "--format", "epub")
+    ratios["epub"] = against_reference(epub, before=lambda: shutil.rmtree(epub_out, ignore_errors=True))
+    ratios["epub warm"] = against_reference(epub)
+    ref_time = statistics.median(ref_times)
 
-    def ratio(value: float, goal: str | None = None) -> str:
-        text = f"{value / ref_time:5.2f}"
+    print(f"\n{label}: {html.stat().st_size / 1e6:.1f} MB of HTML, {pages} A5 pages")
+    print(f"  reference, WeasyPrint renders the .html as one document: {ref_time:.2f} s "
+          f"(median of its runs, {min(ref_times):.2f} to {max(ref_times):.2f} s), {ref_memory / 1024:.0f} MiB")
+    print("  each time below is a median of 3 runs made in turn with 3 of the reference, and divided by those")
+
+    def ratio(name: str, goal: str | None = None) -> str:
+        text = f"{ratios[name]:5.2f}"
         return text + (f"   (goal <= {GOALS[goal]})" if goal else "")
 
-    print(f"  full build, all formats, cold cache ÷ reference:        {ratio(cold_time, 'cold')}")
-    print(f"    the same with --jobs 1 ÷ reference:                   {ratio(jobs1_time)}")
-    print(f"  rebuild after editing one piece ÷ reference:            {ratio(edit_time, 'edit')}")
-    print(f"    rebuild with nothing changed ÷ reference:             {ratio(unchanged_time)}")
-    if reload_time is None:
+    print(f"  full build, all formats, cold cache ÷ reference:        {ratio('cold', 'cold')}")
+    print(f"    the same with --jobs 1 ÷ reference:                   {ratio('jobs1')}")
+    print(f"  rebuild after editing one piece ÷ reference:            {ratio('edit', 'edit')}")
+    print(f"    rebuild with nothing changed ÷ reference:             {ratio('unchanged')}")
+    if "serve" not in ratios:
         print(f"  serve: not measured, {CHROMIUM} is missing (apt-get install chromium)")
     else:
-        print(f"  serve: saved edit of one piece to the reloaded page ÷ reference: {ratio(reload_time, 'serve')}"
+        print(f"  serve: saved edit of one piece to the reloaded page ÷ reference: {ratio('serve', 'serve')}"
               f"; {reload_time:.2f} s")
     print(f"  peak memory of the build (all processes) ÷ reference's: {cold_memory / ref_memory:5.2f}"
           f"   (goal <= {GOALS['memory']}); editing one piece: {edit_memory / ref_memory:.2f}")
     if shutil.which("pandoc"):
-        pandoc_time = median_run(["pandoc", str(html), "-o", str(work / "pandoc.epub")])
-        print(f"  EPUB alone, cold cache ÷ pandoc EPUB of the .html:      {epub_time / pandoc_time:5.2f}"
+        pandoc = ["pandoc", str(html), "-o", str(work / "pandoc.epub")]
+        cold_epub, warm_epub, pandoc_time = in_turn(
+            timing(epub, before=lambda: shutil.rmtree(epub_out, ignore_errors=True)), timing(epub), timing(pandoc))
+        print(f"  EPUB alone, cold cache ÷ pandoc EPUB of the .html:      {cold_epub / pandoc_time:5.2f}"
               f"   (goal <= {GOALS['pandoc']}; pandoc {pandoc_time:.2f} s)")
-        print(f"    the same, warm cache (cleaned text and cover kept):   {epub_warm_time / pandoc_time:5.2f}")
-    else:
-        print(f"  EPUB alone, cold cache ÷ reference:                     {ratio(epub_time)}   (pandoc not installed)")
-        print(f"    the same, warm cache (cleaned text and cover kept):   {ratio(epub_warm_time)}")
+        print(f"    the same, warm cache (cleaned text and cover kept):   {warm_epub / pandoc_time:5.2f}")
+    print(f"  EPUB alone, cold cache ÷ reference:                     {ratio('epub')}")
+    print(f"    the same, warm cache (cleaned text and cover kept):   {ratio('epub warm')}")
     impose_code = ("import sys, time; from zinebuild.impose import impose; data = open(sys.argv[1], 'rb').read(); "
                    "start = time.perf_counter(); impose(data, 'saddle', (595.28, 841.89)); "
                    "print(time.perf_counter() - start)")
@@ -238,18 +274,18 @@ def bench_photos(work: Path) -> None:
     """A build with 20 large photos against the same book without them: each photo is decoded
     and resized once per build (images.py), and a rebuild takes them from the build cache."""
     without, with_photos = photo_book(work / "photos")
-    times = {}
+    measures = []  # in each round: each book cold, then rebuilt unchanged
     for label, config in (("without", without), ("with", with_photos)):
         out = work / f"photos-out-{label}"
-        times[label] = median_run(zinebuild(config, "--out", out),
-                                  before=lambda out=out: shutil.rmtree(out, ignore_errors=True))
-        times[label + " warm"] = median_run(zinebuild(config, "--out", out))
+        measures += [timing(zinebuild(config, "--out", out), before=lambda out=out: shutil.rmtree(out, ignore_errors=True)),
+                     timing(zinebuild(config, "--out", out))]
+    times = dict(zip(("without", "without warm", "with", "with warm"), in_turn(*measures)))
     print(f"\nsample with 20 photos of {PHOTO_SIZE[0]}×{PHOTO_SIZE[1]} pixels ÷ without them, all formats, "
           f"cold cache: {times['with'] / times['without']:5.2f}   (goal <= {GOALS['photos']}); "
           f"unchanged rebuild: {times['with warm'] / times['without warm']:5.2f}")
 
 
-def serve_reload_times(config: Path, source: Path, runs: int = RUNS) -> list[float]:
+def serve_reload_times(config: Path, source: Path, runs: int = RUNS, between=None) -> list[float]:
     """Seconds from saving an edit of one piece to the page in Chromium showing the page it changed.
 
     `zinebuild serve` in its own process, the page in Debian's headless Chromium: the clock
@@ -270,6 +306,8 @@ def serve_reload_times(config: Path, source: Path, runs: int = RUNS) -> list[flo
             page.goto(url)
             page.wait_for_selector("body[data-generation]", timeout=600_000)
             for edit in range(runs):
+                if between:  # before each edit, while the page waits: the reference, in turn with the edits
+                    between()
                 generation = int(page.get_attribute("body", "data-generation"))
                 start = time.perf_counter()
                 source.write_text(original + f"\n\nA sentence added for the benchmark, edit {edit}.\n",
@@ -383,14 +421,15 @@ def bench_batch(books: int = 20, goal: float = 1.2) -> None:
         template = work / "zine.toml"  # the sample's [output]; each zine's title and authors are its source's
         template.write_text("[output]" + SAMPLE.read_text(encoding="utf-8").split("[output]", 1)[1])
         command = [sys.executable, "-m", "zinebuild", "-q", "batch", work / "texts", "--template", template]
-        pools, clusters = [], []
-        for _ in range(RUNS):  # turn about, so that the machine's load changing weighs on both alike
+        def empty_out() -> None:
             shutil.rmtree(work / "out", ignore_errors=True)
-            pools.append(run(command + ["--out", work / "out"]))
-            shutil.rmtree(work / "out", ignore_errors=True)
+
+        def on_a_cluster() -> float:
+            empty_out()
             with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-                clusters.append(run(command + ["--out", work / "out", "--scheduler", cluster.scheduler_address]))
-        pool, on_cluster = statistics.median(pools), statistics.median(clusters)
+                return run(command + ["--out", work / "out", "--scheduler", cluster.scheduler_address])
+
+        pool, on_cluster = in_turn(timing(command + ["--out", work / "out"], before=empty_out), on_a_cluster)
         ratio = on_cluster / pool
         print(f"\nbatch of {books} zines (EPUB, PDF, booklet, HTML): local pool {pool:.1f} s, "
               f"2-worker Dask LocalCluster {on_cluster:.1f} s")
