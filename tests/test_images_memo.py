@@ -77,6 +77,51 @@ def test_an_unchanged_rebuild_reads_no_picture_again(tmp_path, monkeypatch):
     assert len(pipeline.build(pipeline.load(config), ("epub", "html"), tmp_path / "out")) == 2
 
 
+def counting_hashes(monkeypatch) -> list[str]:
+    """The files imagefiles hashes from here on, by name."""
+    hashed = []
+    file_digest = imagefiles.hashlib.file_digest
+    monkeypatch.setattr(imagefiles.hashlib, "file_digest",
+                        lambda file, name: hashed.append(file.name) or file_digest(file, name))
+    return hashed
+
+
+def test_a_new_build_process_takes_the_pictures_hashes_from_the_build_cache(tmp_path, monkeypatch):
+    monkeypatch.setattr(imagefiles, "SETTLED", -1.0)  # the files' times count as long past
+    forget()
+    config, cache = make_project(tmp_path / "p"), tmp_path / "out" / CACHE_FOLDER  # as the command line loads it
+    drawing = tmp_path / "p" / "sources" / "img" / "drawing.png"
+    drawing.write_bytes(flat_png(RED))
+    pipeline.build(pipeline.load(config, cache_dir=cache), ("epub",), tmp_path / "out")
+    hashed = counting_hashes(monkeypatch)
+    forget()
+    (epub,) = pipeline.build(pipeline.load(config, cache_dir=cache), ("epub",), tmp_path / "out")
+    assert hashed == [] and RED in epub_colours(epub)
+    # Rewritten in place with the same size and its time put back: its change time is new.
+    before = drawing.stat()
+    with drawing.open("r+b") as file:
+        file.write(flat_png(GREEN))
+    os.utime(drawing, ns=(before.st_atime_ns, before.st_mtime_ns))
+    forget()
+    (epub,) = pipeline.build(pipeline.load(config, cache_dir=cache), ("epub",), tmp_path / "out")
+    assert hashed == [str(drawing.resolve())]
+    assert GREEN in epub_colours(epub) and RED not in epub_colours(epub)
+
+
+def test_a_picture_written_a_moment_ago_is_hashed_again_by_the_next_build(tmp_path, monkeypatch):
+    """Its times may not yet tell it from a version written in the same tick of a coarse clock."""
+    forget()
+    config, cache = make_project(tmp_path / "p"), tmp_path / "out" / CACHE_FOLDER  # as the command line loads it
+    pipeline.build(pipeline.load(config, cache_dir=cache), ("epub",), tmp_path / "out")  # the project written just now
+    hashed = counting_hashes(monkeypatch)
+    forget()
+    pipeline.build(pipeline.load(config, cache_dir=cache), ("epub",), tmp_path / "out")
+    photo = tmp_path / "p" / "sources" / "img" / "photo.jpg"
+    assert str(photo.resolve()) in hashed
+    assert len(hashed) == len(set(hashed))  # each once in the build all the same (the memo)
+    assert not list((tmp_path / "out" / CACHE_FOLDER).rglob("*.sha256"))
+
+
 def test_a_picture_swapped_for_a_link_to_the_same_bytes_is_refused_though_its_hash_is_known(tmp_path):
     forget()
     config = make_project(tmp_path / "p")

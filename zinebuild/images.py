@@ -22,7 +22,7 @@ from .cache import BlobCache, digest
 from .config import OutputConfig
 from .errors import InputError, Problem
 from .fetch import Confined
-from .imagefiles import NAMES, NO_FILES, is_data, read_hashed, reading, source_digest
+from .imagefiles import NAMES, NO_FILES, is_data, keep_digests_in, read_hashed, reading, source_digest
 from .imagefiles import source_bytes  # noqa: F401 (where the readers' tests have always found it)
 from . import pixels
 from .model import Image as ImageBlock
@@ -45,6 +45,7 @@ def keep_in(folder: Path | None) -> None:
     """Keep converted images in this folder (the build cache) between builds."""
     global _store
     _store = BlobCache(folder)
+    keep_digests_in(folder)  # and the source files' hashes, which name those images
 
 
 SCREEN = ("screen", 0.0, 0.0, "in")
