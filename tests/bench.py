@@ -8,9 +8,10 @@ Two parts. The sample, in detail (medians of 3): a cold build, a rebuild after e
 piece, memory, EPUB alone, serve, imposition, each against the reference: WeasyPrint
 rendering the anthology's .html output as one document, in a process of its own (import
 included, as for a build). Each timed measure runs in turn with 3 runs of the reference
-and is divided by their median: the machine's speed drifts over minutes. Then scale, one run per book (the big ones take minutes): the
-sample 1x, 4x, 16x and 64x over, 5,000 short pieces and one piece of about 2,000 pages,
-each with its time per page and peak memory, to show that both grow linearly.
+and is divided by their median: the machine's speed drifts over minutes. Then scale, one
+run per book (the big ones take minutes): the sample 1x, 4x, 16x and 64x over, 5,000
+short pieces and one piece of about 2,000 pages, each with its time per page and peak
+memory, to show that both grow linearly.
 Memory is the peak of the summed proportional set size (PSS) of a process and all its
 children: forked workers share pages, and PSS counts a shared page once across them. In
 the detailed part it is sampled every 50 ms in runs apart from the timed ones; in the
@@ -277,8 +278,8 @@ def bench_photos(work: Path) -> None:
     measures = []  # in each round: each book cold, then rebuilt unchanged
     for label, config in (("without", without), ("with", with_photos)):
         out = work / f"photos-out-{label}"
-        measures += [timing(zinebuild(config, "--out", out), before=lambda out=out: shutil.rmtree(out, ignore_errors=True)),
-                     timing(zinebuild(config, "--out", out))]
+        build = zinebuild(config, "--out", out)
+        measures += [timing(build, before=lambda out=out: shutil.rmtree(out, ignore_errors=True)), timing(build)]
     times = dict(zip(("without", "without warm", "with", "with warm"), in_turn(*measures)))
     print(f"\nsample with 20 photos of {PHOTO_SIZE[0]}×{PHOTO_SIZE[1]} pixels ÷ without them, all formats, "
           f"cold cache: {times['with'] / times['without']:5.2f}   (goal <= {GOALS['photos']}); "
@@ -421,6 +422,7 @@ def bench_batch(books: int = 20, goal: float = 1.2) -> None:
         template = work / "zine.toml"  # the sample's [output]; each zine's title and authors are its source's
         template.write_text("[output]" + SAMPLE.read_text(encoding="utf-8").split("[output]", 1)[1])
         command = [sys.executable, "-m", "zinebuild", "-q", "batch", work / "texts", "--template", template]
+
         def empty_out() -> None:
             shutil.rmtree(work / "out", ignore_errors=True)
 

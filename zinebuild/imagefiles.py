@@ -70,7 +70,8 @@ def source_digest(src: str, fetcher: Confined = NO_FILES) -> str:
                 sha = DIGESTS[identity] = stored.decode()
                 return sha
             sha = DIGESTS[identity] = hashlib.file_digest(file, "sha256").hexdigest()  # a buffer, not the file
-            if time.time() - max(identity[-2:]) / 1e9 > SETTLED:  # else hashed again by the next build
+            changed_ns = max(identity[-2:])  # identity_of ends with the mtime and the ctime
+            if time.time() - changed_ns / 1e9 > SETTLED:  # else hashed again by the next build
                 _stored.put_blob(entry, ".sha256", sha.encode())
             return sha
 

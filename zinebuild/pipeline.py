@@ -35,9 +35,10 @@ class Project:
 def load(config_path: Path | str | config_module.Config, cache_dir: Path | None = None, once: bool = False,
          ahead=None) -> Project:
     """The project a config (a file, or one loaded already) describes; with cache_dir, cleaned
-    sources (and pictures' hashes) are kept there between builds. once: a one-off build, which lets the language
-    model go too (serve, and a batch's workers, keep it for the next). ahead(config, layout):
-    a context manager entered while the sources are read (see ahead())."""
+    sources and the pictures' hashes are kept there between builds. once: a one-off build,
+    which lets the language model go too (serve, and a batch's workers, keep it for the
+    next). ahead(config, layout): a context manager entered while the sources are read (see
+    ahead())."""
     config = config_path if isinstance(config_path, config_module.Config) else config_module.load(config_path)
     layout = Layout.from_config(config)
     read = readers.read if cache_dir is None else readers.cached(BlobCache(cache_dir))
